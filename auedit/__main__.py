@@ -1,0 +1,5 @@
+import sys
+
+from auedit.cli.main import main
+
+sys.exit(main())

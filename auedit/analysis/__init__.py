@@ -1,0 +1,1 @@
+"""The analysis pipeline: tracking, detectors, calibration and smoothing for each frame."""

@@ -1,0 +1,143 @@
+"""`auedit analyze`: code images, videos, folders or a camera to an OpenFace-style CSV."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from auedit.core.types import FrameAnalysis
+from auedit.media.sources import (
+    CameraSource,
+    ImageSource,
+    MediaError,
+    Source,
+    expand_inputs,
+    open_source,
+)
+
+if TYPE_CHECKING:
+    from auedit.analysis.analyzer import Analyzer
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    from auedit.detect import registry
+
+    p = sub.add_parser(
+        "analyze", help="code images, videos, folders or a camera to CSV",
+        description="Track faces and estimate Action Unit intensities (0-5 FACS scale). "
+                    "Writes OpenFace 2 compatible CSV (plus AUEdit's own columns).")
+    p.add_argument("inputs", nargs="+", metavar="PATH",
+                   help="image, video, folder, or a camera index such as 0")
+    p.add_argument("--out", "-o", metavar="CSV",
+                   help="CSV file to write (default: standard output)")
+    p.add_argument("--detectors", default=",".join(registry.DEFAULT_DETECTORS),
+                   help=f"comma-separated detectors (available: {', '.join(registry.available())})")
+    p.add_argument("--json", action="store_true",
+                   help="write JSON lines (one object per face and frame) instead of CSV")
+    p.add_argument("--max-faces", type=int, default=4, help="most faces per frame (default 4)")
+    p.add_argument("--auto-baseline", action="store_true",
+                   help="subtract a running per-person neutral baseline (as OpenFace does)")
+    p.add_argument("--smooth", action="store_true", help="temporal smoothing (One Euro filter)")
+    p.add_argument("--max-frames", type=int, default=0,
+                   help="stop each video or camera after this many frames (0: no limit)")
+    p.add_argument("--face-model", metavar="TASK", help="a face_landmarker.task to use")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+def _frames(source: Source, analyzer: Analyzer, max_frames: int) -> Iterator[FrameAnalysis]:
+    try:
+        for n, frame in enumerate(source):
+            if max_frames and n >= max_frames:
+                break
+            yield analyzer.analyze(frame.rgb, frame.timestamp, frame.index, source.name)
+    finally:
+        source.close()
+
+
+def _json_rows(frame: FrameAnalysis) -> Iterator[dict]:
+    for fa in frame.faces:
+        p = fa.face.pose
+        yield {
+            "source": frame.source, "frame": frame.frame_index + 1,
+            "timestamp": round(frame.timestamp, 3), "face_id": fa.face.track_id,
+            "box": [round(v, 1) for v in fa.face.box],
+            "pose": {"pitch": round(p.pitch, 2), "yaw": round(p.yaw, 2), "roll": round(p.roll, 2),
+                     "tx": round(p.tx, 1), "ty": round(p.ty, 1), "tz": round(p.tz, 1)},
+            "aus": {name: {k: round(v, 3) for k, v in r.values.items()}
+                    for name, r in fa.readings.items()},
+        }
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from auedit.analysis.analyzer import AnalysisOptions, Analyzer
+    from auedit.export.openface_csv import OpenFaceCsvWriter
+    from auedit.face.landmarker import Mode
+    from auedit.face.tracker import FaceTracker
+
+    detectors = [d.strip() for d in args.detectors.split(",") if d.strip()]
+    items = expand_inputs(args.inputs)
+    options = AnalysisOptions(smoothing=args.smooth, auto_baseline=args.auto_baseline)
+    trackers: dict[Mode, FaceTracker] = {}
+
+    def analyzer_for(source: Source) -> Analyzer:
+        mode = Mode.IMAGE if isinstance(source, ImageSource) else Mode.VIDEO
+        if mode not in trackers:
+            trackers[mode] = FaceTracker(mode, max_faces=args.max_faces,
+                                         model_path=args.face_model)
+        an = Analyzer.create(detectors, tracker=trackers[mode], options=options)
+        an.reset()
+        return an
+
+    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    writer = None if args.json else OpenFaceCsvWriter(out, detectors)
+    failed: list[str] = []
+    faces = frames = 0
+    show = (not args.no_progress and sys.stderr.isatty()) or (args.out and not args.no_progress)
+    try:
+        for item in tqdm(items, desc="inputs", unit="file", disable=not show or len(items) < 2):
+            try:
+                source = open_source(item)
+                analyzer = analyzer_for(source)
+                total = None if isinstance(source, CameraSource) else source.frame_count
+                if total and args.max_frames:
+                    total = min(total, args.max_frames)
+                bar = tqdm(_frames(source, analyzer, args.max_frames), total=total,
+                           desc=Path(source.name).name,
+                           unit="frame", leave=False, disable=not show or (total or 0) <= 1)
+                for fr in bar:
+                    frames += 1
+                    faces += len(fr.faces)
+                    if writer is not None:
+                        writer.write(fr)
+                    else:
+                        if not fr.faces:
+                            out.write(json.dumps({"source": fr.source, "frame": fr.frame_index + 1,
+                                                  "timestamp": round(fr.timestamp, 3),
+                                                  "faces": 0}) + "\n")
+                        for row in _json_rows(fr):
+                            out.write(json.dumps(row) + "\n")
+            except MediaError as exc:
+                failed.append(str(exc))
+                print(f"auedit: skipped: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("auedit: interrupted; what was analysed so far is written", file=sys.stderr)
+    finally:
+        if writer is not None:
+            writer.close()
+        if out is not sys.stdout:
+            out.close()
+        for t in trackers.values():
+            t.close()
+    if args.out:
+        print(f"auedit: {frames} frame(s), {faces} face(s) from {len(items) - len(failed)} "
+              f"input(s) -> {args.out}", file=sys.stderr)
+    if failed and len(failed) == len(items):
+        return 1
+    return 0

@@ -1,0 +1,49 @@
+"""The `auedit` command: the app with no arguments, the CLI with a subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from auedit import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from auedit.cli import analyze, gui
+
+    parser = argparse.ArgumentParser(
+        prog="auedit", description="AUEdit: FACS Action Unit analysis and expression editing. "
+                                   "Run without a command to open the app.")
+    parser.add_argument("--version", action="version", version=f"auedit {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gui.add_parser(sub)
+    analyze.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="auedit: %(levelname)s: %(message)s")
+    if args.command is None:
+        args = parser.parse_args(["gui", *argv])
+    from auedit.face.model_file import FaceModelError
+    from auedit.media.sources import MediaError
+
+    try:
+        return int(args.run(args) or 0)
+    except (FaceModelError, MediaError, ValueError, OSError) as exc:
+        if args.verbose:
+            raise
+        print(f"auedit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Numpy-only foundations: the AU catalogue, data types, calibration and smoothing."""

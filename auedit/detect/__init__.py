@@ -1,0 +1,1 @@
+"""AU detectors: one protocol (`base.Detector`), implementations that plug in by name."""

@@ -1,0 +1,1 @@
+"""Writing and reading analysis results (OpenFace-style CSV; more exporters plug in later)."""

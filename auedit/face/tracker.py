@@ -1,0 +1,45 @@
+"""The face tracker: MediaPipe landmarks, blendshapes and pose with stable track ids."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from auedit.core.types import TrackedFace
+from auedit.face.canonical import CanonicalFace, load_canonical_face
+from auedit.face.landmarker import FaceLandmarker, Mode
+from auedit.face.pose import pose_from_transform
+from auedit.face.tracking import TrackIdAssigner
+
+
+class FaceTracker:
+    """Tracks faces through images, videos or a live camera."""
+
+    def __init__(self, mode: Mode = Mode.VIDEO, *, max_faces: int = 4,
+                 model_path: str | os.PathLike[str] | None = None) -> None:
+        self.landmarker = FaceLandmarker(mode, max_faces=max_faces, model_path=model_path)
+        self.ids = TrackIdAssigner()
+        self.canonical: CanonicalFace = load_canonical_face(self.landmarker.model_path)
+
+    @property
+    def mode(self) -> Mode:
+        return self.landmarker.mode
+
+    def track(self, rgb: np.ndarray, timestamp: float) -> list[TrackedFace]:
+        """Faces in one RGB frame at `timestamp` seconds, with track ids."""
+        raw = self.landmarker.detect(rgb, round(timestamp * 1000))
+        boxes = [f.box for f in raw]
+        ids = self.ids.assign(boxes, rgb, timestamp)
+        return [
+            TrackedFace(track_id=tid, box=box, landmarks=f.landmarks, blendshapes=f.blendshapes,
+                        pose=pose_from_transform(f.transform), transform=f.transform)
+            for tid, box, f in zip(ids, boxes, raw, strict=True)
+        ]
+
+    def reset(self) -> None:
+        """Forget track ids (a new video or camera)."""
+        self.ids.reset()
+
+    def close(self) -> None:
+        self.landmarker.close()

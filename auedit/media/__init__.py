@@ -1,0 +1,1 @@
+"""Reading images, videos, folders and cameras as RGB frames."""
