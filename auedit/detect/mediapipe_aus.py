@@ -5,15 +5,16 @@ linearly from a resting level `lo` (reads 0) to a strong level `hi` (reads 5). `
 blendshape's typical value on neutral faces and `hi` about its 99th percentile on the
 expressive clips in `../shared/data/video`: see docs/detectors.md for the table.
 
-Some AUs are not observable in the blendshapes of the shipped model (its `cheekSquint*` and
-`noseSneer*` outputs stay at zero on real faces, and ARKit has no "lips part"). Those are read
+Some AUs are not observable in the blendshapes of the shipped model (its `cheekSquint*`
+outputs stay at zero on real faces, and ARKit has no "lips part"). Those are read
 from the 478-point mesh after similarity alignment to MediaPipe's canonical face (which removes
 head pose and face size), as displacements from the canonical face's resting geometry:
 
 - AU6 cheek raiser: rise of the infraorbital cheek (landmarks 117/118/101, 346/347/330)
   relative to the outer eye corner; 0.4 cm reads 5.
-- AU9 nose wrinkler: rise of the nose wings (64/98, 294/327) relative to the inner eye
-  corners; 0.35 cm reads 5.
+
+AU9 (nose wrinkler) comes from `noseSneer*` alone, which this model rarely raises: a rise of the
+nose wings was tried as a geometric measure and dropped, because broad smiles lift them too.
 - AU25 lips part: the gap between the inner lips (13-14); 1.0 cm reads 5.
 - AU27 mouth stretch: the part of `jawOpen` above 0.55 (a jaw pulled far down).
 
@@ -58,8 +59,6 @@ class _Lift:
 _LIFTS: dict[tuple[str, str], _Lift] = {
     ("AU6", "L"): _Lift((346, 347, 330), (263,), 0.40),
     ("AU6", "R"): _Lift((117, 118, 101), (33,), 0.40),
-    ("AU9", "L"): _Lift((294, 327), (362,), 0.35),
-    ("AU9", "R"): _Lift((64, 98), (133,), 0.35),
 }
 _UPPER_LIP, _LOWER_LIP, _LIP_GAP_FULL = 13, 14, 1.0  # inner lip points, cm of gap that reads 5
 
@@ -96,7 +95,7 @@ class MediaPipeAUDetector:
         self._rest_lifts = {k: _lift(self._rest, v) for k, v in _LIFTS.items()}
         self._rest_gap = float(self._rest[_LOWER_LIP, 1] - self._rest[_UPPER_LIP, 1])
         sided = {au.key for au in ACTION_UNITS if au.sided}
-        keys = {k for k, _, _ in rows} | {"AU6", "AU9", "AU25", "AU27"}
+        keys = {k for k, _, _ in rows} | {"AU6", "AU25", "AU27"}
         ordered = [au.key for au in ACTION_UNITS if au.key in keys]
         self.keys: tuple[str, ...] = tuple(ordered) + tuple(
             f"{k}{s}" for k in ordered if k in sided for s in ("L", "R")
