@@ -30,8 +30,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "analyze", help="code images, videos, folders or a camera to CSV",
         description="Track faces and estimate Action Unit intensities (0-5 FACS scale). "
                     "Writes OpenFace 2 compatible CSV (plus AUEdit's own columns).")
-    p.add_argument("inputs", nargs="+", metavar="PATH",
+    p.add_argument("inputs", nargs="*", metavar="PATH",
                    help="image, video, folder, or a camera index such as 0")
+    p.add_argument("--demo", action="store_true",
+                   help="analyse the built-in demo photo (no input needed)")
     p.add_argument("--out", "-o", metavar="CSV",
                    help="CSV file to write (default: standard output)")
     p.add_argument("--detectors", default=",".join(registry.DEFAULT_DETECTORS),
@@ -82,7 +84,14 @@ def run(args: argparse.Namespace) -> int:
     from auedit.face.tracker import FaceTracker
 
     detectors = [d.strip() for d in args.detectors.split(",") if d.strip()]
-    items = expand_inputs(args.inputs)
+    inputs = list(args.inputs)
+    if args.demo:
+        from auedit.resources import ROOT
+
+        inputs.append(str(ROOT / "demo" / "astronaut.jpg"))
+    if not inputs:
+        raise MediaError("no input: give images, videos, folders or a camera index, or --demo")
+    items = expand_inputs(inputs)
     options = AnalysisOptions(smoothing=args.smooth, auto_baseline=args.auto_baseline)
     trackers: dict[Mode, FaceTracker] = {}
 
@@ -128,10 +137,13 @@ def run(args: argparse.Namespace) -> int:
                 print(f"auedit: skipped: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("auedit: interrupted; what was analysed so far is written", file=sys.stderr)
+    except BrokenPipeError:  # `auedit analyze ... | head`: the reader has gone, stop quietly
+        sys.stdout = None  # type: ignore[assignment]  # no flush on a closed pipe at exit
+        return 0
     finally:
         if writer is not None:
             writer.close()
-        if out is not sys.stdout:
+        if args.out:
             out.close()
         for t in trackers.values():
             t.close()

@@ -12,11 +12,12 @@ head pose and face size), as displacements from the canonical face's resting geo
 
 - AU6 cheek raiser: rise of the infraorbital cheek (landmarks 117/118/101, 346/347/330)
   relative to the outer eye corner; 0.4 cm reads 5.
+- AU25 lips part: the gap between the inner lips (13-14); 1.0 cm reads 5.
+- AU27 mouth stretch: the part of `jawOpen` above 0.55 (a jaw pulled far down).
 
 AU9 (nose wrinkler) comes from `noseSneer*` alone, which this model rarely raises: a rise of the
 nose wings was tried as a geometric measure and dropped, because broad smiles lift them too.
-- AU25 lips part: the gap between the inner lips (13-14); 1.0 cm reads 5.
-- AU27 mouth stretch: the part of `jawOpen` above 0.55 (a jaw pulled far down).
+AU23 (lip tightener) has no ARKit counterpart and is not reported by this detector.
 
 Where a blendshape and a geometric measure both observe an AU, the larger is reported.
 Left and right are the subject's; a bilateral AU's value is the larger of its two sides.

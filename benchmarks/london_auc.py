@@ -1,0 +1,56 @@
+"""Smile separation on the London set: ROC AUC of AU12 and AU6, smiling vs neutral photos.
+
+70 people, one neutral and one smiling photo each (`../shared/data/london`). Prints the AUC of
+the MediaPipe detector's AU12 and AU6 and, for scale, of the raw blendshapes they start from.
+
+    python benchmarks/london_auc.py
+"""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+from _shared import shared_data
+from sklearn.metrics import roc_auc_score
+
+from auedit.analysis.analyzer import Analyzer
+from auedit.core.aus import ARKIT_BLENDSHAPES
+from auedit.face.landmarker import Mode
+from auedit.face.tracker import FaceTracker
+from auedit.media.sources import read_image
+
+
+def main() -> None:
+    root = shared_data() / "london"
+    tracker = FaceTracker(Mode.IMAGE, max_faces=1)
+    analyzer = Analyzer.create(tracker=tracker)
+    labels, au12, au6, smile_bs, cheek_bs = [], [], [], [], []
+    with (root / "labels.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        result = analyzer.analyze(read_image(root / row["image"]), 0.0, 0, row["image"])
+        if not result.faces:
+            print(f"no face found in {row['image']}")
+            continue
+        fa = result.faces[0]
+        values = fa.readings["mediapipe"].values
+        bs = dict(zip(ARKIT_BLENDSHAPES, fa.face.blendshapes, strict=True))
+        labels.append(row["expression"] == "smiling")
+        au12.append(values["AU12"])
+        au6.append(values["AU6"])
+        smile_bs.append((bs["mouthSmileLeft"] + bs["mouthSmileRight"]) / 2)
+        cheek_bs.append((bs["cheekSquintLeft"] + bs["cheekSquintRight"]) / 2)
+    tracker.close()
+    y = np.array(labels)
+    print(f"{len(y)} photos ({y.sum()} smiling, {(~y).sum()} neutral)")
+    for name, v in (("raw mouthSmile", smile_bs), ("raw cheekSquint", cheek_bs)):
+        print(f"{name:16s} AUC {roc_auc_score(y, v):.3f}")
+    v12, v6 = np.array(au12), np.array(au6)
+    print(f"AU12 mean neutral {v12[~y].mean():.2f} smiling {v12[y].mean():.2f}")
+    print(f"AU6  mean neutral {v6[~y].mean():.2f} smiling {v6[y].mean():.2f}")
+    print(f"au12_auc={roc_auc_score(y, v12):.3f} au6_auc={roc_auc_score(y, v6):.3f}")
+
+
+if __name__ == "__main__":
+    main()
