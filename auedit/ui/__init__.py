@@ -1,1 +1,1 @@
-"""ui"""
+"""The Qt desktop app: widgets only (threads live in `auedit.workers`)."""

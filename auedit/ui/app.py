@@ -1,0 +1,53 @@
+"""Start the app: `auedit gui` calls `run_app`."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from auedit.media.sources import MediaError, expand_inputs
+from auedit.ui.main_window import MainWindow
+from auedit.ui.settings import APPLICATION, ORGANISATION
+
+
+def demo_path() -> str:
+    from auedit import resources
+
+    return str(resources.ROOT / "demo" / "astronaut.jpg")
+
+
+def create_app() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setStyle("Fusion")
+    return app  # type: ignore[return-value]
+
+
+def run_app(inputs: list[str], camera: int | None = None, demo: bool = False) -> int:
+    """Show the window first, then open the inputs (analysers start in worker threads)."""
+    app = create_app()
+    window = MainWindow()
+    window.show()
+
+    def open_inputs() -> None:
+        paths = list(inputs) + ([demo_path()] if demo else [])
+        try:
+            paths = expand_inputs(paths)
+        except MediaError as exc:
+            window.show_message(str(exc))
+            paths = []
+        files = [p for p in paths if not p.isdigit()]
+        cams = [int(p) for p in paths if p.isdigit()]
+        if files:
+            window.open_paths(files)
+        cam = camera if camera is not None else (cams[0] if cams else None)
+        if cam is not None:
+            window.camera.set_camera_index(cam)
+            window.tabs.setCurrentWidget(window.camera)
+            window.camera.start()
+
+    QTimer.singleShot(0, open_inputs)
+    return app.exec()

@@ -1,0 +1,102 @@
+"""The live AU histogram: grouped bars on the 0-5 scale, one colour per detector."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QCursor, QFont
+from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
+
+from auedit.core.aus import AU_BY_KEY, AU_KEYS, MAX_INTENSITY, intensity_letter
+from auedit.core.types import AUReading
+from auedit.ui.colours import detector_colour
+
+GROUP_WIDTH = 0.84
+
+
+class AUHistogram(QWidget):
+    """Bars at x = AU index (catalogue order), grouped side by side per detector."""
+
+    def __init__(self, detectors: list[str], keys: tuple[str, ...] = AU_KEYS,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.keys = tuple(keys)
+        self.plot = pg.PlotWidget(background="#1b1c20")
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.setYRange(0, MAX_INTENSITY + 0.15, padding=0)
+        self.plot.setXRange(-0.6, len(self.keys) - 0.4, padding=0)
+        self.plot.showGrid(y=True, alpha=0.25)
+        font = QFont()
+        font.setPointSizeF(8.5)
+        bottom, left = self.plot.getAxis("bottom"), self.plot.getAxis("left")
+        for axis in (bottom, left):
+            axis.setStyle(tickFont=font)
+            axis.setTextPen("#d0d0d8")
+        bottom.setTicks([[(i, k) for i, k in enumerate(self.keys)]])
+        left.setTicks([[(v, f"{v} {intensity_letter(v)}".strip()) for v in range(6)]])
+        left.setWidth(34)
+        self.legend = self.plot.addLegend(offset=(-8, 4), labelTextColor="#e0e0e8",
+                                          brush=pg.mkBrush(27, 28, 32, 200))
+        self.bars: dict[str, pg.BarGraphItem] = {}
+        self._values: dict[str, np.ndarray] = {}
+        self.set_detectors(detectors)
+        self.plot.scene().sigMouseMoved.connect(self._hover)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+
+    def set_detectors(self, detectors: list[str]) -> None:
+        """One bar series per detector, side by side within each AU's slot."""
+        for item in self.bars.values():
+            self.plot.removeItem(item)
+        self.legend.clear()
+        self.bars, self._values = {}, {}
+        n = max(1, len(detectors))
+        width = GROUP_WIDTH / n
+        x = np.arange(len(self.keys), dtype=float)
+        for i, name in enumerate(detectors):
+            colour = detector_colour(i)
+            offset = -GROUP_WIDTH / 2 + width * (i + 0.5)
+            item = pg.BarGraphItem(x=x + offset, height=np.zeros(len(self.keys)),
+                                   width=width * 0.92, brush=colour, pen=pg.mkPen(None))
+            self.plot.addItem(item)
+            self.legend.addItem(item, name)
+            self.bars[name] = item
+            self._values[name] = np.zeros(len(self.keys))
+
+    @property
+    def detectors(self) -> list[str]:
+        return list(self.bars)
+
+    def set_readings(self, readings: dict[str, AUReading] | None) -> None:
+        """Show one face's readings (None: all bars to zero)."""
+        for name, item in self.bars.items():
+            reading = (readings or {}).get(name)
+            values = np.array([reading.get(k, 0.0) if reading else 0.0 for k in self.keys])
+            values = np.clip(np.nan_to_num(values), 0.0, MAX_INTENSITY)
+            if not np.array_equal(values, self._values[name]):
+                self._values[name] = values
+                item.setOpts(height=values)
+
+    def heights(self, detector: str) -> np.ndarray:
+        """The bar heights now shown for a detector."""
+        return np.asarray(self.bars[detector].opts["height"], dtype=float)
+
+    def _hover(self, pos: QPointF) -> None:
+        vb = self.plot.getPlotItem().vb
+        if not self.plot.sceneBoundingRect().contains(pos):
+            return
+        x = vb.mapSceneToView(pos).x()
+        i = round(x)
+        if not 0 <= i < len(self.keys) or abs(x - i) > GROUP_WIDTH / 2:
+            QToolTip.hideText()
+            return
+        key = self.keys[i]
+        lines = [f"<b>{key}</b> {AU_BY_KEY[key].name}"]
+        for name, values in self._values.items():
+            letter = intensity_letter(values[i])
+            lines.append(f"{name}: {values[i]:.2f} {letter}".rstrip())
+        QToolTip.showText(QCursor.pos(), "<br>".join(lines), self.plot)

@@ -1,0 +1,103 @@
+"""Shows a frame with overlays: face boxes, landmarks and head pose axes."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from auedit.core.types import FrameAnalysis
+from auedit.ui.overlay import pose_axes
+
+AXIS_COLOURS = (QColor(230, 60, 60), QColor(60, 200, 60), QColor(70, 130, 255))
+BOX_COLOUR = QColor(255, 200, 0)
+SELECTED_COLOUR = QColor(0, 220, 255)
+LANDMARK_COLOUR = QColor(120, 255, 160)
+
+
+class FrameView(QWidget):
+    """Paints the latest frame scaled to fit, and the analysis on top of it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+        self.setAutoFillBackground(False)
+        self._image: QImage | None = None
+        self._rgb: np.ndarray | None = None  # keeps the QImage's buffer alive
+        self._analysis: FrameAnalysis | None = None
+        self.mirror = False
+        self.show_box = True
+        self.show_landmarks = True
+        self.show_axes = True
+        self.selected_face = 0
+        self.placeholder = "No input"
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(640, 480)
+
+    def set_frame(self, rgb: np.ndarray | None, analysis: FrameAnalysis | None) -> None:
+        """Show `rgb` with `analysis` drawn over it (None clears the view)."""
+        if rgb is None:
+            self._image = self._rgb = None
+        else:
+            self._rgb = np.ascontiguousarray(rgb)
+            h, w = self._rgb.shape[:2]
+            self._image = QImage(self._rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+        self._analysis = analysis
+        self.update()
+
+    def image_rect(self) -> QRectF:
+        """Where the frame lies in the widget."""
+        if self._image is None:
+            return QRectF()
+        iw, ih = self._image.width(), self._image.height()
+        s = min(self.width() / iw, self.height() / ih)
+        w, h = iw * s, ih * s
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(24, 24, 28))
+        if self._image is None:
+            p.setPen(QColor(160, 160, 170))
+            p.setFont(QFont(self.font().family(), 12))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+            return
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self.image_rect()
+        s = rect.width() / self._image.width()
+        p.translate(rect.x(), rect.y())
+        if self.mirror:
+            p.translate(rect.width(), 0)
+            p.scale(-1, 1)
+        p.drawImage(QRectF(0, 0, rect.width(), rect.height()), self._image)
+        if self._analysis is not None:
+            self._draw_faces(p, s)
+        p.end()
+
+    def _draw_faces(self, p: QPainter, s: float) -> None:
+        assert self._analysis is not None
+        for i, fa in enumerate(self._analysis.faces):
+            face = fa.face
+            selected = i == self.selected_face and len(self._analysis.faces) > 1
+            if self.show_box:
+                x0, y0, x1, y1 = (v * s for v in face.box)
+                pen = QPen(SELECTED_COLOUR if selected else BOX_COLOUR, 3 if selected else 2)
+                p.setPen(pen)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+            if self.show_landmarks:
+                p.setPen(QPen(LANDMARK_COLOUR, max(1.5, min(3.0, face.interocular * s / 60))))
+                pts = face.landmarks[:, :2] * s
+                p.drawPoints([QPointF(float(x), float(y)) for x, y in pts])
+            if self.show_axes:
+                origin, ends = pose_axes(face)
+                o = QPointF(*(origin * s))
+                for colour, end in zip(AXIS_COLOURS, ends, strict=True):
+                    pen = QPen(colour, 3)
+                    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                    p.setPen(pen)
+                    p.drawLine(o, QPointF(*(end * s)))

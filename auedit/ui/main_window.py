@@ -1,0 +1,362 @@
+"""The main window: camera and image panes, AU histogram, time series, readouts."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from auedit.detect import registry
+from auedit.face.landmarker import Mode
+from auedit.media.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from auedit.ui.au_histogram import AUHistogram
+from auedit.ui.camera_pane import CameraPane
+from auedit.ui.controls import AnalysisControls
+from auedit.ui.image_pane import ImagePane
+from auedit.ui.settings import app_settings, get_bool, get_int, get_list
+from auedit.ui.status import StatusReadout
+from auedit.ui.time_series import DEFAULT_SERIES, AUTimeSeries
+from auedit.workers.inference import AnalysedFrame
+from auedit.workers.pipeline import Pipeline
+
+REFRESH_HZ = 30
+MEDIA_FILTER = ("Photos and videos (" + " ".join(
+    f"*{s}" for s in sorted(IMAGE_SUFFIXES | VIDEO_SUFFIXES)) + ");;All files (*)")
+
+
+class MainWindow(QMainWindow):
+    """Wires panes to pipelines; repaints from the newest result on a timer, never per frame."""
+
+    def __init__(self, detectors: list[str] | tuple[str, ...] = registry.DEFAULT_DETECTORS,
+                 settings: QSettings | None = None, *, pipelines: tuple[Pipeline, Pipeline]
+                 | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("AUEdit")
+        self.setAcceptDrops(True)
+        self.settings = settings or app_settings()
+        self.detectors = list(detectors)
+        self.created_at = time.monotonic()
+        self.first_frame_at: float | None = None
+        self._shown_seq: dict[int, int] = {}
+        self._fatal_shown = False
+
+        cam_pipe, img_pipe = pipelines or (
+            Pipeline(self.detectors, parent=self),
+            Pipeline(self.detectors, warm=(Mode.IMAGE,), parent=self))
+        self.camera = CameraPane(cam_pipe)
+        self.image = ImagePane(img_pipe)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.camera, "Camera")
+        self.tabs.addTab(self.image, "Image / video")
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self.controls = AnalysisControls()
+        self.series = AUTimeSeries()
+        self.histogram = AUHistogram(self.detectors)
+        hist_box = QWidget()
+        hb = QVBoxLayout(hist_box)
+        hb.setContentsMargins(4, 0, 4, 0)
+        hb.setSpacing(2)
+        self.histogram_title = QLabel("AU intensity (0-5, FACS A-E)")
+        hb.addWidget(self.histogram_title)
+        hb.addWidget(self.histogram, 1)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(4, 4, 4, 4)
+        rl.addWidget(self.controls)
+        rl.addWidget(self.series, 1)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.tabs)
+        top.addWidget(right)
+        top.setStretchFactor(0, 3)
+        top.setStretchFactor(1, 2)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(hist_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.top_splitter = top
+        self.setCentralWidget(self.splitter)
+
+        self.readout = StatusReadout()
+        self.recording_label = QLabel("")
+        self.recording_label.setStyleSheet("color: #e04040; font-weight: bold;")
+        self.statusBar().addPermanentWidget(self.recording_label)
+        self.statusBar().addPermanentWidget(self.readout)
+
+        self._make_actions()
+        self._connect()
+        self._restore()
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000 // REFRESH_HZ)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+
+    # --- set-up --------------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        def action(menu, text: str, keys, slot, tip: str = "") -> QAction:
+            a = QAction(text, self)
+            if keys:
+                a.setShortcuts([QKeySequence(k) for k in (keys if isinstance(keys, list)
+                                                          else [keys])])
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.triggered.connect(slot)
+            if tip:
+                a.setStatusTip(tip)
+            menu.addAction(a)
+            self.addAction(a)
+            return a
+
+        bar = self.menuBar()
+        f = bar.addMenu("&File")
+        action(f, "&Open photos or videos…", QKeySequence.StandardKey.Open, self.open_dialog)
+        self.record_action = action(f, "&Record session to CSV…", "Ctrl+R",
+                                    self.toggle_recording)
+        self.record_action.setCheckable(True)
+        f.addSeparator()
+        action(f, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        c = bar.addMenu("&Camera")
+        action(c, "&Start / stop camera", "F5", self._camera_toggle)
+        action(c, "&Mirror", "M", self.camera.mirror.toggle)
+        m = bar.addMenu("&Media")
+        action(m, "&Play / pause", "Space", self.image.toggle_play)
+        action(m, "Next &frame", "Right", lambda: self.image.step_frame(1))
+        action(m, "Pre&vious frame", "Left", lambda: self.image.step_frame(-1))
+        action(m, "&Next file", "PgDown", lambda: self.image.step_file(1))
+        action(m, "P&revious file", "PgUp", lambda: self.image.step_file(-1))
+        a = bar.addMenu("&Analysis")
+        action(a, "Set &neutral", "N", self.set_neutral)
+        action(a, "&Clear neutral", "Shift+N", self.clear_neutral)
+        action(a, "&Smoothing", "S", self.controls.smoothing.toggle)
+        action(a, "Next f&ace", "]", lambda: self.controls.step_face(1))
+        action(a, "Previous fa&ce", "[", lambda: self.controls.step_face(-1))
+        v = bar.addMenu("&View")
+        action(v, "&Camera pane", "Ctrl+1", lambda: self.tabs.setCurrentIndex(0))
+        action(v, "&Image pane", "Ctrl+2", lambda: self.tabs.setCurrentIndex(1))
+        action(v, "Toggle &landmarks", "L", self.controls.landmarks.toggle)
+        action(v, "Toggle &box", "B", self.controls.box.toggle)
+        action(v, "Toggle head &pose axes", "P", self.controls.axes.toggle)
+
+    def _connect(self) -> None:
+        for pane in (self.camera, self.image):
+            pipe = pane.pipeline
+            pipe.error.connect(self.show_message)
+            pipe.fatal.connect(self.show_fatal)
+            pipe.recording.connect(self._recording_changed)
+            pane.message.connect(self.show_message)
+        self.image.open_requested.connect(self.open_dialog)
+        self.controls.options_changed.connect(self._options_changed)
+        self.controls.neutral_requested.connect(self.set_neutral)
+        self.controls.clear_neutral_requested.connect(self.clear_neutral)
+        self.controls.overlays_changed.connect(self._overlays_changed)
+        self.controls.face_changed.connect(lambda _i: self.refresh(force=True))
+
+    # --- the current pane ----------------------------------------------------------------
+    @property
+    def pane(self) -> CameraPane | ImagePane:
+        return self.camera if self.tabs.currentIndex() == 0 else self.image
+
+    @property
+    def pipeline(self) -> Pipeline:
+        return self.pane.pipeline
+
+    def latest(self) -> AnalysedFrame | None:
+        return self.pipeline.latest()
+
+    # --- refresh (timer) -----------------------------------------------------------------
+    def refresh(self, force: bool = False) -> None:
+        """Show the current pane's newest result, if it is new."""
+        pane = self.pane
+        item = pane.pipeline.latest()
+        stats = pane.pipeline.stats() if pane.pipeline.capture is not None else None
+        faces = len(item.analysis.faces) if item else 0
+        self.readout.show_stats(stats, faces)
+        rows = pane.pipeline.inference.rows_recorded
+        if pane.pipeline.inference.record_path:
+            self.recording_label.setText(f"● REC {rows} rows")
+        if item is None or (not force and self._shown_seq.get(id(pane)) == item.seq):
+            return
+        self._shown_seq[id(pane)] = item.seq
+        if self.first_frame_at is None:
+            self.first_frame_at = time.monotonic()
+        self.controls.set_face_count(faces)
+        sel = min(self.controls.selected_face, max(0, faces - 1))
+        pane.view.selected_face = sel
+        pane.view.set_frame(item.rgb, item.analysis)
+        fa = item.analysis.faces[sel] if faces else None
+        self.histogram.set_readings(fa.readings if fa else None)
+        first = fa.readings.get(self.detectors[0]) if fa and self.detectors else None
+        self.series.add(item.analysis.timestamp, first)
+        if pane is self.image:
+            self.image.show_position(item.analysis.frame_index)
+
+    # --- actions -------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        start = str(self.settings.value("last_dir", str(Path.home())))
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open photos or videos", start,
+                                                MEDIA_FILTER)
+        if paths:
+            self.open_paths(paths)
+
+    def open_paths(self, paths: list[str]) -> None:
+        if not paths:
+            return
+        self.settings.setValue("last_dir", str(Path(paths[0]).parent))
+        self.tabs.setCurrentWidget(self.image)
+        self.image.open_paths(paths)
+
+    def set_neutral(self) -> None:
+        item = self.latest()
+        faces = item.analysis.faces if item else []
+        if not faces:
+            self.show_message("Set neutral: no face in view")
+            return
+        face = faces[min(self.controls.selected_face, len(faces) - 1)].face
+        self.pipeline.capture_neutral(face.track_id)
+        if not self.controls.explicit.isChecked():
+            self.controls.explicit.setChecked(True)
+        self.show_message(f"Neutral set for face {face.track_id}: keep a neutral face")
+
+    def clear_neutral(self) -> None:
+        for pane in (self.camera, self.image):
+            pane.pipeline.clear_neutral()
+        self.show_message("Neutral cleared")
+
+    def toggle_recording(self) -> None:
+        pipe = self.pipeline
+        if pipe.inference.record_path:
+            pipe.stop_recording()
+            return
+        start = str(self.settings.value("last_dir", str(Path.home())))
+        path, _ = QFileDialog.getSaveFileName(self, "Record session to CSV",
+                                              str(Path(start) / "session.csv"),
+                                              "CSV (*.csv)")
+        if path:
+            self.start_recording(path)
+        else:
+            self.record_action.setChecked(False)
+
+    def start_recording(self, path: str) -> None:
+        self.pipeline.start_recording(path)
+
+    def stop_recording(self) -> None:
+        for pane in (self.camera, self.image):
+            if pane.pipeline.inference.record_path:
+                pane.pipeline.stop_recording()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def show_fatal(self, text: str) -> None:
+        if not self._fatal_shown:
+            self._fatal_shown = True
+            QMessageBox.critical(self, "AUEdit cannot analyse faces", text)
+
+    def _camera_toggle(self) -> None:
+        self.tabs.setCurrentWidget(self.camera)
+        self.camera.toggle()
+
+    def _recording_changed(self, path: str, rows: int) -> None:
+        self.record_action.setChecked(bool(path))
+        if path:
+            self.recording_label.setText("● REC")
+            self.show_message(f"Recording to {path}")
+        else:
+            self.recording_label.setText("")
+            self.show_message(f"Recording stopped: {rows} rows written")
+
+    def _options_changed(self, options: object) -> None:
+        for pane in (self.camera, self.image):
+            pane.pipeline.set_options(options)  # type: ignore[arg-type]
+
+    def _overlays_changed(self) -> None:
+        for pane in (self.camera, self.image):
+            pane.view.show_box = self.controls.box.isChecked()
+            pane.view.show_landmarks = self.controls.landmarks.isChecked()
+            pane.view.show_axes = self.controls.axes.isChecked()
+            pane.view.update()
+
+    def _tab_changed(self, _index: int) -> None:
+        self.series.clear()
+        self.refresh(force=True)
+
+    # --- drag and drop -------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt API)
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_paths(paths)
+
+    # --- settings ------------------------------------------------------------------------
+    def _restore(self) -> None:
+        s = self.settings
+        geometry = s.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1260, 760)
+        for key, splitter in (("splitter", self.splitter), ("top_splitter", self.top_splitter)):
+            state = s.value(key)
+            if state is not None:
+                splitter.restoreState(state)
+            elif splitter is self.splitter:
+                splitter.setSizes([450, 260])
+            else:
+                splitter.setSizes([700, 560])
+        self.camera.set_camera_index(get_int(s, "camera/index", 0))
+        self.camera.mirror.setChecked(get_bool(s, "camera/mirror", True))
+        self.controls.explicit.setChecked(get_bool(s, "analysis/explicit_neutral", True))
+        self.controls.auto.setChecked(get_bool(s, "analysis/auto_baseline", False))
+        self.controls.smoothing.setChecked(get_bool(s, "analysis/smoothing", False))
+        self.controls.box.setChecked(get_bool(s, "view/box", True))
+        self.controls.landmarks.setChecked(get_bool(s, "view/landmarks", True))
+        self.controls.axes.setChecked(get_bool(s, "view/axes", True))
+        self.series.set_selected(get_list(s, "view/series", DEFAULT_SERIES))
+        self.tabs.setCurrentIndex(get_int(s, "view/tab", 0))
+        self._options_changed(self.controls.options())
+        self._overlays_changed()
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("splitter", self.splitter.saveState())
+        s.setValue("top_splitter", self.top_splitter.saveState())
+        s.setValue("camera/index", self.camera.camera_index)
+        s.setValue("camera/mirror", self.camera.mirror.isChecked())
+        s.setValue("analysis/explicit_neutral", self.controls.explicit.isChecked())
+        s.setValue("analysis/auto_baseline", self.controls.auto.isChecked())
+        s.setValue("analysis/smoothing", self.controls.smoothing.isChecked())
+        s.setValue("view/box", self.controls.box.isChecked())
+        s.setValue("view/landmarks", self.controls.landmarks.isChecked())
+        s.setValue("view/axes", self.controls.axes.isChecked())
+        s.setValue("view/series", ",".join(self.series.selected()))
+        s.setValue("view/tab", self.tabs.currentIndex())
+        s.sync()
+
+    def shutdown(self) -> None:
+        """Stop the timer and every worker thread."""
+        self.timer.stop()
+        for pane in (self.camera, self.image):
+            pane.pipeline.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.save_settings()
+        self.shutdown()
+        super().closeEvent(event)

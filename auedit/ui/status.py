@@ -1,0 +1,24 @@
+"""The performance readout: fps, latency, dropped frames, faces."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from auedit.workers.inference import Stats
+
+
+def format_stats(stats: Stats, faces: int) -> str:
+    return (f"{stats.fps:5.1f} fps   latency {stats.latency * 1000:4.0f} ms   "
+            f"dropped {stats.dropped}   analysed {stats.analysed}   faces {faces}")
+
+
+class StatusReadout(QLabel):
+    """A label in the status bar, refreshed by the main window's timer."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("starting…", parent)
+        self.setObjectName("statusReadout")
+        self.setMinimumWidth(430)
+
+    def show_stats(self, stats: Stats | None, faces: int) -> None:
+        self.setText("no input" if stats is None else format_stats(stats, faces))

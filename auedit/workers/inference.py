@@ -1,0 +1,239 @@
+"""The inference worker: takes the newest frame from the slot and runs the Analyzer on it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from auedit.analysis.analyzer import AnalysisOptions, Analyzer
+from auedit.core.types import FrameAnalysis
+from auedit.face.landmarker import Mode
+from auedit.face.model_file import FaceModelError
+from auedit.workers.mailbox import FrameSlot, Packet
+
+AnalyzerFactory = Callable[[Mode], Analyzer]
+
+#: A still image is analysed this many times when a neutral is set on it (the calibration
+#: averages its next frames).
+NEUTRAL_REPEATS = 16
+
+
+def analyzer_factory(detectors: list[str] | tuple[str, ...],
+                     options: AnalysisOptions | None = None) -> AnalyzerFactory:
+    """A factory for Analyzers in one tracker mode; it is called in the worker thread."""
+
+    def make(mode: Mode) -> Analyzer:
+        from auedit.face.tracker import FaceTracker
+
+        return Analyzer.create(list(detectors), tracker=FaceTracker(mode),
+                               options=options or AnalysisOptions())
+
+    return make
+
+
+@dataclass
+class AnalysedFrame:
+    """One analysed frame with its pixels, as the GUI shows it."""
+
+    analysis: FrameAnalysis
+    rgb: np.ndarray
+    latency: float  # seconds from capture to the end of inference
+    mode: Mode
+    seq: int  # increases with every analysed frame
+
+
+@dataclass
+class Stats:
+    fps: float = 0.0
+    latency: float = 0.0
+    dropped: int = 0
+    analysed: int = 0
+
+
+class InferenceWorker(QObject):
+    """Runs in its own thread; owns one Analyzer per tracker mode (created lazily there)."""
+
+    ready = Signal(float)  # seconds it took to create the first analyser
+    analysed = Signal(object)  # AnalysedFrame
+    recording = Signal(str, int)  # path ("" when stopped), rows written
+    error = Signal(str)  # one frame or command failed; the worker goes on
+    fatal = Signal(str)  # the analyser cannot be created; the worker has stopped
+    finished = Signal()
+
+    def __init__(self, slot: FrameSlot, make_analyzer: AnalyzerFactory, detectors: list[str],
+                 *, warm: tuple[Mode, ...] = (), options: AnalysisOptions | None = None) -> None:
+        super().__init__()
+        self._slot = slot
+        self._make = make_analyzer
+        self.detectors = list(detectors)
+        self._warm = warm
+        self._options = options or AnalysisOptions()
+        self._analyzers: dict[Mode, Analyzer] = {}
+        self._generation: dict[Mode, int] = {}
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._commands: list[tuple[str, object]] = []
+        self._latest: AnalysedFrame | None = None
+        self._last_packet: Packet | None = None
+        self._writer = None
+        self._record_path = ""
+        self._seq = 0
+        self._fps = 0.0
+        self._latency = 0.0
+        self._last_done = 0.0
+
+    # --- thread-safe API -----------------------------------------------------------------
+    def stop(self) -> None:
+        self._stop.set()
+
+    def latest(self) -> AnalysedFrame | None:
+        with self._lock:
+            return self._latest
+
+    def stats(self) -> Stats:
+        return Stats(self._fps, self._latency, self._slot.dropped, self._seq)
+
+    def reset_stats(self) -> None:
+        self._fps = self._latency = 0.0
+
+    def set_options(self, options: AnalysisOptions) -> None:
+        self._command("options", options)
+
+    def capture_neutral(self, track_id: int | None = None) -> None:
+        self._command("neutral", track_id)
+
+    def clear_neutral(self) -> None:
+        self._command("clear_neutral", None)
+
+    def start_recording(self, path: str) -> None:
+        self._command("record", path)
+
+    def stop_recording(self) -> None:
+        self._command("record", "")
+
+    def _command(self, name: str, arg: object) -> None:
+        with self._lock:
+            self._commands.append((name, arg))
+
+    # --- the loop ------------------------------------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        try:
+            t0 = time.monotonic()
+            for mode in self._warm:
+                self._analyzer(mode)
+            if self._warm:
+                self.ready.emit(time.monotonic() - t0)
+            while not self._stop.is_set():
+                redo = self._apply_commands()
+                packet = self._slot.take(0.05)
+                last = self._last_packet
+                if packet is None and redo and last is not None and last.mode is Mode.IMAGE:
+                    packet = last
+                if packet is None:
+                    continue
+                try:
+                    self._process(packet, repeats=NEUTRAL_REPEATS if redo == "neutral" else 1)
+                except (FaceModelError, MemoryError):
+                    raise
+                except Exception as exc:  # one bad frame must not stop the worker
+                    self.error.emit(f"analysis failed: {type(exc).__name__}: {exc}")
+        except FaceModelError as exc:
+            self.fatal.emit(f"The face model could not be loaded:\n{exc}")
+        except Exception as exc:  # a worker must never take the app down
+            self.fatal.emit(f"The analyser could not start: {type(exc).__name__}: {exc}")
+        finally:
+            self._close_writer()
+            for analyzer in self._analyzers.values():
+                analyzer.tracker.close()
+            self.finished.emit()
+
+    def _analyzer(self, mode: Mode) -> Analyzer:
+        analyzer = self._analyzers.get(mode)
+        if analyzer is None:
+            analyzer = self._analyzers[mode] = self._make(mode)
+            analyzer.set_options(self._options)
+        return analyzer
+
+    def _apply_commands(self) -> str:
+        """Apply queued commands; returns what a still image must be re-analysed for."""
+        with self._lock:
+            commands, self._commands = self._commands, []
+        redo = ""
+        for name, arg in commands:
+            if name == "options":
+                assert isinstance(arg, AnalysisOptions)
+                self._options = arg
+                for analyzer in self._analyzers.values():
+                    analyzer.set_options(arg)
+                redo = redo or "options"
+            elif name == "neutral":
+                for analyzer in self._analyzers.values():
+                    analyzer.capture_neutral(arg if isinstance(arg, int) else None)
+                redo = "neutral"
+            elif name == "clear_neutral":
+                for analyzer in self._analyzers.values():
+                    analyzer.clear_neutral()
+                redo = redo or "options"
+            elif name == "record":
+                self._set_recording(str(arg))
+        return redo
+
+    def _process(self, packet: Packet, repeats: int = 1) -> None:
+        analyzer = self._analyzer(packet.mode)
+        if self._generation.get(packet.mode) != packet.generation:
+            analyzer.reset()
+            self._generation[packet.mode] = packet.generation
+        frame = packet.frame
+        for _ in range(repeats):
+            result = analyzer.analyze(frame.rgb, frame.timestamp, frame.index, packet.source)
+        now = time.monotonic()
+        if self._last_done and packet is not self._last_packet:
+            rate = 1.0 / max(now - self._last_done, 1e-6)
+            self._fps = rate if self._fps == 0.0 else 0.9 * self._fps + 0.1 * rate
+        self._last_done = now
+        self._latency = now - packet.captured_at
+        self._last_packet = packet
+        self._seq += 1
+        item = AnalysedFrame(result, frame.rgb, self._latency, packet.mode, self._seq)
+        with self._lock:
+            self._latest = item
+        if self._writer is not None:
+            self._writer.write(result)
+        self.analysed.emit(item)
+
+    def _set_recording(self, path: str) -> None:
+        from auedit.export.openface_csv import OpenFaceCsvWriter
+
+        rows = self._close_writer()
+        if path:
+            try:
+                self._writer = OpenFaceCsvWriter(Path(path), self.detectors)
+                self._record_path = path
+            except OSError as exc:
+                self.error.emit(f"cannot record to {path}: {exc}")
+                return
+            self.recording.emit(path, 0)
+        else:
+            self.recording.emit("", rows)
+
+    def _close_writer(self) -> int:
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return 0
+        writer.close()
+        return int(writer.rows)
+
+    @property
+    def record_path(self) -> str:
+        return self._record_path if self._writer is not None else ""
+
+    @property
+    def rows_recorded(self) -> int:
+        return int(self._writer.rows) if self._writer is not None else 0

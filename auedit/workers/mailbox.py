@@ -1,0 +1,68 @@
+"""A one-slot mailbox between the capture and the inference thread: the newest frame wins."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from auedit.face.landmarker import Mode
+from auedit.media.sources import Frame
+
+
+@dataclass
+class Packet:
+    """One captured frame on its way to inference."""
+
+    frame: Frame
+    mode: Mode
+    source: str = ""
+    generation: int = 0  # a new input gets a new generation: the analyser is reset
+    captured_at: float = field(default_factory=time.monotonic)
+
+
+class FrameSlot:
+    """Holds at most one packet; a packet overwritten before it was taken counts as dropped."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._item: Packet | None = None
+        self._closed = False
+        self.dropped = 0
+        self.put_count = 0
+
+    def put(self, item: Packet) -> None:
+        """Store `item`, replacing (and counting as dropped) any packet not yet taken."""
+        with self._cond:
+            if self._item is not None:
+                self.dropped += 1
+            self._item = item
+            self.put_count += 1
+            self._cond.notify_all()
+
+    def take(self, timeout: float = 0.05) -> Packet | None:
+        """The newest packet, waiting at most `timeout` seconds; None if none came."""
+        with self._cond:
+            if self._item is None and not self._closed:
+                self._cond.wait(timeout)
+            item, self._item = self._item, None
+            return item
+
+    def clear(self) -> None:
+        """Forget a waiting packet without counting it as a drop (a new input starts)."""
+        with self._cond:
+            self._item = None
+
+    def reset_counters(self) -> None:
+        with self._cond:
+            self.dropped = 0
+            self.put_count = 0
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
