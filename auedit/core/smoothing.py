@@ -21,7 +21,7 @@ def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray | float:
 class OneEuroFilter:
     """Smooths a vector signal sampled at irregular times (seconds)."""
 
-    def __init__(self, min_cutoff: float = 1.5, beta: float = 0.3, d_cutoff: float = 1.0) -> None:
+    def __init__(self, min_cutoff: float = 2.0, beta: float = 0.05, d_cutoff: float = 1.0) -> None:
         self.min_cutoff = min_cutoff
         self.beta = beta
         self.d_cutoff = d_cutoff
