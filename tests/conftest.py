@@ -1,0 +1,73 @@
+"""Shared fixtures: the real-data folder and one face tracker per mode for the whole session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_PHOTO = REPO / "resources" / "demo" / "astronaut.jpg"
+
+
+def shared_data_dir() -> Path | None:
+    """`$AUEDIT_SHARED_DATA`, else `<repo>/../shared/data`; None where neither exists."""
+    env = os.environ.get("AUEDIT_SHARED_DATA")
+    candidate = Path(env).expanduser() if env else REPO.parent / "shared" / "data"
+    return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = shared_data_dir()
+    if path is None:
+        pytest.skip("shared real data not found: set AUEDIT_SHARED_DATA or provide "
+                    "<repo>/../shared/data (see the data README)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_photo() -> Path:
+    assert DEMO_PHOTO.is_file(), f"demo photo missing: {DEMO_PHOTO}"
+    return DEMO_PHOTO
+
+
+@pytest.fixture(scope="session")
+def image_tracker():
+    """One IMAGE-mode tracker (up to 8 faces) for the session; reset it before use."""
+    from auedit.face.landmarker import Mode
+    from auedit.face.tracker import FaceTracker
+
+    tracker = FaceTracker(Mode.IMAGE, max_faces=8)
+    yield tracker
+    tracker.close()
+
+
+@pytest.fixture(scope="session")
+def single_image_tracker():
+    """One IMAGE-mode tracker for one face per photo (no tiling)."""
+    from auedit.face.landmarker import Mode
+    from auedit.face.tracker import FaceTracker
+
+    tracker = FaceTracker(Mode.IMAGE, max_faces=1)
+    yield tracker
+    tracker.close()
+
+
+@pytest.fixture(scope="session")
+def video_tracker():
+    """One VIDEO-mode tracker for the session; reset it before each video."""
+    from auedit.face.landmarker import Mode
+    from auedit.face.tracker import FaceTracker
+
+    tracker = FaceTracker(Mode.VIDEO, max_faces=4)
+    yield tracker
+    tracker.close()
+
+
+@pytest.fixture(scope="session")
+def au_detector(single_image_tracker):
+    from auedit.detect.mediapipe_aus import MediaPipeAUDetector
+
+    return MediaPipeAUDetector(single_image_tracker.canonical)

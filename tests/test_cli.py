@@ -1,0 +1,256 @@
+"""`auedit analyze` end to end: real video, photos, bad input, CSV and JSON output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from auedit.cli.main import main
+from auedit.core.aus import ACTION_UNITS
+from auedit.export.openface_csv import au_columns, read_csv
+
+OPENFACE_START = ["frame", "face_id", "timestamp", "confidence", "success", "pose_Tx", "pose_Ty",
+                  "pose_Tz", "pose_Rx", "pose_Ry", "pose_Rz"]
+
+
+def run_cli(capsys, *args):
+    code = main(["analyze", "--no-progress", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def csv_of(capsys, tmp_path, *args, name="out.csv"):
+    out = tmp_path / name
+    code, _, err = run_cli(capsys, *args, "--out", out)
+    assert code == 0, err
+    assert "Traceback" not in err
+    return read_csv(out), out, err
+
+
+@pytest.fixture
+def corrupt_jpg(tmp_path):
+    path = tmp_path / "corrupt.jpg"
+    path.write_bytes(np.random.default_rng(5).bytes(3000))
+    return path
+
+
+def test_demo_photo_csv(capsys, tmp_path, demo_photo):
+    t, out, err = csv_of(capsys, tmp_path, demo_photo)
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:11] == OPENFACE_START
+    assert header[11] == "AU01_r"
+    assert header[11:11 + len(ACTION_UNITS)] == [f"{au.openface}_r" for au in ACTION_UNITS]
+    assert len(t["frame"]) == 1
+    assert t["success"][0] == 1 and t["face_id"][0] == 0 and t["frame"][0] == 1
+    aus = au_columns(t)
+    assert aus["AU12"][0] >= 2.0
+    for key, col in aus.items():
+        v = col[~np.isnan(col)]
+        assert np.all((v >= 0) & (v <= 5)), key
+    assert "1 frame(s), 1 face(s)" in err
+
+
+def test_csv_to_stdout(capsys, demo_photo):
+    code, out, _ = run_cli(capsys, demo_photo)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(",".join(OPENFACE_START) + ",AU01_r")
+    assert len(lines) == 2
+
+
+def test_video(capsys, tmp_path, shared_data):
+    t, _, _ = csv_of(capsys, tmp_path, shared_data / "video" / "single_face.mp4")
+    n = len(t["frame"])
+    assert n == 72
+    np.testing.assert_array_equal(t["frame"], np.arange(1, n + 1))
+    np.testing.assert_allclose(t["timestamp"], np.arange(n) / 30.0, atol=1e-3)
+    assert np.all(t["success"] == 1)
+    assert np.all(t["face_id"] == 0)
+    assert np.all(t["pose_Tz"] > 0)
+    assert np.all(np.abs(t["pose_Ry"]) < np.deg2rad(45))
+
+
+def test_video_max_frames_and_json(capsys, shared_data):
+    code, out, _ = run_cli(capsys, shared_data / "video" / "WolfgangLanger_Pexels.mp4",
+                           "--max-frames", 12, "--json", "--smooth", "--auto-baseline")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["frame"] for r in rows] == list(range(1, 13))
+    assert {r["face_id"] for r in rows} == {0}
+    for r in rows:
+        assert set(r) >= {"source", "frame", "timestamp", "face_id", "box", "pose", "aus"}
+        assert set(r["pose"]) == {"pitch", "yaw", "roll", "tx", "ty", "tz"}
+        vals = r["aus"]["mediapipe"]
+        assert "AU12" in vals and "AU12L" in vals
+        assert all(0.0 <= v <= 5.0 for v in vals.values())
+
+
+def test_five_faces(capsys, tmp_path, shared_data):
+    t, _, _ = csv_of(capsys, tmp_path, shared_data / "images" / "multi_face.jpg",
+                     "--max-faces", 8)
+    assert len(t["frame"]) == 5
+    assert sorted(t["face_id"].tolist()) == [0, 1, 2, 3, 4]
+    assert np.all(t["success"] == 1) and np.all(t["frame"] == 1)
+
+
+def test_no_face_photo(capsys, tmp_path, shared_data):
+    path = shared_data / "images" / "nonphoto" / "no_face_mountain.jpg"
+    t, _, _ = csv_of(capsys, tmp_path, path)
+    assert len(t["frame"]) == 1
+    assert t["success"][0] == 0 and t["frame"][0] == 1
+    assert t["source"][0] == str(path)
+    code, out, _ = run_cli(capsys, path, "--json")
+    assert code == 0
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    assert row["faces"] == 0 and row["frame"] == 1
+
+
+def test_painting(capsys, tmp_path, shared_data):
+    t, _, _ = csv_of(capsys, tmp_path, shared_data / "images" / "nonphoto" / "painting_s0.jpg")
+    assert len(t["frame"]) >= 1
+    assert t["success"][0] == 1  # a painted face is still a face
+    v = au_columns(t)["AU12"]
+    assert np.all((v >= 0) & (v <= 5))
+
+
+def test_corrupt_only_input(capsys, corrupt_jpg):
+    code, out, err = run_cli(capsys, corrupt_jpg)
+    assert code != 0
+    assert "Traceback" not in err
+    assert str(corrupt_jpg) in err and "not a readable image" in err
+    assert out.count("\n") <= 1  # at most the header
+
+
+def test_corrupt_video_only_input(capsys, tmp_path):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(np.random.default_rng(6).bytes(5000))
+    code, _, err = run_cli(capsys, bad)
+    assert code != 0
+    assert "Traceback" not in err and "broken.mp4" in err
+
+
+def test_corrupt_among_good_inputs(capsys, tmp_path, corrupt_jpg, demo_photo):
+    t, _, err = csv_of(capsys, tmp_path, corrupt_jpg, demo_photo)
+    assert "skipped" in err and "corrupt.jpg" in err
+    assert len(t["frame"]) == 1 and t["success"][0] == 1
+
+
+def test_corrupt_in_subprocess_has_no_traceback(tmp_path, corrupt_jpg):
+    proc = subprocess.run([sys.executable, "-m", "auedit", "analyze", str(corrupt_jpg)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert "not a readable image" in proc.stderr
+
+
+def test_subprocess_json(demo_photo):
+    proc = subprocess.run([sys.executable, "-m", "auedit", "analyze", str(demo_photo), "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(rows) == 1 and rows[0]["face_id"] == 0
+    assert "Traceback" not in proc.stderr
+
+
+def test_tiny_image(capsys, tmp_path, demo_photo):
+    tiny = tmp_path / "tiny.png"
+    cv2.imwrite(str(tiny), cv2.resize(cv2.imread(str(demo_photo)), (16, 16)))
+    t, _, _ = csv_of(capsys, tmp_path, tiny)
+    assert len(t["frame"]) == 1 and t["success"][0] == 0
+
+
+def _huge(tmp_path, demo_photo):
+    """The demo photo upscaled to 4000x4000 and placed at x=1000 on a 6000x4000 canvas."""
+    huge = tmp_path / "huge.jpg"
+    canvas = np.full((4000, 6000, 3), 255, np.uint8)
+    canvas[:, 1000:5000] = cv2.resize(cv2.imread(str(demo_photo)), (4000, 4000))
+    cv2.imwrite(str(huge), canvas, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return huge
+
+
+def test_huge_image(capsys, tmp_path, demo_photo):
+    huge = _huge(tmp_path, demo_photo)
+    t, _, _ = csv_of(capsys, tmp_path, huge, name="huge.csv")
+    small, _, _ = csv_of(capsys, tmp_path, demo_photo, name="small.csv")
+    assert len(t["frame"]) == 1 and t["success"][0] == 1
+    a, b = au_columns(t), au_columns(small)
+    assert a["AU12"][0] == pytest.approx(b["AU12"][0], abs=1.0)
+    # (yaw differs by ~12 degrees from the square original: see the report on pose vs aspect)
+    assert abs(t["yaw"][0]) < 30.0 and abs(t["pitch"][0] - small["pitch"][0]) < 10.0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "images larger than MAX_IMAGE_SIDE (4096) are downscaled by read_image and the reported "
+    "box/landmarks stay in the downscaled frame, not the file's pixels"))
+def test_huge_image_box_in_file_pixels(capsys, tmp_path, demo_photo):
+    huge = _huge(tmp_path, demo_photo)
+    code, out, _ = run_cli(capsys, huge, "--json")
+    assert code == 0
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    code, out, _ = run_cli(capsys, demo_photo, "--json")
+    (ref,) = [json.loads(line) for line in out.splitlines()]
+    expected = [ref["box"][0] * 4000 / 512 + 1000, ref["box"][1] * 4000 / 512,
+                ref["box"][2] * 4000 / 512 + 1000, ref["box"][3] * 4000 / 512]
+    np.testing.assert_allclose(row["box"], expected, rtol=0.05, atol=40)
+
+
+def test_folder(capsys, tmp_path, demo_photo, shared_data):
+    folder = tmp_path / "inputs"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copyfile(demo_photo, folder / "a_astronaut.jpg")
+    shutil.copyfile(shared_data / "images" / "nonphoto" / "no_face_mountain.jpg",
+                    folder / "sub" / "b_mountain.jpg")
+    (folder / "notes.txt").write_text("not media")
+    t, _, err = csv_of(capsys, tmp_path, folder)
+    assert len(t["frame"]) == 2
+    assert [s.endswith(n) for s, n in zip(t["source"], ["a_astronaut.jpg", "b_mountain.jpg"],
+                                            strict=True)] == [True, True]
+    np.testing.assert_array_equal(t["success"], [1, 0])
+    assert "from 2 input(s)" in err
+
+
+def test_empty_folder(capsys, tmp_path):
+    (tmp_path / "empty").mkdir()
+    code, _, err = run_cli(capsys, tmp_path / "empty")
+    assert code == 2 and "contains no images or videos" in err
+
+
+def test_missing_input(capsys, tmp_path):
+    code, _, err = run_cli(capsys, tmp_path / "nothing.jpg")
+    assert code == 2 and "does not exist" in err and "Traceback" not in err
+
+
+def test_missing_face_model(capsys, tmp_path, demo_photo):
+    missing = tmp_path / "gone.task"
+    code, _out, err = run_cli(capsys, demo_photo, "--face-model", missing)
+    assert code == 2
+    assert "face model" in err and str(missing) in err and "does not exist" in err
+    assert "Traceback" not in err
+
+
+def test_corrupt_face_model(capsys, tmp_path, demo_photo):
+    bad = tmp_path / "bad.task"
+    bad.write_bytes(b"\x00" * 1000)
+    code, _, err = run_cli(capsys, demo_photo, "--face-model", bad)
+    assert code == 2 and "corrupt" in err
+
+
+def test_unknown_detector(capsys, demo_photo):
+    code, _, err = run_cli(capsys, demo_photo, "--detectors", "mediapipe,nope")
+    assert code == 2 and "unknown detector" in err and "mediapipe" in err
+
+
+def test_written_csv_reads_back(capsys, tmp_path, shared_data):
+    t, _, _ = csv_of(capsys, tmp_path, shared_data / "video" / "single_face.mp4",
+                     "--max-frames", 5)
+    assert len(t["frame"]) == 5
+    aus = au_columns(t)
+    assert "AU12" in aus and "AU12L" in aus and "AU30L" in aus
+    assert all(len(c) == 5 for c in aus.values())
+    assert np.all(aus["AU12"] >= np.maximum(aus["AU12L"], aus["AU12R"]) - 1e-3)
