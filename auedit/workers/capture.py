@@ -44,6 +44,7 @@ class CaptureWorker(QObject):
         self.current_index = -1
         self.frame_count = 0
         self.captured = 0
+        self.done = False  # the loop has ended (source exhausted by stop, or an error)
         self._name = ""
 
     # --- thread-safe control -----------------------------------------------------------
@@ -73,6 +74,7 @@ class CaptureWorker(QObject):
         except Exception as exc:  # a worker must never take the app down
             self.error.emit(f"capture failed: {exc}")
         finally:
+            self.done = True
             self.finished.emit()
 
     def _loop(self) -> None:

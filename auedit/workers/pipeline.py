@@ -93,7 +93,7 @@ class Pipeline(QObject):
 
     @property
     def capturing(self) -> bool:
-        return self._capture_thread is not None and self._capture_thread.isRunning()
+        return self._capture is not None and not self._capture.done
 
     # --- results -------------------------------------------------------------------------
     def latest(self) -> AnalysedFrame | None:

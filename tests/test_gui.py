@@ -1,0 +1,257 @@
+"""The Qt app and its workers, offscreen (pytest-qt)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from auedit.analysis.analyzer import AnalysisOptions
+from auedit.core.aus import AU_KEYS, MAX_INTENSITY
+from auedit.face.landmarker import Mode
+from auedit.face.model_file import FaceModelError
+from auedit.media.sources import Frame, MediaError, VideoSource
+
+pytestmark = pytest.mark.gui
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "resources" / "demo" / "astronaut.jpg"
+VIDEO_DIR = REPO.parent / "shared" / "data" / "video"
+DETECTOR = "mediapipe"
+
+
+@pytest.fixture(scope="module")
+def video_frames() -> list[Frame]:
+    """The first 60 frames of the shared single-face video, decoded once."""
+    path = VIDEO_DIR / "single_face.mp4"
+    if not path.is_file():
+        pytest.skip(f"shared test video missing: {path} (needs ../shared/data)")
+    source = VideoSource(path)
+    frames = [f for _, f in zip(range(60), source, strict=False)]
+    source.close()
+    return frames
+
+
+class FakeSource:
+    """Yields pre-decoded frames as fast as the loop runs; optionally fails mid-stream."""
+
+    kind = "fake"
+    name = "fake"
+
+    def __init__(self, frames: list[Frame], fail_after: int | None = None,
+                 delay: float = 0.0) -> None:
+        self.frames = frames
+        self.delay = delay
+        self.fail_after = fail_after
+        self.frame_count = len(frames)
+        self.fps = 0.0
+        self.yielded = 0
+
+    def __iter__(self):
+        for i, frame in enumerate(self.frames):
+            if self.fail_after is not None and i == self.fail_after:
+                raise MediaError("camera 0 stopped delivering frames (disconnected?)")
+            self.yielded += 1
+            if self.delay:
+                time.sleep(self.delay)
+            yield Frame(i, frame.timestamp, frame.rgb)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "auedit.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    from auedit.ui.main_window import MainWindow
+
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.shutdown()
+
+
+@pytest.fixture
+def pipeline(qtbot):
+    from auedit.workers.pipeline import Pipeline
+
+    pipe = Pipeline([DETECTOR], warm=(Mode.VIDEO, Mode.LIVE))
+    with qtbot.waitSignal(pipe.ready, timeout=30000):
+        pass  # the analysers exist before the first frame comes
+    yield pipe
+    pipe.shutdown()
+
+
+def expected_heights(reading) -> np.ndarray:
+    values = np.array([reading.get(k, 0.0) for k in AU_KEYS], dtype=float)
+    return np.clip(np.nan_to_num(values), 0.0, MAX_INTENSITY)
+
+
+def test_window_fits_and_histogram_shows_the_photo(qtbot, window):
+    assert window.width() <= 1280 and window.height() <= 800
+    assert window.frameGeometry().height() <= 800
+    window.open_paths([str(DEMO)])
+    qtbot.waitUntil(lambda: window.first_frame_at is not None, timeout=30000)
+    item = window.latest()
+    assert item is not None and item.mode is Mode.IMAGE
+    assert len(item.analysis.faces) == 1
+    reading = item.analysis.faces[0].readings[DETECTOR]
+    heights = window.histogram.heights(DETECTOR)
+    expected = expected_heights(reading)
+    assert heights.shape == (len(AU_KEYS),)
+    np.testing.assert_allclose(heights, expected, atol=1e-9)
+    assert expected.max() > 1.0  # the astronaut smiles: real bars, not all zero
+    assert heights[AU_KEYS.index("AU12")] > 2.0
+    assert window.controls.face_count.text() == "of 1"
+
+
+def test_neutral_on_a_photo_zeroes_its_bars(qtbot, window):
+    window.open_paths([str(DEMO)])
+    qtbot.waitUntil(lambda: window.first_frame_at is not None, timeout=30000)
+    first = window.latest()
+    before = window.histogram.heights(DETECTOR).copy()
+    assert before.max() > 1.0
+    window.set_neutral()
+    qtbot.waitUntil(lambda: window.latest().seq > first.seq, timeout=10000)
+    # the photo is its own neutral now: every bar below the saturated top (the calibration
+    # keeps 5 reachable, so a 5 stays 5) drops to zero
+    unsaturated = before < MAX_INTENSITY - 0.5
+    assert unsaturated.sum() > 10 and before[unsaturated].max() > 1.0
+    qtbot.waitUntil(lambda: window.histogram.heights(DETECTOR)[unsaturated].max() < 0.05,
+                    timeout=5000)
+
+
+def test_settings_are_remembered(qtbot, settings):
+    from auedit.ui.main_window import MainWindow
+
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.camera.mirror.setChecked(False)
+    win.controls.smoothing.setChecked(True)
+    win.controls.landmarks.setChecked(False)
+    win.series.set_selected(["AU1", "AU12"])
+    win.tabs.setCurrentIndex(1)
+    win.close()
+    again = MainWindow(settings=settings)
+    qtbot.addWidget(again)
+    try:
+        assert not again.camera.mirror.isChecked()
+        assert again.controls.smoothing.isChecked()
+        assert not again.controls.landmarks.isChecked()
+        assert again.series.selected() == ["AU1", "AU12"]
+        assert again.tabs.currentIndex() == 1
+        assert again.controls.options() == AnalysisOptions(True, True, False)
+    finally:
+        again.shutdown()
+
+
+def test_newest_frame_wins_and_drops_are_counted(qtbot, pipeline, video_frames):
+    seen: list[int] = []
+    pipeline.inference.analysed.connect(lambda item: seen.append(item.analysis.frame_index))
+    source = FakeSource(video_frames, delay=0.002)  # 500 fps; inference is far slower
+    worker = pipeline.open(lambda: source, Mode.VIDEO)
+    last = len(video_frames) - 1
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1] == last, timeout=60000)
+    qtbot.waitUntil(lambda: not pipeline.capturing or worker.captured == len(video_frames),
+                    timeout=5000)
+    stats = pipeline.stats()
+    assert worker.captured == len(video_frames)
+    assert stats.dropped > 0  # the source is far faster than inference
+    assert len(seen) < len(video_frames)
+    # every frame put into the slot was either analysed or overwritten (dropped)
+    assert stats.dropped + stats.analysed == pipeline.slot.put_count
+    assert seen == sorted(seen) and len(set(seen)) == len(seen)
+    assert pipeline.latest().analysis.frame_index == last  # the newest frame won
+    assert stats.fps > 0 and stats.latency > 0
+
+
+def test_media_error_mid_stream_is_a_signal_not_a_crash(qtbot, pipeline, video_frames):
+    source = FakeSource(video_frames[:10], fail_after=5)
+    with qtbot.waitSignal(pipeline.error, timeout=30000) as blocker:
+        pipeline.open(lambda: source, Mode.LIVE)
+    assert "stopped delivering frames" in blocker.args[0]
+    qtbot.waitUntil(lambda: not pipeline.capturing, timeout=5000)
+    assert source.yielded == 5
+    # the inference thread is still alive and analyses the next input
+    with qtbot.waitSignal(pipeline.inference.analysed, timeout=30000):
+        pipeline.open(lambda: FakeSource(video_frames[:3]), Mode.LIVE)
+
+
+def test_camera_loss_shows_a_status_message(qtbot, window, video_frames):
+    pipe = window.camera.pipeline
+    window.tabs.setCurrentWidget(window.camera)
+    window.camera.start_button.blockSignals(True)
+    window.camera.start_button.setChecked(True)
+    window.camera.start_button.blockSignals(False)
+    pipe.open(lambda: FakeSource(video_frames[:4], fail_after=2), Mode.LIVE)
+    qtbot.waitUntil(lambda: "stopped delivering" in window.statusBar().currentMessage(),
+                    timeout=30000)
+    qtbot.waitUntil(lambda: not window.camera.start_button.isChecked(), timeout=5000)
+    assert window.isVisible()
+
+
+def test_missing_face_model_is_reported(qtbot):
+    from auedit.workers.pipeline import Pipeline
+
+    def broken(mode: Mode):
+        raise FaceModelError("face_landmarker.task not found")
+
+    pipe = Pipeline([DETECTOR], make_analyzer=broken, warm=(Mode.IMAGE,))
+    try:
+        with qtbot.waitSignal(pipe.fatal, timeout=10000) as blocker:
+            pass
+        assert "face_landmarker.task not found" in blocker.args[0]
+    finally:
+        pipe.shutdown()
+
+
+def test_record_session_to_csv(qtbot, window, tmp_path):
+    video = VIDEO_DIR / "single_face.mp4"
+    if not video.is_file():
+        pytest.skip(f"shared test video missing: {video} (needs ../shared/data)")
+    out = tmp_path / "session.csv"
+    window.open_paths([str(video)])
+    qtbot.waitUntil(lambda: window.first_frame_at is not None, timeout=30000)
+    with qtbot.waitSignal(window.image.pipeline.recording, timeout=5000):
+        window.start_recording(str(out))
+    inference = window.image.pipeline.inference
+    qtbot.waitUntil(lambda: inference.rows_recorded >= 10, timeout=30000)
+    with qtbot.waitSignal(window.image.pipeline.recording, timeout=5000) as blocker:
+        window.stop_recording()
+    path, rows = blocker.args
+    assert path == "" and rows >= 10
+    with out.open(newline="", encoding="utf-8") as f:
+        table = list(csv.DictReader(f))
+    assert len(table) == rows
+    frames = [int(r["frame"]) for r in table]
+    assert frames == sorted(frames) and len(set(frames)) == len(frames)
+    assert all(r["success"] == "1" for r in table)
+    assert all(r["AU12_r"] != "" for r in table)
+
+
+def test_video_pane_pauses_and_steps(qtbot, window):
+    video = VIDEO_DIR / "single_face.mp4"
+    if not video.is_file():
+        pytest.skip(f"shared test video missing: {video} (needs ../shared/data)")
+    window.open_paths([str(video)])
+    qtbot.waitUntil(lambda: window.first_frame_at is not None, timeout=30000)
+    window.image.toggle_play()  # pause
+    assert not window.image.playing
+    window.image.seek(20)
+    qtbot.waitUntil(lambda: window.latest().analysis.frame_index == 20, timeout=10000)
+    window.image.step_frame(1)
+    qtbot.waitUntil(lambda: window.latest().analysis.frame_index == 21, timeout=10000)
+    time.sleep(0.3)
+    qtbot.wait(100)
+    assert window.latest().analysis.frame_index == 21  # paused: no further frames
+    assert window.image.frame_label.text() == "22 / 72"
