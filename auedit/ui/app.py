@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -18,7 +20,17 @@ def demo_path() -> str:
     return str(resources.ROOT / "demo" / "astronaut.jpg")
 
 
+def undo_opencv_qt_env() -> None:
+    """opencv-python points Qt at its own bundled plugins and fonts when cv2 is imported,
+    which stops PySide6 from loading its platform plugin (xcb); undo that."""
+    for key in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR"):
+        value = os.environ.get(key, "")
+        if "cv2" in Path(value).parts:
+            del os.environ[key]
+
+
 def create_app() -> QApplication:
+    undo_opencv_qt_env()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)

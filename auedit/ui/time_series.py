@@ -29,7 +29,7 @@ class AUTimeSeries(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.setYRange(0, MAX_INTENSITY + 0.15, padding=0)
-        self.plot.setXRange(-window, 0, padding=0)
+        self.plot.setXRange(-window, 0.45, padding=0)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         font = QFont()
         font.setPointSizeF(8.5)
