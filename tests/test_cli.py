@@ -185,9 +185,6 @@ def test_huge_image(capsys, tmp_path, demo_photo):
     assert abs(t["yaw"][0]) < 30.0 and abs(t["pitch"][0] - small["pitch"][0]) < 10.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "images larger than MAX_IMAGE_SIDE (4096) are downscaled by read_image and the reported "
-    "box/landmarks stay in the downscaled frame, not the file's pixels"))
 def test_huge_image_box_in_file_pixels(capsys, tmp_path, demo_photo):
     huge = _huge(tmp_path, demo_photo)
     code, out, _ = run_cli(capsys, huge, "--json")

@@ -35,7 +35,7 @@ def test_appearance_signature_distances():
 
 
 def test_ids_stable_while_boxes_move_and_reorder():
-    ids = TrackIdAssigner()
+    ids = TrackIdAssigner(min_hits=1)
     rgb = _canvas()
     assert ids.assign([A, B], rgb, 0.0) == [0, 1]
     for k in range(1, 20):
@@ -46,7 +46,7 @@ def test_ids_stable_while_boxes_move_and_reorder():
 
 
 def test_new_face_gets_new_id():
-    ids = TrackIdAssigner()
+    ids = TrackIdAssigner(min_hits=1)
     rgb = _canvas()
     assert ids.assign([A], rgb, 0.0) == [0]
     assert ids.assign([A, B], rgb, 0.033) == [0, 1]
@@ -54,7 +54,7 @@ def test_new_face_gets_new_id():
 
 
 def test_face_that_returns_keeps_its_id():
-    ids = TrackIdAssigner()
+    ids = TrackIdAssigner(min_hits=1)
     rgb = _canvas()
     ids.assign([A, B], rgb, 0.0)
     # both leave for 5 s; the red one comes back elsewhere, with the blue one still away
@@ -66,7 +66,7 @@ def test_face_that_returns_keeps_its_id():
 
 
 def test_different_face_after_gap_gets_new_id():
-    ids = TrackIdAssigner()
+    ids = TrackIdAssigner(min_hits=1)
     rgb = _canvas()
     ids.assign([A], rgb, 0.0)
     green = np.full_like(rgb, 90)
@@ -75,14 +75,14 @@ def test_different_face_after_gap_gets_new_id():
 
 
 def test_forgotten_after_memory():
-    ids = TrackIdAssigner(memory_s=2.0)
+    ids = TrackIdAssigner(memory_s=2.0, min_hits=1)
     rgb = _canvas()
     ids.assign([A], rgb, 0.0)
     assert ids.assign([A], rgb, 10.0) == [1]
 
 
 def test_two_new_faces_do_not_share_a_lost_id():
-    ids = TrackIdAssigner()
+    ids = TrackIdAssigner(min_hits=1)
     rgb = _canvas()
     ids.assign([A], rgb, 0.0)
     same = np.full_like(rgb, 90)
@@ -92,8 +92,20 @@ def test_two_new_faces_do_not_share_a_lost_id():
     assert sorted(got) == [0, 1]
 
 
+def test_new_face_in_video_needs_two_frames():
+    """A face that appears mid-stream for one frame only (MediaPipe's stray detections in
+    clouds) never gets an id; one that stays gets its id on its second frame."""
+    ids = TrackIdAssigner(min_hits=2)
+    rgb = _canvas()
+    assert ids.assign([A], rgb, 0.0) == [0]  # the stream's first frame: taken at once
+    assert ids.assign([A, B], rgb, 0.1) == [0, -1]  # B is tentative
+    assert ids.assign([A], rgb, 0.2) == [0]  # B was a one-frame stray: dropped
+    assert ids.assign([A, B], rgb, 0.3) == [0, -1]
+    assert ids.assign([A, B], rgb, 0.4) == [0, 1]  # confirmed, and numbered without a gap
+
+
 def test_reset_restarts_ids():
-    ids = TrackIdAssigner()
+    ids = TrackIdAssigner(min_hits=1)
     rgb = _canvas()
     ids.assign([A, B], rgb, 0.0)
     ids.reset()
@@ -161,13 +173,9 @@ def test_face_that_leaves_and_returns_keeps_id(leave_and_return):
 def test_face_noface_clip_face_then_gone(leave_and_return):
     first = [faces for n, _, faces in leave_and_return if n == "face_noface.mov"]
     assert all(len(f) == 1 and f[0][0] == 0 for f in first[:70])
-    assert sum(1 for f in first[75:] if f) <= 2  # gone (up to a stray detection, see below)
+    assert not any(first[75:])  # gone
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "MediaPipe at min_confidence 0.5 reports a one-frame face in the clouds of the sky "
-    "(face_noface.mov frame 163, noface_face.mov frame 90; interocular ~55 px) and the "
-    "tracker gives it a new track id"))
 def test_no_faces_while_person_is_away(leave_and_return):
     away = [(n, i, faces) for n, i, faces in leave_and_return
             if (n == "face_noface.mov" and i >= 75) or (n == "noface_face.mov" and i < 96)]

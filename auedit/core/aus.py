@@ -136,7 +136,7 @@ ALL_KEYS: tuple[str, ...] = AU_KEYS + SIDE_KEYS
 #: The upper end of the FACS intensity scale used throughout: 0 (absent) to 5 (E, maximum).
 MAX_INTENSITY = 5.0
 
-#: The 52 ARKit blendshapes in the order MediaPipe reports them (without its `_neutral`).
+#: The 51 ARKit blendshapes MediaPipe estimates (ARKit's 52 less tongueOut), in its order.
 ARKIT_BLENDSHAPES: tuple[str, ...] = (
     "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft", "browOuterUpRight",
     "cheekPuff", "cheekSquintLeft", "cheekSquintRight", "eyeBlinkLeft", "eyeBlinkRight",

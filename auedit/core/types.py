@@ -33,13 +33,13 @@ class TrackedFace:
     """One face in one frame, as the face tracker sees it.
 
     `landmarks` are MediaPipe's 478 points in pixels (x, y) plus depth z in the same pixel
-    scale; `blendshapes` are the 52 ARKit coefficients in `ARKIT_BLENDSHAPES` order.
+    scale; `blendshapes` are the 51 ARKit coefficients in `ARKIT_BLENDSHAPES` order.
     """
 
     track_id: int
     box: tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
     landmarks: np.ndarray  # (478, 3) float32
-    blendshapes: np.ndarray  # (52,) float32
+    blendshapes: np.ndarray  # (51,) float32
     pose: HeadPose
     transform: np.ndarray  # (4, 4) MediaPipe facial transformation matrix (cm, OpenGL frame)
     confidence: float = 1.0

@@ -4,7 +4,7 @@ The first columns are OpenFace 2's: `frame, face_id, timestamp, confidence, succ
 pose_Tx..pose_Rz` (mm and radians, OpenFace's camera frame), `AUxx_r` (0-5 intensity) and
 `AUxx_c` (presence) for every AU of the catalogue, from the first detector. Then AUEdit's own:
 `source`, `pitch, yaw, roll` in degrees, the left/right AUs (`AU12L_r`, `AU12R_r`), the
-detector's name, further detectors as `<detector>_AU12_r`, and MediaPipe's 52 blendshapes
+detector's name, further detectors as `<detector>_AU12_r`, and MediaPipe's 51 ARKit blendshapes
 (`bs_<name>`). OpenFace numbers frames from 1; so does AUEdit. A frame without a face gets one
 row with `success` 0, as in OpenFace.
 """

@@ -28,6 +28,10 @@ from auedit.face.model_file import find_face_model
 
 log = logging.getLogger(__name__)
 
+#: Frames with a longer side are scaled down for MediaPipe (which looks at 128-256 px crops
+#: anyway) and the landmarks scaled back up, so a 24-megapixel photo costs no more than HD.
+DETECT_MAX_SIDE = 1920
+
 
 class Mode(Enum):
     IMAGE = "image"
@@ -40,7 +44,7 @@ class RawFace:
     """One face as MediaPipe reports it, before track ids are assigned."""
 
     landmarks: np.ndarray  # (478, 3) pixels; z scaled like x
-    blendshapes: np.ndarray  # (52,) in ARKIT_BLENDSHAPES order
+    blendshapes: np.ndarray  # (51,) in ARKIT_BLENDSHAPES order
     transform: np.ndarray  # (4, 4)
 
     @property
@@ -129,6 +133,20 @@ class FaceLandmarker:
         ts = int(timestamp_ms if timestamp_ms is not None else self._last_ts + 33)
         ts = max(ts, self._last_ts + 1)  # MediaPipe rejects non-increasing time stamps
         self._last_ts = ts
+        h, w = frame.shape[:2]
+        factor = max(h, w) / DETECT_MAX_SIDE
+        if factor > 1.0:
+            import cv2
+
+            small = cv2.resize(frame, (round(w / factor), round(h / factor)),
+                               interpolation=cv2.INTER_AREA)
+            faces = self._detect_all(small, ts)
+            for f in faces:
+                f.landmarks *= np.float32(factor)
+            return faces
+        return self._detect_all(frame, ts)
+
+    def _detect_all(self, frame: np.ndarray, ts: int) -> list[RawFace]:
         faces = self._faces(frame, ts, 0, 0)
         if self.tiled and len(faces) < self.max_faces:
             h, w = frame.shape[:2]

@@ -18,8 +18,10 @@ class FaceTracker:
 
     def __init__(self, mode: Mode = Mode.VIDEO, *, max_faces: int = 4,
                  model_path: str | os.PathLike[str] | None = None) -> None:
+        self._options = (mode, max_faces, model_path)
         self.landmarker = FaceLandmarker(mode, max_faces=max_faces, model_path=model_path)
-        self.ids = TrackIdAssigner()
+        # a photo is one frame: its faces need no confirmation on a second frame
+        self.ids = TrackIdAssigner(min_hits=1 if mode is Mode.IMAGE else 2)
         self.canonical: CanonicalFace = load_canonical_face(self.landmarker.model_path)
 
     @property
@@ -35,11 +37,16 @@ class FaceTracker:
             TrackedFace(track_id=tid, box=box, landmarks=f.landmarks, blendshapes=f.blendshapes,
                         pose=pose_from_transform(f.transform), transform=f.transform)
             for tid, box, f in zip(ids, boxes, raw, strict=True)
+            if tid >= 0
         ]
 
     def reset(self) -> None:
-        """Forget track ids (a new video or camera)."""
+        """Forget track ids and MediaPipe's own tracking state (a new video or camera)."""
         self.ids.reset()
+        if self.mode is not Mode.IMAGE:
+            mode, max_faces, model_path = self._options
+            self.landmarker.close()
+            self.landmarker = FaceLandmarker(mode, max_faces=max_faces, model_path=model_path)
 
     def close(self) -> None:
         self.landmarker.close()

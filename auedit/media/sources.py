@@ -18,10 +18,6 @@ import numpy as np
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"})
 
-#: Larger images are scaled down (longest side) before analysis; MediaPipe looks at 192-256
-#: px crops anyway, and a 100-megapixel photo would otherwise cost seconds per copy.
-MAX_IMAGE_SIDE = 4096
-
 
 class MediaError(RuntimeError):
     """An input that cannot be read: the message says which and why."""
@@ -35,7 +31,7 @@ class Frame:
 
 
 def read_image(path: str | os.PathLike[str]) -> np.ndarray:
-    """An image file as RGB uint8, EXIF orientation applied, at most MAX_IMAGE_SIDE px."""
+    """An image file as RGB uint8, EXIF orientation applied, at full resolution."""
     p = Path(path)
     try:
         data = np.fromfile(p, dtype=np.uint8)  # also works for non-ASCII paths
@@ -46,15 +42,7 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     bgr = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if bgr is None:
         raise MediaError(f"{p} is not a readable image (corrupt or unsupported format)")
-    return limit_size(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-
-
-def limit_size(rgb: np.ndarray, max_side: int = MAX_IMAGE_SIDE) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    if max(h, w) <= max_side:
-        return rgb
-    s = max_side / max(h, w)
-    return cv2.resize(rgb, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 class ImageSource:
