@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
 
         cam_pipe, img_pipe = pipelines or (
             Pipeline(self.detectors, parent=self),
-            Pipeline(self.detectors, warm=(Mode.IMAGE,), parent=self))
+            Pipeline(self.detectors, warm=(Mode.IMAGE, Mode.VIDEO), parent=self))
         self.camera = CameraPane(cam_pipe)
         self.image = ImagePane(img_pipe)
         self.tabs = QTabWidget()

@@ -126,9 +126,11 @@ class InferenceWorker(QObject):
     def run(self) -> None:
         try:
             t0 = time.monotonic()
-            for mode in self._warm:
-                self._analyzer(mode)
+            # the first mode is ready before anything else; the others warm up while idle,
+            # so the first video or camera frames are not dropped while a model loads
+            later = list(self._warm[1:])
             if self._warm:
+                self._analyzer(self._warm[0])
                 self.ready.emit(time.monotonic() - t0)
             while not self._stop.is_set():
                 redo = self._apply_commands()
@@ -137,6 +139,8 @@ class InferenceWorker(QObject):
                 if packet is None and redo and last is not None and last.mode is Mode.IMAGE:
                     packet = last
                 if packet is None:
+                    if later:
+                        self._analyzer(later.pop(0))
                     continue
                 try:
                     self._process(packet, repeats=NEUTRAL_REPEATS if redo == "neutral" else 1)
