@@ -1,0 +1,247 @@
+"""The rig's AU parameters: what each one is, and the displacement field it drives.
+
+Each AU parameter is authored as handles (mesh vertices with the displacement, in cm, that the
+AU gives them at full intensity) and a reach (skin farther than that from every handle stays
+put); `fields.harmonic` fills in a smooth field between them. Fields are authored for the
+subject's left side and mirrored for the right. The jaw is not a field but a rotation about
+its hinge (AU26, AU27) and a sideways shift (AU30L/R) of the skin that `jaw_weights` attaches
+to the mandible; eyelid closure moves each upper-lid vertex onto the lower lid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from auedit.core.aus import AU_BY_KEY
+from auedit.rig import regions as rg
+from auedit.rig.fields import harmonic
+
+Vec = tuple[float, float, float]
+Handles = dict[int, np.ndarray]
+
+
+@dataclass(frozen=True)
+class AUParameter:
+    """One rig expression parameter in [0, 1]: 0 neutral, 1 the AU at its maximum (E)."""
+
+    key: str  # "AU12L", "AU26", "AU28U"
+    facs: str  # catalogue key, e.g. "AU12"
+    side: str  # "L", "R", "U" (upper lip), "D" (lower lip) or ""
+    label: str
+    arkit: tuple[str, ...]  # ARKit blendshapes it maps to
+
+    @property
+    def name(self) -> str:
+        return AU_BY_KEY[self.facs].name
+
+
+def _param(facs: str, side: str = "", arkit: tuple[str, ...] | None = None) -> AUParameter:
+    au = AU_BY_KEY[facs]
+    if arkit is None:
+        if au.sided and side in ("L", "R"):
+            arkit = (au.arkit[0 if side == "L" else 1],)
+        else:
+            arkit = au.arkit
+    side_word = {"L": " (left)", "R": " (right)", "U": " (upper lip)", "D": " (lower lip)"}
+    return AUParameter(facs + side, facs, side, au.name + side_word.get(side, ""), arkit)
+
+
+def _sided(facs: str) -> list[AUParameter]:
+    return [_param(facs, "L"), _param(facs, "R")]
+
+
+#: The rig's AU parameters, in the order of the parameter vector.
+AU_PARAMETERS: tuple[AUParameter, ...] = (
+    _param("AU1"), *_sided("AU2"), *_sided("AU4"), *_sided("AU5"), *_sided("AU6"),
+    *_sided("AU7"), *_sided("AU9"), *_sided("AU10"), *_sided("AU12"), *_sided("AU14"),
+    *_sided("AU15"), *_sided("AU16"), _param("AU17"), _param("AU18"), *_sided("AU20"),
+    _param("AU22"), _param("AU23", arkit=()), _param("AU24"), _param("AU25", arkit=()),
+    _param("AU26"), _param("AU27", arkit=()),
+    _param("AU28", "U", ("mouthRollUpper",)), _param("AU28", "D", ("mouthRollLower",)),
+    _param("AU34"), *_sided("AU45"), _param("AU30L"), _param("AU30R"),
+)
+AU_PARAMETER_KEYS: tuple[str, ...] = tuple(p.key for p in AU_PARAMETERS)
+
+JAW_DROP_DEG = 24.0  # AU26 at 1
+MOUTH_STRETCH_DEG = 14.0  # AU27 at 1, on top of AU26
+JAW_SIDEWAYS_CM = 0.6  # AU30L/R at 1
+
+
+def _h(ids, vec: Vec, scale: float = 1.0) -> Handles:
+    v = np.asarray(vec, dtype=np.float64) * scale
+    return {int(i): v for i in ids}
+
+
+def _merge(*hs: Handles) -> Handles:
+    """Handles of several groups; a vertex in more than one keeps its first displacement."""
+    out: Handles = {}
+    for h in hs:
+        for k, v in h.items():
+            out.setdefault(k, v)
+    return out
+
+
+class _Author:
+    """Helpers bound to the neutral skin vertices `v` (left side: x > 0)."""
+
+    def __init__(self, v: np.ndarray, mirror: np.ndarray) -> None:
+        self.v = v
+        self.mirror = mirror
+
+    def select(self, *, x=(-99, 99), y=(-99, 99), z=(-99, 99)) -> list[int]:
+        v = self.v
+        m = ((v[:, 0] >= x[0]) & (v[:, 0] <= x[1]) & (v[:, 1] >= y[0]) & (v[:, 1] <= y[1])
+             & (v[:, 2] >= z[0]) & (v[:, 2] <= z[1]))
+        return np.flatnonzero(m).tolist()
+
+    def both(self, ids) -> list[int]:
+        return sorted(set(ids) | {int(self.mirror[i]) for i in ids})
+
+    def towards_midline(self, ids, amount: float) -> Handles:
+        """Move points towards x = 0 by `amount` of their x (a pucker-like contraction)."""
+        return {int(i): np.array([-self.v[i, 0] * amount, 0.0, 0.0]) for i in ids}
+
+    def blink(self) -> Handles:
+        """Each upper-lid point onto the lower lid below it; outer rings follow in part."""
+        lower = np.array(rg.EYE_LOWER0)
+        h: Handles = {}
+        for i in rg.EYE_UPPER0:
+            j = lower[np.argmin(np.abs(self.v[lower, 0] - self.v[i, 0]))]
+            target = self.v[j] + np.array([0.0, 0.04, 0.06])
+            h[i] = target - self.v[i]
+        ring1 = {a: b for a, b in zip(rg.EYE_UPPER1, rg.EYE_UPPER0, strict=True)}
+        for a, b in ring1.items():
+            h[a] = h[b] * 0.55 + np.array([0.0, 0.0, 0.05])
+        for i in rg.EYE_LOWER0:
+            h[i] = np.array([0.0, 0.03, 0.0])
+        return h
+
+
+def _authored(a: _Author) -> dict[str, tuple[Handles, float]]:
+    """Handles and reach (cm) of each left-side or bilateral field."""
+    v = a.v
+    inner_brow = a.both(rg.BROW_INNER)
+    lower_lip = list(rg.LIPS_LOWER_OUTER[4:]) + list(rg.LIPS_LOWER_INNER[4:]) + [307, 320, 404,
+                                                                              315, 16, 325,
+                                                                              319, 403, 316, 15]
+    upper_lip_l = [267, 269, 270, 409, 312, 311, 310, 415, 302, 303, 304, 408, 268, 271, 272,
+                   407]
+    corner = [291, 308]
+    near_corner = [409, 375, 415, 324, 407, 408, 325, 307, 306, 292, 287, 273, 335, 322]
+    cheek = a.select(x=(2.8, 6.0), y=(-3.2, 1.2), z=(2.0, 9))
+    upper_lips = a.both(list(rg.LIPS_UPPER_OUTER) + list(rg.LIPS_UPPER_MID)
+                        + list(rg.LIPS_UPPER_INNER))
+    lower_lips = a.both(list(rg.LIPS_LOWER_OUTER) + list(rg.LIPS_LOWER_MID)
+                        + list(rg.LIPS_LOWER_INNER))
+    chin = a.select(x=(-2.2, 2.2), y=(-9.5, -6.3), z=(3.5, 9))
+    fields: dict[str, tuple[Handles, float]] = {
+        "AU1": (_merge(_h(inner_brow, (0, 0.55, 0.05)),
+                       _h(a.both([107, 66, 105]), (0, 0.35, 0)),
+                       _h(a.both([9, 151, 108, 69]), (0, 0.2, 0))), 3.0),
+        "AU2": (_merge(_h(rg.BROW_OUTER, (0.05, 0.6, 0.0)), _h([334, 293, 283], (0, 0.45, 0)),
+                       _h(rg.EYE_UPPER2[:4], (0, 0.18, 0))), 2.8),
+        "AU4": (_merge(_h(rg.BROW_UPPER, (-0.25, -0.3, 0.05)),
+                       _h(rg.BROW_LOWER, (-0.25, -0.32, 0.05)),
+                       _h(rg.BROW_INNER, (-0.15, -0.12, 0.08)),
+                       _h([8, 9], (0, -0.1, 0))), 2.6),
+        "AU5": (_merge(_h(rg.EYE_UPPER0, (0, 0.25, 0.02)), _h(rg.EYE_UPPER1, (0, 0.14, 0))), 1.6),
+        "AU6": (_merge(_h(rg.EYE_LOWER3, (0, 0.35, 0.12)), _h(rg.EYE_LOWER2, (0, 0.22, 0.08)),
+                       _h(rg.EYE_LOWER1, (0, 0.12, 0.03)), _h(rg.EYE_LOWER0[1:-1], (0, 0.07, 0)),
+                       _h(cheek, (0.0, 0.3, 0.15)),
+                       _h([359, 446, 342, 467], (-0.12, 0.02, 0))), 2.6),
+        "AU7": (_merge(_h(rg.EYE_LOWER0[1:-1], (0, 0.16, 0.02)),
+                       _h(rg.EYE_LOWER1[1:-1], (0, 0.09, 0)),
+                       _h(rg.EYE_UPPER0, (0, -0.08, 0))), 1.5),
+        "AU9": (_merge(_h(rg.NOSE_WING[:10], (0.0, 0.28, 0.02)), _h([279, 358, 429], (0, 0.3, 0)),
+                       _h(rg.NOSE_LEFT[:4], (0, 0.1, -0.05)), _h([285, 417, 295], (0, -0.15, 0)),
+                       _h([267, 269, 0, 37], (0, 0.12, 0), 0.5)), 2.2),
+        "AU10": (_merge(_h(upper_lip_l, (0, 0.35, 0.05)), _h([0, 11, 12, 13], (0, 0.15, 0.02)),
+                        _h([327, 294], (0, 0.1, 0)), _h(corner, (0, 0.1, 0))), 2.2),
+        "AU12": (_merge(_h(corner, (0.45, 0.45, -0.22)), _h(near_corner, (0.3, 0.3, -0.12)),
+                        _h(cheek, (0.08, 0.2, 0.08))), 3.0),
+        "AU14": (_merge(_h(corner, (0.18, 0.0, -0.35)), _h(near_corner, (0.1, 0.0, -0.2)),
+                        _h([432, 436, 434], (0.0, 0.0, -0.15))), 2.2),
+        "AU15": (_merge(_h(corner, (0.08, -0.42, 0.0)), _h(near_corner, (0.05, -0.25, 0.0)),
+                        _h([321, 405, 375], (0, -0.2, 0))), 2.4),
+        "AU16": (_merge(_h(lower_lip, (0.03, -0.4, 0.12)), _h([17, 14, 15, 16], (0, -0.15, 0.05)),
+                        _h(corner, (0, -0.05, 0))), 2.0),
+        "AU17": (_merge(_h(chin, (0, 0.35, 0.15)), _h(lower_lips, (0, 0.25, 0.15))), 3.5),
+        "AU18": (_merge({i: d + np.array([0.0, 0.0, 0.5]) for i, d in
+                         a.towards_midline(upper_lips + lower_lips, 0.3).items()}), 3.0),
+        "AU20": (_merge(_h(corner, (0.5, -0.1, -0.1)), _h(near_corner, (0.32, -0.06, -0.06))),
+                 2.6),
+        "AU22": (_merge({i: d + np.array([0.0, 0.15 * np.sign(v[i, 1] - v[13, 1] + 0.3), 0.45])
+                         for i, d in a.towards_midline(upper_lips + lower_lips, 0.22).items()}),
+                 2.6),
+        "AU23": (_merge(_h(a.both(rg.LIPS_UPPER_OUTER[1:-1]), (0, -0.13, -0.03)),
+                        _h(a.both(rg.LIPS_LOWER_OUTER), (0, 0.13, -0.03)),
+                        a.towards_midline(a.both(corner), 0.05)), 1.8),
+        "AU24": (_merge(_h(a.both(rg.LIPS_UPPER_OUTER[1:-1]), (0, -0.12, -0.08)),
+                        _h(a.both(rg.LIPS_LOWER_OUTER), (0, 0.14, -0.08)),
+                        _h(a.both(rg.LIPS_UPPER_INNER[1:-1]), (0, -0.04, 0)),
+                        _h(a.both(rg.LIPS_LOWER_INNER), (0, 0.04, 0))), 2.0),
+        "AU25": (_merge(_h(a.both(rg.LIPS_UPPER_INNER[1:-1]), (0, 0.22, 0)),
+                        _h(a.both(rg.LIPS_UPPER_MID), (0, 0.14, 0)),
+                        _h(a.both(rg.LIPS_LOWER_INNER), (0, -0.32, 0)),
+                        _h(a.both(rg.LIPS_LOWER_MID), (0, -0.24, 0)),
+                        _h(a.both(rg.LIPS_LOWER_OUTER), (0, -0.16, 0))), 1.8),
+        "AU27": (_merge(a.towards_midline(a.both(corner + near_corner), 0.15),), 2.0),
+        "AU28U": (_merge(_h(a.both(rg.LIPS_UPPER_OUTER[1:-1]), (0, -0.18, -0.3)),
+                         _h(a.both(rg.LIPS_UPPER_MID), (0, -0.12, -0.25))), 1.6),
+        "AU28D": (_merge(_h(a.both(rg.LIPS_LOWER_OUTER), (0, 0.18, -0.3)),
+                         _h(a.both(rg.LIPS_LOWER_MID), (0, 0.12, -0.25))), 1.6),
+        "AU34": (_merge(_h(a.both(cheek), (0, 0, 0)),
+                        {i: np.array([np.sign(v[i, 0]) * 0.55, -0.05, 0.3])
+                         for i in a.both(a.select(x=(2.6, 5.8), y=(-5.0, -0.8)))}), 3.0),
+        "AU45": (a.blink(), 1.8),
+    }
+    return fields
+
+
+def _mirror_handles(h: Handles, mirror: np.ndarray) -> Handles:
+    flip = np.array([-1.0, 1.0, 1.0])
+    return {int(mirror[i]): d * flip for i, d in h.items()}
+
+
+def build_fields(skin: np.ndarray, mirror: np.ndarray, laplacian) -> dict[str, np.ndarray]:
+    """The displacement field (468, 3) of every AU parameter that is a field."""
+    author = _Author(skin, mirror)
+    out: dict[str, np.ndarray] = {}
+    for name, (handles, reach) in _authored(author).items():
+        for key, hs in _sides(name, handles, mirror):
+            out[key] = _solve(skin, laplacian, hs, reach)
+    return out
+
+
+def _sides(name: str, handles: Handles, mirror: np.ndarray):
+    if name + "L" in AU_PARAMETER_KEYS:
+        return [(name + "L", handles), (name + "R", _mirror_handles(handles, mirror))]
+    return [(name, handles)]
+
+
+def _solve(skin: np.ndarray, laplacian, handles: Handles, reach: float) -> np.ndarray:
+    ids = np.fromiter(handles, dtype=np.intp)
+    d = np.linalg.norm(skin[:, None, :] - skin[None, ids, :], axis=-1).min(axis=1)
+    fixed: dict[int, np.ndarray] = {int(i): np.zeros(3) for i in np.flatnonzero(d > reach)}
+    fixed.update(handles)
+    return harmonic(laplacian, fixed)
+
+
+def jaw_weights(skin: np.ndarray, mirror: np.ndarray, laplacian) -> np.ndarray:
+    """How much each skin vertex follows the mandible (0 skull .. 1 jaw)."""
+    a = _Author(skin, mirror)
+    on_jaw = set(a.both(list(rg.LIPS_LOWER_OUTER) + list(rg.LIPS_LOWER_INNER)
+                        + list(rg.LIPS_LOWER_MID))) - {61, 291, 78, 308}
+    on_jaw |= set(a.select(y=(-99, -6.0)))
+    on_jaw |= set(a.both(rg.JAW_LINE[2:-2]))
+    skull = set(a.both(list(rg.LIPS_UPPER_OUTER) + list(rg.LIPS_UPPER_INNER)
+                       + list(rg.LIPS_UPPER_MID))) - {61, 291, 78, 308}
+    skull |= set(a.select(y=(-3.2, 99)))
+    skull |= set(a.both([58, 172, 132, 93, 234]))
+    fixed: dict[int, float] = {i: 1.0 for i in on_jaw}
+    fixed.update({i: 0.0 for i in skull if i not in on_jaw})
+    w = harmonic(laplacian, fixed)
+    return np.clip(w, 0.0, 1.0)
+

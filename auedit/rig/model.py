@@ -1,0 +1,160 @@
+"""The game face: S = S_mean + a_id A_id + a_exp A_exp, then the jaw, then head pose.
+
+Parameters, each in [0, 1] as in GE-Net: head pose (pitch, yaw, roll; 0.5 is frontal, 0 and 1
+are -/+28.6 degrees), AU parameters (`expressions.AU_PARAMETERS`, 0 neutral) and identity
+parameters (`identity.IDENTITY_PARAMETERS`, 0.5 the mean face). Batched numpy throughout;
+the shapes are linear in the AU and identity parameters except for the jaw's rotation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from auedit.face.canonical import CanonicalFace, load_canonical_face
+from auedit.face.pose import rotation_xyz
+from auedit.rig.expressions import (
+    AU_PARAMETER_KEYS,
+    AU_PARAMETERS,
+    JAW_DROP_DEG,
+    JAW_SIDEWAYS_CM,
+    MOUTH_STRETCH_DEG,
+    build_fields,
+    jaw_weights,
+)
+from auedit.rig.fields import graph_laplacian
+from auedit.rig.identity import IDENTITY_KEYS, build_identity_fields
+from auedit.rig.topology import N_LANDMARKS, RigMesh, build_mesh
+
+POSE_RANGE_RAD = 0.5  # pose parameter 0/1 = -/+0.5 rad (28.6 degrees), as in GE-Net
+_TO_CAMERA = np.array([1.0, -1.0, -1.0])  # rig space (y up, z to viewer) -> camera axes
+
+
+@dataclass
+class RigParams:
+    """A batch of rig parameters; every entry in [0, 1]."""
+
+    pose: np.ndarray  # (B, 3): pitch, yaw, roll
+    au: np.ndarray  # (B, n_au)
+    identity: np.ndarray  # (B, n_id)
+
+    @classmethod
+    def neutral(cls, batch: int = 1) -> RigParams:
+        return cls(np.full((batch, 3), 0.5), np.zeros((batch, len(AU_PARAMETERS))),
+                   np.full((batch, len(IDENTITY_KEYS)), 0.5))
+
+    def __len__(self) -> int:
+        return len(self.pose)
+
+    def copy(self) -> RigParams:
+        return RigParams(self.pose.copy(), self.au.copy(), self.identity.copy())
+
+    def au_dict(self, i: int = 0) -> dict[str, float]:
+        return dict(zip(AU_PARAMETER_KEYS, self.au[i].tolist(), strict=True))
+
+
+def pose_angles_deg(pose: np.ndarray) -> np.ndarray:
+    """(B, 3) pose parameters -> pitch, yaw, roll in degrees (OpenFace convention)."""
+    return np.rad2deg((np.asarray(pose) - 0.5) * 2.0 * POSE_RANGE_RAD)
+
+
+def pose_params_from_deg(angles: np.ndarray) -> np.ndarray:
+    return np.clip(np.deg2rad(np.asarray(angles)) / (2.0 * POSE_RANGE_RAD) + 0.5, 0.0, 1.0)
+
+
+def _rot_x(theta: np.ndarray) -> np.ndarray:
+    c, s = np.cos(theta), np.sin(theta)
+    out = np.zeros((len(theta), 3, 3))
+    out[:, 0, 0] = 1.0
+    out[:, 1, 1], out[:, 1, 2], out[:, 2, 1], out[:, 2, 2] = c, -s, s, c
+    return out
+
+
+@dataclass
+class FaceRig:
+    mesh: RigMesh
+    au_fields: np.ndarray  # (n_au, V, 3)
+    identity_fields: np.ndarray  # (n_id, V, 3)
+    jaw: np.ndarray  # (V,) 0 skull .. 1 mandible
+    _au_index: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._au_index = {k: i for i, k in enumerate(AU_PARAMETER_KEYS)}
+
+    @property
+    def n_vertices(self) -> int:
+        return self.mesh.n_vertices
+
+    def au_index(self, key: str) -> int:
+        return self._au_index[key]
+
+    def shape(self, params: RigParams) -> np.ndarray:
+        """(B, V, 3) faces in rig space, before head pose."""
+        idw = (np.asarray(params.identity) - 0.5) * 2.0
+        au = np.asarray(params.au)
+        s = (self.mesh.vertices[None]
+             + np.einsum("bk,kvc->bvc", idw, self.identity_fields)
+             + np.einsum("bk,kvc->bvc", au, self.au_fields))
+        return self._jaw(s, au, idw)
+
+    def _jaw(self, s: np.ndarray, au: np.ndarray, idw: np.ndarray) -> np.ndarray:
+        theta = np.deg2rad(JAW_DROP_DEG * au[:, self._au_index["AU26"]]
+                           + MOUTH_STRETCH_DEG * au[:, self._au_index["AU27"]])
+        hinge = self.mesh.hinge
+        rel = s - hinge
+        rotated = np.einsum("bij,bvj->bvi", _rot_x(theta), rel) + hinge
+        w = self.jaw[None, :, None]
+        s = s + w * (rotated - s)
+        side = JAW_SIDEWAYS_CM * (au[:, self._au_index["AU30L"]] - au[:, self._au_index["AU30R"]])
+        s[..., 0] += w[..., 0] * side[:, None]
+        return s
+
+    def camera_vertices(self, params: RigParams) -> np.ndarray:
+        """(B, V, 3) posed faces in camera axes (x right, y down, z forward), centred on the
+        head's origin, in cm: rotated by R = Rx(pitch) Ry(yaw) Rz(roll)."""
+        s = self.shape(params) * _TO_CAMERA
+        ang = np.deg2rad(pose_angles_deg(params.pose))
+        rots = np.stack([rotation_xyz(*a) for a in ang])
+        return np.einsum("bij,bvj->bvi", rots, s)
+
+
+def _attach_extras(mesh: RigMesh, fields: np.ndarray, skin_jaw: np.ndarray,
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Extend (K, 468, 3) identity fields to the extra parts, which follow the mean
+    displacement of the nearest skin points (eyeballs their eye, mouth parts their lips)."""
+    v = mesh.vertices
+    d = np.linalg.norm(v[N_LANDMARKS:, None] - v[None, :N_LANDMARKS], axis=-1)
+    nearest = np.argsort(d, axis=1)[:, :8]
+    ext = fields[:, nearest].mean(axis=2)
+    full = np.concatenate([fields, ext], axis=1)
+    jaw = np.concatenate([skin_jaw, np.nan_to_num(mesh.jaw_attached[N_LANDMARKS:])])
+    return full, jaw
+
+
+def build_rig(canonical: CanonicalFace) -> FaceRig:
+    mesh = build_mesh(canonical)
+    skin = mesh.vertices[:N_LANDMARKS]
+    lap = graph_laplacian(N_LANDMARKS, mesh.skin_triangles)
+    fields = build_fields(skin, mesh.mirror, lap)
+    au = np.zeros((len(AU_PARAMETERS), mesh.n_vertices, 3))
+    for i, key in enumerate(AU_PARAMETER_KEYS):
+        if key in fields:
+            au[i, :N_LANDMARKS] = fields[key]
+    identity, jaw = _attach_extras(mesh, build_identity_fields(skin, mesh.mirror, lap),
+                                   jaw_weights(skin, mesh.mirror, lap))
+    return FaceRig(mesh, au, identity, jaw)
+
+
+@cache
+def _rig_for(task_path: Path) -> FaceRig:
+    return build_rig(load_canonical_face(task_path))
+
+
+def load_rig(model_path: str | None = None) -> FaceRig:
+    """The game face built from the installed face model's canonical mesh (cached)."""
+    from auedit.face.model_file import find_face_model
+
+    return _rig_for(find_face_model(model_path))
