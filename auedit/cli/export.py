@@ -1,0 +1,118 @@
+"""`auedit export`: an analysis CSV (or an image / video, analysed on the way) to another format.
+
+Formats: `openface` (OpenFace 2 CSV), `livelink` (Live Link Face take CSV, 30/60 fps), `json`
+(AUEdit's expression track), `gltf` (binary glTF with animated AU morph targets; needs a rig
+mesh provider). See docs/export.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import sys
+from pathlib import Path
+
+from auedit.export.track import ExpressionTrack
+
+FORMATS = ("openface", "livelink", "json", "gltf")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export", help="convert an analysis CSV (or an image / video) to another format",
+        description="Export one face's expression track as OpenFace 2 CSV, Live Link Face CSV, "
+                    "JSON or glTF (.glb). INPUT is a CSV from `auedit analyze` or OpenFace 2, "
+                    "an AUEdit JSON track, or an image / video, which is analysed first.")
+    p.add_argument("input", metavar="INPUT", help="CSV, JSON track, image or video")
+    p.add_argument("--format", "-f", required=True, choices=FORMATS, help="output format")
+    p.add_argument("--out", "-o", required=True, metavar="PATH", help="file to write")
+    p.add_argument("--fps", type=int, default=60, choices=(30, 60),
+                   help="Live Link Face frame rate (default 60)")
+    p.add_argument("--face-id", type=int, default=None, metavar="N",
+                   help="the face to export (default: the first face seen)")
+    p.add_argument("--detectors", default=None,
+                   help="for image/video input: comma-separated detectors (default: the "
+                        "analyser's default)")
+    p.add_argument("--max-frames", type=int, default=0,
+                   help="for video input: stop after this many frames (0: no limit)")
+    p.add_argument("--face-model", metavar="TASK", help="for image/video input: a "
+                                                        "face_landmarker.task to use")
+    p.set_defaults(run=run)
+
+
+def _analyze(path: Path, args: argparse.Namespace) -> ExpressionTrack:
+    """Run the analysis pipeline over an image or video and take one face's track."""
+    from auedit.analysis.analyzer import Analyzer
+    from auedit.detect import registry
+    from auedit.face.landmarker import Mode
+    from auedit.face.tracker import FaceTracker
+    from auedit.media.sources import ImageSource, open_source
+
+    detectors = ([d.strip() for d in args.detectors.split(",") if d.strip()]
+                 if args.detectors else list(registry.DEFAULT_DETECTORS))
+    source = open_source(str(path))
+    mode = Mode.IMAGE if isinstance(source, ImageSource) else Mode.VIDEO
+    tracker = FaceTracker(mode, max_faces=4, model_path=args.face_model)
+    frames = []
+    try:
+        analyzer = Analyzer.create(detectors, tracker=tracker)
+        analyzer.reset()
+        for n, frame in enumerate(source):
+            if args.max_frames and n >= args.max_frames:
+                break
+            frames.append(analyzer.analyze(frame.rgb, frame.timestamp, frame.index,
+                                           source.name))
+    finally:
+        source.close()
+        tracker.close()
+    fps = source.fps if source.fps > 0 else None
+    track = ExpressionTrack.from_frames(frames, detector=detectors[0], face_id=args.face_id,
+                                        fps=fps)
+    if not track.frames:
+        which = f"face {args.face_id}" if args.face_id is not None else "no face"
+        raise ValueError(f"{path}: {which} found in {len(frames)} frame(s); nothing to export")
+    return track
+
+
+def load_track(path: Path, args: argparse.Namespace) -> ExpressionTrack:
+    from auedit.media.sources import MediaError, media_kind
+
+    if not path.exists():
+        raise MediaError(f"{path} does not exist")
+    if path.is_dir():
+        raise MediaError(f"{path} is a folder: export takes one CSV, image or video")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return ExpressionTrack.from_json(path)
+    if media_kind(path) is not None:
+        return _analyze(path, args)
+    return ExpressionTrack.from_csv(path, face_id=args.face_id)
+
+
+def _ensure_rig() -> None:
+    """Let the rig package, once it exists, register its mesh provider on import."""
+    # no rig yet (or a broken one): the glTF exporter then says what is missing
+    with contextlib.suppress(ImportError):
+        importlib.import_module("auedit.rig")
+
+
+def run(args: argparse.Namespace) -> int:
+    from auedit.export.base import create_exporter
+    from auedit.face.model_file import FaceModelError
+    from auedit.media.sources import MediaError
+
+    try:
+        track = load_track(Path(args.input), args)
+        if args.format == "gltf":
+            _ensure_rig()
+        exporter = create_exporter(args.format, fps=args.fps)
+        exporter.write(track, args.out)
+    except (FaceModelError, MediaError, ValueError, OSError) as exc:
+        if getattr(args, "verbose", False):
+            raise
+        print(f"auedit: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"auedit: {len(track)} frame(s) of face {track.face_id} from {track.source or args.input}"
+          f" -> {args.out} ({args.format})", file=sys.stderr)
+    return 0

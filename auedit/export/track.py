@@ -1,0 +1,188 @@
+"""`ExpressionTrack`: the one face's expression over time that every exporter consumes.
+
+A track is a list of `TrackFrame`s (time stamp in seconds, frame index, AU intensities 0-5 by
+catalogue key including `AU12L` / `AU12R`, head pose, optional ARKit blendshape weights 0-1 and
+optional rig parameters) plus the frame rate and the source's name. It is built from an
+`auedit analyze` CSV or an OpenFace 2 CSV (`from_csv`), from the analyser's `FrameAnalysis`
+objects (`from_frames`) or from AUEdit's JSON export (`from_json`).
+
+Frames in which the face was not seen are left out: a track may have gaps in time, which the
+exporters that resample (Live Link Face) interpolate across.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from auedit.core.aus import ALL_KEYS, ARKIT_BLENDSHAPES
+from auedit.core.types import FrameAnalysis, HeadPose
+from auedit.export.openface_csv import CsvFormatError, au_columns, read_csv
+
+#: ARKit's 52 blendshapes: MediaPipe's 51 plus tongueOut (which MediaPipe does not estimate).
+ARKIT_52: tuple[str, ...] = (*ARKIT_BLENDSHAPES, "tongueOut")
+
+ZERO_POSE = HeadPose(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+#: Frame rate assumed for a track whose time stamps do not tell one (a single photo).
+DEFAULT_FPS = 30.0
+
+
+@dataclass
+class TrackFrame:
+    """One frame of one face."""
+
+    index: int  # 0-based frame index in the source
+    time: float  # seconds
+    aus: dict[str, float] = field(default_factory=dict)  # catalogue key -> 0..5
+    pose: HeadPose = ZERO_POSE  # degrees and millimetres, OpenFace's camera frame
+    arkit: dict[str, float] | None = None  # measured ARKit blendshapes (51 or 52) -> 0..1
+    rig: dict[str, float] | None = None  # named rig parameters
+
+
+@dataclass
+class ExpressionTrack:
+    """One face's expression over time."""
+
+    frames: list[TrackFrame]
+    fps: float = DEFAULT_FPS
+    source: str = ""
+    face_id: int = 0
+    detector: str = ""
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    @property
+    def times(self) -> np.ndarray:
+        return np.array([f.time for f in self.frames], dtype=np.float64)
+
+    @property
+    def duration(self) -> float:
+        return float(self.frames[-1].time - self.frames[0].time) if self.frames else 0.0
+
+    # ---------------------------------------------------------------- constructors
+
+    @classmethod
+    def from_csv(cls, path: str | os.PathLike[str], face_id: int | None = None) -> ExpressionTrack:
+        """A track from an `auedit analyze` CSV or an OpenFace 2 CSV.
+
+        `face_id` picks one face; by default the first face seen. Rows with `success` 0 (no
+        face) are skipped. Raises `CsvFormatError` (a ValueError) for files that are not such
+        CSVs or hold no frame of the face.
+        """
+        p = Path(path)
+        try:
+            table = read_csv(p)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise CsvFormatError(f"{p} is not an OpenFace/AUEdit CSV: {exc}") from None
+        except IsADirectoryError:
+            raise CsvFormatError(f"{p} is a folder, not a CSV") from None
+        n = len(table["frame"])
+        if table["frame"].dtype == object or table["timestamp"].dtype == object:
+            raise CsvFormatError(f"{p}: the frame and timestamp columns must be numeric")
+        ok = np.ones(n, dtype=bool)
+        if "success" in table and table["success"].dtype != object:
+            ok &= np.nan_to_num(table["success"]) > 0
+        ids = table.get("face_id")
+        if ids is not None and ids.dtype != object:
+            ids = np.nan_to_num(ids).astype(int)
+            seen = ids[ok]
+            if face_id is None and len(seen):
+                face_id = int(seen[0])
+            if face_id is not None:
+                ok &= ids == face_id
+        if not ok.any():
+            which = f" for face {face_id}" if face_id is not None else ""
+            raise CsvFormatError(f"{p} has no tracked face rows{which}")
+        aus = au_columns(table)
+        bs = {n_: table[f"bs_{n_}"] for n_ in ARKIT_52 if f"bs_{n_}" in table
+              and table[f"bs_{n_}"].dtype != object}
+
+        def col(name: str) -> np.ndarray | None:
+            c = table.get(name)
+            return c if c is not None and c.dtype != object else None
+
+        angles = [col("pitch"), col("yaw"), col("roll")]
+        rads = [col("pose_Rx"), col("pose_Ry"), col("pose_Rz")]
+        trans = [col("pose_Tx"), col("pose_Ty"), col("pose_Tz")]
+
+        def num(c: np.ndarray | None, i: int) -> float:
+            return float(c[i]) if c is not None and not math.isnan(c[i]) else math.nan
+
+        frames = []
+        for i in np.flatnonzero(ok):
+            ang = []
+            for a, r in zip(angles, rads, strict=True):
+                v = num(a, i)
+                if math.isnan(v):
+                    v = math.degrees(num(r, i))
+                ang.append(0.0 if math.isnan(v) else v)
+            t = [0.0 if math.isnan(num(c, i)) else num(c, i) for c in trans]
+            values = {k: float(c[i]) for k, c in aus.items() if not math.isnan(c[i])}
+            arkit = {k: float(c[i]) for k, c in bs.items() if not math.isnan(c[i])} or None
+            frames.append(TrackFrame(
+                index=int(table["frame"][i]) - 1, time=float(table["timestamp"][i]),
+                aus=values, pose=HeadPose(*ang, *t), arkit=arkit))
+        src = table.get("source")
+        source = str(src[ok][0]) if src is not None and src.dtype == object else str(p)
+        det = table.get("detector")
+        detector = str(det[ok][0]) if det is not None and det.dtype == object else "openface"
+        return cls(frames, fps=estimate_fps(f.time for f in frames), source=source,
+                   face_id=int(face_id or 0), detector=detector)
+
+    @classmethod
+    def from_frames(cls, frames: Iterable[FrameAnalysis], detector: str | None = None,
+                    face_id: int | None = None, fps: float | None = None) -> ExpressionTrack:
+        """A track of one face (default: the first seen) from the analyser's output.
+
+        `detector` names the reading that gives the AUs (default: the face's first reading).
+        """
+        out: list[TrackFrame] = []
+        source = ""
+        for fr in frames:
+            source = source or fr.source
+            for fa in fr.faces:
+                if face_id is None:
+                    face_id = fa.face.track_id
+                if fa.face.track_id != face_id:
+                    continue
+                if detector is None and fa.readings:
+                    detector = next(iter(fa.readings))
+                reading = fa.readings.get(detector) if detector else None
+                values = {k: float(v) for k, v in (reading.values if reading else {}).items()
+                          if k in ALL_KEYS and not math.isnan(v)}
+                bs = np.asarray(fa.face.blendshapes, dtype=np.float64).ravel()
+                names = ARKIT_52 if len(bs) == len(ARKIT_52) else ARKIT_BLENDSHAPES
+                arkit = ({n: float(v) for n, v in zip(names, bs, strict=False)
+                          if not math.isnan(v)} or None) if len(bs) else None
+                out.append(TrackFrame(fr.frame_index, float(fr.timestamp), values,
+                                      fa.face.pose, arkit))
+                break
+        return cls(out, fps=fps or estimate_fps(f.time for f in out), source=source,
+                   face_id=int(face_id or 0), detector=detector or "")
+
+    @classmethod
+    def from_json(cls, path: str | os.PathLike[str]) -> ExpressionTrack:
+        """A track from AUEdit's JSON export (see `auedit.export.json_track`)."""
+        from auedit.export.json_track import read_json
+
+        return read_json(path)
+
+
+def estimate_fps(times: Iterable[float]) -> float:
+    """Frame rate from time stamps: 1 / the median step; `DEFAULT_FPS` for fewer than 2."""
+    t = np.asarray(list(times), dtype=np.float64)
+    if len(t) < 2:
+        return DEFAULT_FPS
+    steps = np.diff(t)
+    steps = steps[steps > 1e-6]
+    if not len(steps):
+        return DEFAULT_FPS
+    return float(round(1.0 / float(np.median(steps)), 3))

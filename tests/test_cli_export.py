@@ -1,0 +1,156 @@
+"""`auedit export` end to end: analyse a photo and a video to CSV, export every format."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from auedit.cli import export
+from auedit.cli.main import main
+from auedit.export.gltf import register_mesh_provider
+from auedit.export.livelink import HEADER, read_livelink_csv
+from auedit.export.openface_csv import au_columns, read_csv
+from auedit.export.track import ExpressionTrack
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="auedit")
+    sub = p.add_subparsers(dest="command")
+    export.add_parser(sub)
+    return p
+
+
+def run_export(*argv: str) -> int:
+    args = parser().parse_args(["export", *map(str, argv)])
+    return args.run(args)
+
+
+@pytest.fixture(scope="module")
+def photo_csv(tmp_path_factory, demo_photo) -> Path:
+    out = tmp_path_factory.mktemp("photo") / "astronaut.csv"
+    assert main(["analyze", str(demo_photo), "--out", str(out), "--no-progress"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def video_csv(tmp_path_factory, shared_data) -> Path:
+    video = shared_data / "video" / "single_face.mp4"
+    if not video.is_file():
+        pytest.skip(f"{video} not found")
+    out = tmp_path_factory.mktemp("video") / "single_face.csv"
+    assert main(["analyze", str(video), "--out", str(out), "--no-progress",
+                 "--max-frames", "45"]) == 0
+    return out
+
+
+def test_photo_csv_to_every_text_format(photo_csv, tmp_path, capsys):
+    table = read_csv(photo_csv)
+    aus = {k: float(v[0]) for k, v in au_columns(table).items() if not np.isnan(v[0])}
+    assert aus, "the demo photo should give AU intensities"
+
+    assert run_export(photo_csv, "--format", "openface", "--out", tmp_path / "o.csv") == 0
+    back = read_csv(tmp_path / "o.csv")
+    assert au_columns(back)["AU12"][0] == pytest.approx(aus["AU12"], rel=1e-3, abs=1e-4)
+    assert back["pitch"][0] == pytest.approx(table["pitch"][0], abs=0.01)
+
+    assert run_export(photo_csv, "--format", "livelink", "--out", tmp_path / "l.csv",
+                      "--fps", "30") == 0
+    ll = read_livelink_csv(tmp_path / "l.csv", fps=30)
+    assert len(ll["Timecode"]) == 1 and list(ll["Timecode"]) == ["00:00:00:00.000"]
+    assert (tmp_path / "l.csv").read_text().splitlines()[0].split(",") == list(HEADER)
+    assert ll["JawOpen"][0] == pytest.approx(min(aus.get("AU26", 0) / 5, 1), abs=1e-6)
+    assert ll["MouthSmileLeft"][0] == pytest.approx(
+        min(aus.get("AU12L", aus["AU12"]) / 5, 1), abs=1e-6)
+    assert ll["HeadPitch"][0] == pytest.approx(np.radians(table["pitch"][0]), abs=1e-3)
+
+    assert run_export(photo_csv, "--format", "json", "--out", tmp_path / "t.json") == 0
+    doc = json.loads((tmp_path / "t.json").read_text())
+    assert doc["version"] == 1 and len(doc["frames"]) == 1
+    assert doc["frames"][0]["aus"]["AU12"] == pytest.approx(aus["AU12"], rel=1e-3)
+    assert len(doc["frames"][0]["arkit"]) == 51
+    assert "-> " in capsys.readouterr().err
+
+
+def test_photo_directly(demo_photo, tmp_path):
+    out = tmp_path / "direct.json"
+    assert run_export(demo_photo, "--format", "json", "--out", out) == 0
+    track = ExpressionTrack.from_json(out)
+    assert len(track) == 1 and track.frames[0].aus and track.detector
+
+
+def test_video_csv_livelink_60(video_csv, tmp_path):
+    src = ExpressionTrack.from_csv(video_csv)
+    assert len(src) > 30 and src.fps > 1
+    out = tmp_path / "take.csv"
+    assert run_export(video_csv, "--format", "livelink", "--out", out, "--fps", "60") == 0
+    ll = read_livelink_csv(out, fps=60)
+    assert np.allclose(np.diff(ll["time"]), 1 / 60)
+    assert ll["time"][0] == pytest.approx(src.frames[0].time, abs=1 / 60)
+    assert ll["time"][-1] == pytest.approx(src.frames[-1].time, abs=1 / 60)
+    assert np.all(ll["BlendShapeCount"] == 61)
+    # on a source frame's time, the value is that frame's
+    f = src.frames[10]
+    k = int(np.argmin(np.abs(ll["time"] - f.time)))
+    if abs(ll["time"][k] - f.time) < 1e-6:
+        assert ll["JawOpen"][k] == pytest.approx(min(f.aus.get("AU26", 0) / 5, 1), abs=1e-4)
+    assert ll["JawOpen"].max() <= 1 and ll["JawOpen"].min() >= 0
+
+
+def test_video_directly(shared_data, tmp_path):
+    video = shared_data / "video" / "single_face.mp4"
+    out = tmp_path / "v.csv"
+    assert run_export(video, "--format", "openface", "--out", out, "--max-frames", "12") == 0
+    table = read_csv(out)
+    assert len(table["frame"]) == 12 and np.all(table["success"] == 1)
+
+
+def test_gltf_with_and_without_provider(photo_csv, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(export, "_ensure_rig", lambda: None)  # whatever auedit.rig registers
+    register_mesh_provider(None)
+    out = tmp_path / "f.glb"
+    assert run_export(photo_csv, "--format", "gltf", "--out", out) == 2
+    err = capsys.readouterr().err
+    assert "auedit: error:" in err and "mesh" in err and "Traceback" not in err
+    assert not out.exists()
+
+    verts = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], np.float32)
+    tris = np.array([[0, 1, 2]])
+    register_mesh_provider(lambda: (verts, tris, {"AU12": np.full((3, 3), 0.1, np.float32)}))
+    try:
+        assert run_export(photo_csv, "--format", "gltf", "--out", out) == 0
+    finally:
+        register_mesh_provider(None)
+    import pygltflib
+
+    g = pygltflib.GLTF2.load(str(out))
+    assert g.meshes[0].extras["targetNames"] == ["AU12"]
+    assert g.animations[0].channels[0].target.path == "weights"
+
+
+@pytest.mark.parametrize("content", [None, b"", b"hello,world\n1,2\n", b"\x00\xff\xfe\x81" * 20])
+def test_bad_input(tmp_path, capsys, content):
+    path = tmp_path / "bad.csv"
+    if content is not None:
+        path.write_bytes(content)
+    assert run_export(path, "--format", "livelink", "--out", tmp_path / "o.csv") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("auedit: error:") and "Traceback" not in err
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_bad_media_and_face_id(tmp_path, photo_csv, capsys):
+    fake = tmp_path / "broken.mp4"
+    fake.write_bytes(b"not a video")
+    assert run_export(fake, "--format", "json", "--out", tmp_path / "o.json") == 2
+    assert run_export(photo_csv, "--format", "json", "--out", tmp_path / "o.json",
+                      "--face-id", "9") == 2
+    assert "face 9" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser().parse_args(["export", str(photo_csv), "--format", "fbx", "--out", "x"])
+    with pytest.raises(SystemExit):
+        parser().parse_args(["export", str(photo_csv), "--format", "livelink", "--out", "x",
+                             "--fps", "25"])
