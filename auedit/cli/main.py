@@ -10,7 +10,7 @@ from auedit import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from auedit.cli import analyze, gui
+    from auedit.cli import analyze, export, gui
 
     parser = argparse.ArgumentParser(
         prog="auedit", description="AUEdit: FACS Action Unit analysis and expression editing. "
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     gui.add_parser(sub)
     analyze.add_parser(sub)
+    export.add_parser(sub)
     return parser
 
 
