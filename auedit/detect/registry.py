@@ -9,10 +9,19 @@ from auedit.detect.base import Detector
 from auedit.detect.mediapipe_aus import MediaPipeAUDetector
 from auedit.face.canonical import CanonicalFace
 
+
+def _rigfit(canonical: CanonicalFace) -> Detector:
+    from auedit.detect.rigfit import RigFitDetector
+    from auedit.rig.model import rig_for
+
+    return RigFitDetector(rig_for(canonical))
+
+
 DetectorFactory = Callable[[CanonicalFace], Detector]
 
 _FACTORIES: dict[str, DetectorFactory] = {
     MediaPipeAUDetector.name: MediaPipeAUDetector,
+    "rigfit": _rigfit,
 }
 
 DEFAULT_DETECTORS: tuple[str, ...] = (MediaPipeAUDetector.name,)

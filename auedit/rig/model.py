@@ -148,9 +148,20 @@ def build_rig(canonical: CanonicalFace) -> FaceRig:
     return FaceRig(mesh, au, identity, jaw)
 
 
+_RIGS: dict[int, tuple[CanonicalFace, FaceRig]] = {}
+
+
+def rig_for(canonical: CanonicalFace) -> FaceRig:
+    """The rig built on a canonical face (cached per canonical face object)."""
+    hit = _RIGS.get(id(canonical))
+    if hit is None or hit[0] is not canonical:
+        hit = _RIGS[id(canonical)] = (canonical, build_rig(canonical))
+    return hit[1]
+
+
 @cache
 def _rig_for(task_path: Path) -> FaceRig:
-    return build_rig(load_canonical_face(task_path))
+    return rig_for(load_canonical_face(task_path))
 
 
 def load_rig(model_path: str | None = None) -> FaceRig:

@@ -1,0 +1,1 @@
+"""Fitting the game face to faces: landmarks now, GE-Net later."""

@@ -1,0 +1,153 @@
+"""Fitting the game face to tracked landmarks by bounded Gauss-Newton optimisation.
+
+Rig vertex i is MediaPipe landmark i, so the rig's 468 skin vertices, posed and projected with
+a scaled orthographic camera (scale s, image shift t), should land on the tracked points.
+The unknowns are head pose, AU and identity parameters (each clipped to [0, 1] after every
+step, as GE-Net clips its parameters) plus s and t. Each iteration linearises the rig (its AU
+and identity fields are linear; the jaw rotation and the head rotation are differentiated
+numerically) and solves a damped, regularised least-squares step.
+
+In video the previous frame's solution is the starting point and a track's identity is
+frozen once it has converged (the mean of its first frames), which leaves ~45 unknowns per
+frame and a few iterations: fast enough for live use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from auedit.face.pose import rotation_xyz
+from auedit.rig.model import POSE_RANGE_RAD, FaceRig, RigParams
+from auedit.rig.topology import N_LANDMARKS
+
+_FLIP = np.array([1.0, -1.0, -1.0])
+_Z_WEIGHT = 0.3  # MediaPipe's depth is noisier than its image positions
+_EPS = 1e-3
+
+
+@dataclass
+class FitResult:
+    params: RigParams  # batch of one
+    scale: float  # pixels per cm
+    shift: np.ndarray  # (3,) pixels (z: depth offset)
+    rms_px: float  # root mean square landmark error in pixels
+    iterations: int
+
+
+@dataclass
+class FitSettings:
+    iterations: int = 12
+    au_prior: float = 0.02  # pull of each AU parameter towards 0 (neutral)
+    identity_prior: float = 0.2  # pull of identity parameters towards the mean face
+    damping: float = 1e-3
+    fit_identity: bool = True
+
+
+def _rotation(pose: np.ndarray) -> np.ndarray:
+    rx, ry, rz = (pose - 0.5) * 2.0 * POSE_RANGE_RAD
+    return rotation_xyz(rx, ry, rz)
+
+
+@dataclass
+class LandmarkFitter:
+    """Fits one face at a time; keep one per track to warm-start from the last frame."""
+
+    rig: FaceRig
+    settings: FitSettings = field(default_factory=FitSettings)
+
+    def __post_init__(self) -> None:
+        n = N_LANDMARKS
+        self._au = self.rig.au_fields[:, :n] * _FLIP  # camera axes, before rotation
+        self._id = self.rig.identity_fields[:, :n] * _FLIP
+        self._jaw_keys = [self.rig.au_index(k) for k in ("AU26", "AU27", "AU30L", "AU30R")]
+
+    def skin(self, params: RigParams) -> np.ndarray:
+        """(468, 3) un-rotated skin in camera axes for a batch of one."""
+        return self.rig.shape(params)[0, :N_LANDMARKS] * _FLIP
+
+    def initial_similarity(self, landmarks: np.ndarray, params: RigParams,
+                           ) -> tuple[float, np.ndarray]:
+        """Scale and shift of the rotated model onto the landmarks (closed form)."""
+        model = self.skin(params) @ _rotation(params.pose[0]).T
+        obs = landmarks[:N_LANDMARKS]
+        mc, oc = model[:, :2].mean(axis=0), obs[:, :2].mean(axis=0)
+        scale = float(np.sqrt(((obs[:, :2] - oc) ** 2).sum() / ((model[:, :2] - mc) ** 2).sum()))
+        shift = np.array([oc[0] - scale * mc[0], oc[1] - scale * mc[1],
+                          obs[:, 2].mean() - scale * model[:, 2].mean()])
+        return scale, shift
+
+    def fit(self, landmarks: np.ndarray, start: RigParams | None = None,
+            scale_shift: tuple[float, np.ndarray] | None = None,
+            settings: FitSettings | None = None) -> FitResult:
+        """Fit to (>=468, 3) landmarks in pixels (x, y, and z scaled like x)."""
+        cfg = settings or self.settings
+        params = (start or RigParams.neutral(1)).copy()
+        obs = np.asarray(landmarks, dtype=np.float64)[:N_LANDMARKS]
+        if scale_shift is None:
+            scale, shift = self.initial_similarity(obs, params)
+        else:
+            scale, shift = scale_shift[0], np.asarray(scale_shift[1], dtype=np.float64).copy()
+        w = np.array([1.0, 1.0, _Z_WEIGHT])
+        n_au, n_id = params.au.shape[1], params.identity.shape[1]
+        fit_id = cfg.fit_identity
+        done = 0
+        for _ in range(cfg.iterations):
+            done += 1
+            skin = self.skin(params)
+            rot = _rotation(params.pose[0])
+            pred = scale * skin @ rot.T + shift
+            res = ((pred - obs) * w).ravel()
+            cols = []
+            # head pose: numerical derivative of the rotation
+            for k in range(3):
+                p2 = params.pose[0].copy()
+                p2[k] += _EPS
+                d = scale * skin @ (_rotation(p2) - rot).T / _EPS
+                cols.append((d * w).ravel())
+            # scale and shift
+            cols.append(((skin @ rot.T) * w).ravel())
+            for k in range(3):
+                e = np.zeros((N_LANDMARKS, 3))
+                e[:, k] = w[k]
+                cols.append(e.ravel())
+            # AU fields (linear), the jaw's nonlinear parameters numerically
+            j_au = scale * np.einsum("kvj,ij->kvi", self._au, rot) * w
+            for k in self._jaw_keys:
+                p2 = params.copy()
+                p2.au[0, k] = min(1.0, p2.au[0, k] + 0.02)
+                step = p2.au[0, k] - params.au[0, k]
+                if step <= 0:
+                    p2.au[0, k] = params.au[0, k] - 0.02
+                    step = -0.02
+                j_au[k] = scale * ((self.skin(p2) - skin) / step) @ rot.T * w
+            blocks = [np.stack(cols, axis=1), j_au.reshape(n_au, -1).T]
+            if fit_id:
+                j_id = 2.0 * scale * np.einsum("kvj,ij->kvi", self._id, rot) * w
+                blocks.append(j_id.reshape(n_id, -1).T)
+            jac = np.concatenate(blocks, axis=1)
+            # priors as extra residual rows: AU -> 0, identity -> 0.5 (in units of pixels)
+            unit = scale * 0.5  # half a centimetre of landmark error per unit of parameter
+            n_free = jac.shape[1]
+            prior_w = np.zeros(n_free)
+            prior_r = np.zeros(n_free)
+            prior_w[7:7 + n_au] = cfg.au_prior * unit
+            prior_r[7:7 + n_au] = params.au[0] * cfg.au_prior * unit
+            if fit_id:
+                prior_w[7 + n_au:] = cfg.identity_prior * unit
+                prior_r[7 + n_au:] = (params.identity[0] - 0.5) * cfg.identity_prior * unit
+            jtj = jac.T @ jac + np.diag(prior_w ** 2 + cfg.damping * unit ** 2)
+            jtr = jac.T @ res + prior_w * prior_r
+            delta = -np.linalg.solve(jtj, jtr)
+            params.pose[0] = np.clip(params.pose[0] + delta[:3], 0.0, 1.0)
+            scale = max(1e-6, scale + delta[3])
+            shift = shift + delta[4:7]
+            params.au[0] = np.clip(params.au[0] + delta[7:7 + n_au], 0.0, 1.0)
+            if fit_id:
+                params.identity[0] = np.clip(params.identity[0] + delta[7 + n_au:], 0.0, 1.0)
+            if np.abs(delta[7:]).max(initial=0.0) < 1e-3 and np.abs(delta[:3]).max() < 1e-4:
+                break
+        pred = scale * self.skin(params) @ _rotation(params.pose[0]).T + shift
+        rms = float(np.sqrt(((pred[:, :2] - obs[:, :2]) ** 2).sum(axis=1).mean()))
+        return FitResult(params, float(scale), shift, rms, done)

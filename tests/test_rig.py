@@ -1,0 +1,114 @@
+"""The game face rig: topology, expression and identity fields, the jaw, and landmark fitting
+on exactly known faces."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from auedit.fit.landmark_fit import LandmarkFitter
+from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS
+from auedit.rig.identity import IDENTITY_KEYS
+from auedit.rig.model import RigParams, load_rig, pose_angles_deg
+from auedit.rig.topology import N_LANDMARKS, Part
+
+
+@pytest.fixture(scope="module")
+def rig():
+    return load_rig()
+
+
+def _with(rig, **aus: float) -> np.ndarray:
+    p = RigParams.neutral(1)
+    for k, v in aus.items():
+        p.au[0, rig.au_index(k)] = v
+    return rig.shape(p)[0]
+
+
+def test_parameter_counts_and_names(rig):
+    assert len(AU_PARAMETERS) >= 29 and len(IDENTITY_KEYS) >= 40
+    for key in ("AU45L", "AU45R", "AU5L", "AU6L", "AU1", "AU2L", "AU2R", "AU4L", "AU27", "AU9L",
+                "AU10L", "AU16L", "AU12L", "AU14L", "AU14R", "AU18", "AU20L", "AU28U", "AU28D",
+                "AU34", "AU15L", "AU30L", "AU30R", "AU26", "AU25", "AU7L", "AU17", "AU23",
+                "AU24"):
+        assert key in AU_PARAMETER_KEYS, key
+    assert {p.arkit for p in AU_PARAMETERS if p.key == "AU12L"} == {("mouthSmileLeft",)}
+    assert rig.mesh.vertices.shape[0] > N_LANDMARKS  # eyeballs and mouth interior added
+    parts = set(rig.mesh.triangle_parts.tolist())
+    assert {int(p) for p in Part if p is not Part.BACKGROUND} <= parts
+
+
+def test_neutral_face_is_symmetric_with_closed_lips(rig):
+    v = rig.shape(RigParams.neutral(1))[0, :N_LANDMARKS]
+    m = rig.mesh.mirror
+    np.testing.assert_allclose(v[m] * [-1, 1, 1], v, atol=1e-6)
+    assert abs(v[13, 1] - v[14, 1]) < 0.05  # inner lips meet
+
+
+def test_left_and_right_fields_mirror_each_other(rig):
+    left, right = _with(rig, AU12L=1.0), _with(rig, AU12R=1.0)
+    m = np.concatenate([rig.mesh.mirror, np.arange(N_LANDMARKS, rig.n_vertices)])
+    np.testing.assert_allclose((right[m] * [-1, 1, 1])[:N_LANDMARKS], left[:N_LANDMARKS],
+                               atol=1e-6)
+    neutral = _with(rig)
+    moved = np.linalg.norm(left - neutral, axis=1)
+    assert moved[291] > 0.8 and moved[61] < 0.05  # the subject's left corner only
+
+
+def test_smile_raises_the_corner(rig):
+    d = _with(rig, AU12L=1.0) - _with(rig)
+    assert d[291, 1] > 0.5 and d[291, 0] > 0.4  # up and outwards (rig y is up)
+
+
+def test_blink_closes_the_eye(rig):
+    closed = _with(rig, AU45L=1.0)
+    assert abs(closed[386, 1] - closed[374, 1]) < 0.1
+    open_ = _with(rig)
+    assert abs(open_[386, 1] - open_[374, 1]) > 0.5
+
+
+def test_jaw_drop_rotates_the_chin_and_lower_teeth(rig):
+    neutral, open_ = _with(rig), _with(rig, AU26=1.0)
+    assert open_[152, 1] < neutral[152, 1] - 1.5  # chin down
+    assert open_[152, 2] < neutral[152, 2]  # and back, as a hinge rotation does
+    assert np.allclose(open_[10], neutral[10])  # forehead fixed
+    lower_teeth = np.flatnonzero(rig.jaw[N_LANDMARKS:] == 1.0) + N_LANDMARKS
+    assert (open_[lower_teeth, 1] < neutral[lower_teeth, 1] - 0.5).all()
+
+
+def test_identity_parameters_change_shape_and_mean_is_neutral(rig):
+    p = RigParams.neutral(2)
+    p.identity[1, IDENTITY_KEYS.index("eye_separation")] = 1.0
+    v = rig.shape(p)
+    iod = [np.linalg.norm(x[33] - x[263]) for x in v]
+    assert iod[1] > iod[0] + 0.5
+
+
+def test_pose_parameters_are_degrees_about_the_camera_axes(rig):
+    p = RigParams.neutral(1)
+    p.pose[0] = [0.5, 1.0, 0.5]
+    assert pose_angles_deg(p.pose)[0, 1] == pytest.approx(28.65, abs=0.01)
+    v = rig.camera_vertices(p)[0]
+    # yaw turns the face: its nose tip moves sideways
+    assert abs(v[1, 0]) > 2.0
+
+
+def test_landmark_fit_recovers_known_faces(rig):
+    fitter = LandmarkFitter(rig)
+    rng = np.random.default_rng(1)
+    errors, pose_errors = [], []
+    for _ in range(6):
+        p = RigParams.neutral(1)
+        p.pose[0] = rng.uniform(0.35, 0.65, 3)
+        active = rng.random(p.au.shape[1]) < 0.3
+        p.au[0] = np.where(active, rng.uniform(0.0, 1.0, p.au.shape[1]), 0.0)
+        p.au[0, [rig.au_index("AU30L"), rig.au_index("AU30R")]] = 0.0
+        p.identity[0] = rng.uniform(0.35, 0.65, p.identity.shape[1])
+        landmarks = rig.camera_vertices(p)[0, :N_LANDMARKS] * 18.0 + [320.0, 240.0, 0.0]
+        result = fitter.fit(landmarks)
+        errors.append(np.abs(result.params.au[0] - p.au[0]).mean())
+        error = pose_angles_deg(result.params.pose) - pose_angles_deg(p.pose)
+        pose_errors.append(np.abs(error).max())
+        assert result.rms_px < 0.5
+    assert np.mean(errors) < 0.02
+    assert max(pose_errors) < 0.5
