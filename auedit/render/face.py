@@ -1,0 +1,97 @@
+"""Rendering the game face: rig parameters in, colour, part segmentation and depth out.
+
+Images can be aligned to the frontal "base face" by five landmarks (the eye centres, the
+nose tip and the mouth corners), as GE-Net aligns its renders and its input photos, so that
+head position, scale and roll are normalised away; or framed plainly, the head centred at a
+fixed scale, for previews and for tracking the renders with MediaPipe.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from auedit.render.camera import Camera
+from auedit.render.raster import RenderOutput, render
+from auedit.rig import regions as rg
+from auedit.rig.model import FaceRig, RigParams
+
+#: Five alignment points: subject's left eye, right eye (ring means), nose tip, mouth corners.
+_LEFT_EYE = list(rg.EYE_UPPER0 + rg.EYE_LOWER0)
+FIVE_POINT_NAMES = ("left_eye", "right_eye", "nose_tip", "mouth_left", "mouth_right")
+
+
+def five_points(landmarks: np.ndarray, mirror: np.ndarray) -> np.ndarray:
+    """(..., 5, 2) alignment points from (..., >=468, 2+) mesh points (pixels or cm)."""
+    right_eye = [int(mirror[i]) for i in _LEFT_EYE]
+    pts = [landmarks[..., _LEFT_EYE, :2].mean(axis=-2), landmarks[..., right_eye, :2].mean(axis=-2),
+           landmarks[..., 1, :2], landmarks[..., 291, :2], landmarks[..., 61, :2]]
+    return np.stack(pts, axis=-2)
+
+
+def similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """2x3 least-squares similarity transform (Umeyama) taking src (N, 2) onto dst (N, 2)."""
+    ms, md = src.mean(axis=0), dst.mean(axis=0)
+    s0, d0 = src - ms, dst - md
+    u, sig, vt = np.linalg.svd(d0.T @ s0)
+    d = np.sign(np.linalg.det(u @ vt))
+    fix = np.array([1.0, d])
+    rot = (u * fix) @ vt
+    scale = (sig * fix).sum() / (s0 ** 2).sum()
+    m = np.zeros((2, 3))
+    m[:, :2] = scale * rot
+    m[:, 2] = md - m[:, :2] @ ms
+    return m
+
+
+class FaceRenderer:
+    """Batched renders of the game face at `size` x `size` pixels."""
+
+    def __init__(self, rig: FaceRig, size: int = 256, device: str | torch.device = "cpu",
+                 background: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> None:
+        self.rig = rig
+        self.size = size
+        self.device = torch.device(device)
+        self.background = background
+        mesh = rig.mesh
+        self._tris = torch.as_tensor(mesh.triangles, dtype=torch.int64, device=self.device)
+        self._labels = torch.as_tensor(mesh.triangle_parts, dtype=torch.int64, device=self.device)
+        self._colors = torch.as_tensor(mesh.vertex_colors, dtype=torch.float32, device=self.device)
+        # the plain framing: 24 cm across the image, head origin at the centre
+        self.pixels_per_cm = size / 24.0
+        base = rig.camera_vertices(RigParams.neutral(1))[0]
+        self.template = self._frame(base)[None][..., :2]
+        self.template = five_points(self.template, mesh.mirror)[0]
+
+    def _frame(self, verts: np.ndarray) -> np.ndarray:
+        c = self.size / 2.0
+        return verts * self.pixels_per_cm + np.array([c, c, 0.0])
+
+    def screen_vertices(self, params: RigParams, align: bool = False) -> np.ndarray:
+        """(B, V, 3) vertices in output pixels (z: depth in pixel units)."""
+        verts = self._frame(self.rig.camera_vertices(params))
+        if not align:
+            return verts
+        pts = five_points(verts, self.rig.mesh.mirror)
+        out = verts.copy()
+        for b in range(len(verts)):
+            m = similarity(pts[b], self.template)
+            out[b, :, :2] = verts[b, :, :2] @ m[:, :2].T + m[:, 2]
+            out[b, :, 2] = verts[b, :, 2] * np.sqrt(abs(np.linalg.det(m[:, :2])))
+        return out
+
+    def render(self, params: RigParams, *, align: bool = False,
+               colors: np.ndarray | None = None, light_dir=(-0.3, -0.5, -1.0)) -> RenderOutput:
+        """Colour (B, H, W, 3) in [0, 1], labels (`topology.Part`), depth, triangle ids."""
+        verts = torch.as_tensor(self.screen_vertices(params, align), dtype=torch.float32,
+                                device=self.device)
+        cols = self._colors if colors is None else torch.as_tensor(
+            colors, dtype=torch.float32, device=self.device)
+        return render(verts, self._tris, cols, self._labels, (self.size, self.size),
+                      Camera.orthographic(1.0, (0.0, 0.0)), light_dir=light_dir,
+                      background=self.background)
+
+    def render_uint8(self, params: RigParams, **kwargs) -> np.ndarray:
+        """(B, H, W, 3) uint8 RGB images."""
+        color = self.render(params, **kwargs).color
+        return (color.clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
