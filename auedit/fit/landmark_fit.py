@@ -25,6 +25,19 @@ from auedit.rig.topology import N_LANDMARKS
 _FLIP = np.array([1.0, -1.0, -1.0])
 _Z_WEIGHT = 0.3  # MediaPipe's depth is noisier than its image positions
 _EPS = 1e-3
+#: Weight of the face-outline landmarks: where the face meets hair or background, MediaPipe
+#: guesses (on photos and on renders alike), so the outline informs the fit only a little.
+OUTLINE_WEIGHT = 0.15
+
+
+def landmark_weights() -> np.ndarray:
+    """(468,) per-landmark weights: 1 inside the face, OUTLINE_WEIGHT on its outline ring
+    and the ring just inside it."""
+    from auedit.rig.regions import SILHOUETTE
+
+    w = np.ones(N_LANDMARKS)
+    w[list(SILHOUETTE)] = OUTLINE_WEIGHT
+    return w
 
 
 @dataclass
@@ -39,7 +52,7 @@ class FitResult:
 @dataclass
 class FitSettings:
     iterations: int = 12
-    au_prior: float = 0.02  # pull of each AU parameter towards 0 (neutral)
+    au_prior: float = 0.05  # pull of each AU parameter towards 0 (neutral)
     identity_prior: float = 0.2  # pull of identity parameters towards the mean face
     damping: float = 1e-3
     fit_identity: bool = True
@@ -62,6 +75,7 @@ class LandmarkFitter:
         self._au = self.rig.au_fields[:, :n] * _FLIP  # camera axes, before rotation
         self._id = self.rig.identity_fields[:, :n] * _FLIP
         self._jaw_keys = [self.rig.au_index(k) for k in ("AU26", "AU27", "AU30L", "AU30R")]
+        self._weights = landmark_weights()
 
     def skin(self, params: RigParams) -> np.ndarray:
         """(468, 3) un-rotated skin in camera axes for a batch of one."""
@@ -89,7 +103,7 @@ class LandmarkFitter:
             scale, shift = self.initial_similarity(obs, params)
         else:
             scale, shift = scale_shift[0], np.asarray(scale_shift[1], dtype=np.float64).copy()
-        w = np.array([1.0, 1.0, _Z_WEIGHT])
+        w = self._weights[:, None] * np.array([1.0, 1.0, _Z_WEIGHT])
         n_au, n_id = params.au.shape[1], params.identity.shape[1]
         fit_id = cfg.fit_identity
         done = 0
@@ -110,7 +124,7 @@ class LandmarkFitter:
             cols.append(((skin @ rot.T) * w).ravel())
             for k in range(3):
                 e = np.zeros((N_LANDMARKS, 3))
-                e[:, k] = w[k]
+                e[:, k] = w[:, k]
                 cols.append(e.ravel())
             # AU fields (linear), the jaw's nonlinear parameters numerically
             j_au = scale * np.einsum("kvj,ij->kvi", self._au, rot) * w
