@@ -154,3 +154,23 @@ def test_bad_media_and_face_id(tmp_path, photo_csv, capsys):
     with pytest.raises(SystemExit):
         parser().parse_args(["export", str(photo_csv), "--format", "livelink", "--out", "x",
                              "--fps", "25"])
+
+
+def test_gltf_from_csv_uses_the_rig_with_au_morph_targets(tmp_path):
+    """`auedit export --format gltf` animates the game face: one morph target per AU
+    parameter, named in mesh.extras.targetNames, with a weights animation over the track."""
+    import pygltflib
+    from auedit.resources import ROOT
+
+    from auedit.cli.main import main
+    from auedit.rig.expressions import AU_PARAMETER_KEYS
+
+    csv_path, glb = tmp_path / "a.csv", tmp_path / "a.glb"
+    assert main(["analyze", str(ROOT / "demo" / "astronaut.jpg"), "--out", str(csv_path),
+                 "--no-progress"]) == 0
+    assert main(["export", str(csv_path), "--format", "gltf", "--out", str(glb)]) == 0
+    gltf = pygltflib.GLTF2().load(str(glb))
+    mesh = gltf.meshes[0]
+    assert mesh.extras["targetNames"] == list(AU_PARAMETER_KEYS)
+    assert len(mesh.primitives[0].targets) == len(AU_PARAMETER_KEYS)
+    assert gltf.animations[0].channels[0].target.path == "weights"

@@ -8,8 +8,6 @@ mesh provider). See docs/export.md.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
 import sys
 from pathlib import Path
 
@@ -91,10 +89,12 @@ def load_track(path: Path, args: argparse.Namespace) -> ExpressionTrack:
 
 
 def _ensure_rig() -> None:
-    """Let the rig package, once it exists, register its mesh provider on import."""
-    # no rig yet (or a broken one): the glTF exporter then says what is missing
-    with contextlib.suppress(ImportError):
-        importlib.import_module("auedit.rig")
+    """glTF export animates the game face: use the rig's mesh and AU morph targets."""
+    from auedit.export.gltf import get_mesh_provider, register_mesh_provider
+    from auedit.rig.morph_targets import default_morph_targets
+
+    if get_mesh_provider() is None:
+        register_mesh_provider(default_morph_targets)
 
 
 def run(args: argparse.Namespace) -> int:
