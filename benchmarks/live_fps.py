@@ -4,9 +4,10 @@ Both run over the same decoded frames in one process, interleaved in rounds so t
 the same machine load; per-frame times are collected and their medians compared. "MediaPipe
 alone" is the bare Face Landmarker call (image wrapping and inference, with blendshapes and
 the transformation matrix); the pipeline adds everything AUEdit does per frame in the live
-view: landmark conversion, track ids, head pose, the AU detector, calibration and smoothing.
+view: landmark conversion, track ids, head pose, the AU detectors, calibration and smoothing.
 
     python benchmarks/live_fps.py [--frames 300] [--rounds 3] [--max-faces 4]
+                                  [--detectors mediapipe,rigfit]
 """
 
 from __future__ import annotations
@@ -58,9 +59,10 @@ def time_mediapipe(frames: list[np.ndarray], max_faces: int, t0_ms: int) -> list
     return times
 
 
-def time_pipeline(frames: list[np.ndarray], max_faces: int) -> tuple[list[float], int]:
+def time_pipeline(frames: list[np.ndarray], max_faces: int, detectors: list[str],
+                  ) -> tuple[list[float], int]:
     tracker = FaceTracker(Mode.LIVE, max_faces=max_faces)
-    analyzer = Analyzer.create(tracker=tracker, options=AnalysisOptions(smoothing=True))
+    analyzer = Analyzer.create(detectors, tracker=tracker, options=AnalysisOptions(smoothing=True))
     times, faces = [], 0
     for i, rgb in enumerate(frames):
         t = time.perf_counter()
@@ -77,16 +79,19 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=300)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--max-faces", type=int, default=4)
+    ap.add_argument("--detectors", default="mediapipe",
+                    help="comma-separated detectors in the pipeline (e.g. mediapipe,rigfit)")
     args = ap.parse_args()
+    detectors = args.detectors.split(",")
     frames = load_frames(args.video, args.frames)
     print(f"{len(frames)} frames of 640x480 from {args.video}; max_faces={args.max_faces}; "
-          f"{args.rounds} interleaved rounds")
+          f"{args.rounds} interleaved rounds; detectors {args.detectors}")
     mp_times: list[float] = []
     pipe_times: list[float] = []
     faces = 0
     for r in range(args.rounds):
         mp_times += time_mediapipe(frames, args.max_faces, 0)[5:]  # drop warm-up frames
-        t, faces = time_pipeline(frames, args.max_faces)
+        t, faces = time_pipeline(frames, args.max_faces, detectors)
         pipe_times += t[5:]
         print(f"round {r + 1}: mediapipe {1 / statistics.median(mp_times):.1f} fps, "
               f"pipeline {1 / statistics.median(pipe_times):.1f} fps")

@@ -79,7 +79,7 @@ class LandmarkFitter:
 
     def skin(self, params: RigParams) -> np.ndarray:
         """(468, 3) un-rotated skin in camera axes for a batch of one."""
-        return self.rig.shape(params)[0, :N_LANDMARKS] * _FLIP
+        return self.rig.shape(params, N_LANDMARKS)[0] * _FLIP
 
     def initial_similarity(self, landmarks: np.ndarray, params: RigParams,
                            ) -> tuple[float, np.ndarray]:

@@ -91,22 +91,24 @@ class FaceRig:
     def au_index(self, key: str) -> int:
         return self._au_index[key]
 
-    def shape(self, params: RigParams) -> np.ndarray:
-        """(B, V, 3) faces in rig space, before head pose."""
+    def shape(self, params: RigParams, count: int | None = None) -> np.ndarray:
+        """(B, V, 3) faces in rig space, before head pose; only the first `count` vertices
+        when given (the 468 landmarks, for fitting)."""
+        n = self.n_vertices if count is None else count
         idw = (np.asarray(params.identity) - 0.5) * 2.0
         au = np.asarray(params.au)
-        s = (self.mesh.vertices[None]
-             + np.einsum("bk,kvc->bvc", idw, self.identity_fields)
-             + np.einsum("bk,kvc->bvc", au, self.au_fields))
-        return self._jaw(s, au, idw)
+        s = (self.mesh.vertices[None, :n]
+             + np.tensordot(idw, self.identity_fields[:, :n], axes=1)
+             + np.tensordot(au, self.au_fields[:, :n], axes=1))
+        return self._jaw(s, au, n)
 
-    def _jaw(self, s: np.ndarray, au: np.ndarray, idw: np.ndarray) -> np.ndarray:
+    def _jaw(self, s: np.ndarray, au: np.ndarray, n: int) -> np.ndarray:
         theta = np.deg2rad(JAW_DROP_DEG * au[:, self._au_index["AU26"]]
                            + MOUTH_STRETCH_DEG * au[:, self._au_index["AU27"]])
         hinge = self.mesh.hinge
         rel = s - hinge
         rotated = np.einsum("bij,bvj->bvi", _rot_x(theta), rel) + hinge
-        w = self.jaw[None, :, None]
+        w = self.jaw[None, :n, None]
         s = s + w * (rotated - s)
         side = JAW_SIDEWAYS_CM * (au[:, self._au_index["AU30L"]] - au[:, self._au_index["AU30R"]])
         s[..., 0] += w[..., 0] * side[:, None]
