@@ -25,6 +25,8 @@ _FACTORIES: dict[str, DetectorFactory] = {
 }
 
 DEFAULT_DETECTORS: tuple[str, ...] = (MediaPipeAUDetector.name,)
+#: The app shows these side by side in its histogram.
+APP_DETECTORS: tuple[str, ...] = (MediaPipeAUDetector.name, "rigfit")
 
 
 def available() -> tuple[str, ...]:

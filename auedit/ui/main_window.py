@@ -39,7 +39,7 @@ MEDIA_FILTER = ("Photos and videos (" + " ".join(
 class MainWindow(QMainWindow):
     """Wires panes to pipelines; repaints from the newest result on a timer, never per frame."""
 
-    def __init__(self, detectors: list[str] | tuple[str, ...] = registry.DEFAULT_DETECTORS,
+    def __init__(self, detectors: list[str] | tuple[str, ...] = registry.APP_DETECTORS,
                  settings: QSettings | None = None, *, pipelines: tuple[Pipeline, Pipeline]
                  | None = None) -> None:
         super().__init__()
