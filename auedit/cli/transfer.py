@@ -1,0 +1,67 @@
+"""`auedit transfer A B --out OUT`: A's identity with B's expression and pose, rendered."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("transfer", help="render A's game face with B's expression and pose",
+                       description="Fit the game face to two photos and render the identity of "
+                                   "A with the AUs and head pose of B.")
+    p.add_argument("identity", metavar="A", help="photo whose identity is kept")
+    p.add_argument("expression", metavar="B", help="photo whose expression and pose are taken")
+    p.add_argument("--out", "-o", required=True, help="image to write (PNG or JPEG)")
+    p.add_argument("--size", type=int, default=512, help="render size in pixels (default 512)")
+    p.add_argument("--json", metavar="PATH", help="also write the fitted parameters as JSON")
+    p.add_argument("--face-model", metavar="TASK", help="a face_landmarker.task to use")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    import cv2
+
+    from auedit.face.landmarker import Mode
+    from auedit.face.tracker import FaceTracker
+    from auedit.fit.landmark_fit import LandmarkFitter
+    from auedit.media.sources import MediaError, read_image
+    from auedit.render.face import FaceRenderer
+    from auedit.rig.expressions import AU_PARAMETER_KEYS
+    from auedit.rig.identity import IDENTITY_KEYS
+    from auedit.rig.model import pose_angles_deg, rig_for
+    from auedit.transfer.expression import transfer
+
+    tracker = FaceTracker(Mode.IMAGE, max_faces=1, model_path=args.face_model)
+    try:
+        faces = []
+        for path in (args.identity, args.expression):
+            found = tracker.track(read_image(path), 0.0)
+            if not found:
+                raise MediaError(f"no face found in {path}")
+            faces.append(found[0])
+        rig = rig_for(tracker.canonical)
+        result = transfer(LandmarkFitter(rig), faces[0], faces[1])
+        image = FaceRenderer(rig, args.size, background=(0.16, 0.17, 0.2)).render_uint8(
+            result.params)[0]
+        out = Path(args.out)
+        if not cv2.imwrite(str(out), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
+            raise MediaError(f"cannot write {out} (unknown image type or folder)")
+        if args.json:
+            p = result.params
+            Path(args.json).write_text(json.dumps({
+                "identity_from": args.identity, "expression_from": args.expression,
+                "pose_deg": dict(zip(("pitch", "yaw", "roll"),
+                                     pose_angles_deg(p.pose)[0].round(2).tolist(), strict=True)),
+                "au": dict(zip(AU_PARAMETER_KEYS, p.au[0].round(4).tolist(), strict=True)),
+                "identity": dict(zip(IDENTITY_KEYS, p.identity[0].round(4).tolist(),
+                                     strict=True)),
+            }, indent=2))
+    finally:
+        tracker.close()
+    print(f"auedit: {args.identity} with the expression of {args.expression} -> {args.out}",
+          file=sys.stderr)
+    return 0
