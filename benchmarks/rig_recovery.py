@@ -1,6 +1,6 @@
 """Recovery of known rig parameters through MediaPipe: render random game faces (random
-identity, pose within +-20 degrees, sparse random AUs), track them with MediaPipe, fit the rig
-to the tracked landmarks, and compare with the truth.
+identity from the identity subspace, pose within +-20 degrees, sparse random AUs), track them
+with MediaPipe, fit the rig to the tracked landmarks, and compare with the truth.
 
 Prints per-AU ICC(3,1) and MAE (parameters in [0, 1]) and the head-pose error; its last line
 is `mean_icc=<x> mean_mae=<y> pose_err_deg=<z>`.
@@ -19,6 +19,7 @@ from auedit.face.landmarker import FaceLandmarker, Mode
 from auedit.fit.landmark_fit import LandmarkFitter
 from auedit.render.face import FaceRenderer
 from auedit.rig.expressions import AU_PARAMETER_KEYS
+from auedit.rig.identity_space import IdentitySubspace, load_default
 from auedit.rig.model import RigParams, load_rig, pose_angles_deg, pose_params_from_deg
 
 
@@ -35,12 +36,14 @@ def icc_3_1(truth: np.ndarray, estimate: np.ndarray) -> float:
     return float((ms_rows - ms_err) / denom) if denom > 0 else float("nan")
 
 
-def random_params(n: int, rng: np.random.Generator) -> RigParams:
+def random_params(n: int, rng: np.random.Generator, space: IdentitySubspace) -> RigParams:
+    """Identities drawn from the identity subspace (faces like real ones), pose within +-20
+    degrees, each AU active with probability 0.25 at a uniform intensity."""
     p = RigParams.neutral(n)
     p.pose[:] = pose_params_from_deg(rng.uniform(-20.0, 20.0, (n, 3)))
     active = rng.random(p.au.shape) < 0.25
     p.au[:] = np.where(active, rng.uniform(0.0, 1.0, p.au.shape), 0.0)
-    p.identity[:] = rng.uniform(0.25, 0.75, p.identity.shape)
+    p.identity[:] = space.sample(n, rng)
     return p
 
 
@@ -54,8 +57,11 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     rig = load_rig()
     renderer = FaceRenderer(rig, args.size, background=(0.35, 0.42, 0.5))
-    fitter = LandmarkFitter(rig)
-    truth = random_params(args.n, rng)
+    space = load_default()
+    if space is None:
+        raise SystemExit("the identity subspace is not built: python -m auedit.rig.identity_space")
+    fitter = LandmarkFitter(rig)  # as the rigfit detector fits
+    truth = random_params(args.n, rng, space)
     est_au, est_pose, found = [], [], []
     t_render = t_track = t_fit = 0.0
     with FaceLandmarker(Mode.IMAGE, max_faces=1) as landmarker:

@@ -15,11 +15,15 @@ frame and a few iterations: fast enough for live use.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from auedit.face.pose import rotation_xyz
 from auedit.rig.model import POSE_RANGE_RAD, FaceRig, RigParams
+
+if TYPE_CHECKING:
+    from auedit.rig.identity_space import IdentitySubspace
 from auedit.rig.topology import N_LANDMARKS
 
 _FLIP = np.array([1.0, -1.0, -1.0])
@@ -69,6 +73,8 @@ class LandmarkFitter:
 
     rig: FaceRig
     settings: FitSettings = field(default_factory=FitSettings)
+    #: GE-Net's facial constraint: when given, identity moves only inside this subspace
+    subspace: IdentitySubspace | None = None
 
     def __post_init__(self) -> None:
         n = N_LANDMARKS
@@ -104,8 +110,15 @@ class LandmarkFitter:
         else:
             scale, shift = scale_shift[0], np.asarray(scale_shift[1], dtype=np.float64).copy()
         w = self._weights[:, None] * np.array([1.0, 1.0, _Z_WEIGHT])
-        n_au, n_id = params.au.shape[1], params.identity.shape[1]
+        n_au = params.au.shape[1]
         fit_id = cfg.fit_identity
+        space = self.subspace
+        if space is not None:
+            # identity parameters = low + c (high - low) in the subspace, c in [0, 1]
+            span = space.basis * (space.high - space.low)  # (n_id, k)
+            coeffs = np.clip(space.to_coeffs(params.identity[0]), 0.0, 1.0)
+            rest = np.clip(space.to_coeffs(space.mean), 0.0, 1.0)
+            params.identity[0] = space.to_identity(coeffs)
         done = 0
         for _ in range(cfg.iterations):
             done += 1
@@ -139,7 +152,8 @@ class LandmarkFitter:
             blocks = [np.stack(cols, axis=1), j_au.reshape(n_au, -1).T]
             if fit_id:
                 j_id = 2.0 * scale * np.einsum("kvj,ij->kvi", self._id, rot) * w
-                blocks.append(j_id.reshape(n_id, -1).T)
+                j_id = j_id.reshape(len(self._id), -1).T
+                blocks.append(j_id @ span if space is not None else j_id)
             jac = np.concatenate(blocks, axis=1)
             # priors as extra residual rows: AU -> 0, identity -> 0.5 (in units of pixels)
             unit = scale * 0.5  # half a centimetre of landmark error per unit of parameter
@@ -150,7 +164,8 @@ class LandmarkFitter:
             prior_r[7:7 + n_au] = params.au[0] * cfg.au_prior * unit
             if fit_id:
                 prior_w[7 + n_au:] = cfg.identity_prior * unit
-                prior_r[7 + n_au:] = (params.identity[0] - 0.5) * cfg.identity_prior * unit
+                offset = coeffs - rest if space is not None else params.identity[0] - 0.5
+                prior_r[7 + n_au:] = offset * cfg.identity_prior * unit
             jtj = jac.T @ jac + np.diag(prior_w ** 2 + cfg.damping * unit ** 2)
             jtr = jac.T @ res + prior_w * prior_r
             delta = -np.linalg.solve(jtj, jtr)
@@ -158,7 +173,10 @@ class LandmarkFitter:
             scale = max(1e-6, scale + delta[3])
             shift = shift + delta[4:7]
             params.au[0] = np.clip(params.au[0] + delta[7:7 + n_au], 0.0, 1.0)
-            if fit_id:
+            if fit_id and space is not None:
+                coeffs = np.clip(coeffs + delta[7 + n_au:], 0.0, 1.0)
+                params.identity[0] = space.to_identity(coeffs)
+            elif fit_id:
                 params.identity[0] = np.clip(params.identity[0] + delta[7 + n_au:], 0.0, 1.0)
             if np.abs(delta[7:]).max(initial=0.0) < 1e-3 and np.abs(delta[:3]).max() < 1e-4:
                 break
