@@ -33,37 +33,31 @@ def demo_photo() -> Path:
     return DEMO_PHOTO
 
 
-@pytest.fixture(scope="session")
-def image_tracker():
-    """One IMAGE-mode tracker (up to 8 faces) for the session; reset it before use."""
+def _tracker(mode: str, max_faces: int):
     from auedit.face.landmarker import Mode
     from auedit.face.tracker import FaceTracker
 
-    tracker = FaceTracker(Mode.IMAGE, max_faces=8)
+    tracker = FaceTracker(Mode[mode], max_faces=max_faces)
     yield tracker
     tracker.close()
+
+
+@pytest.fixture(scope="session")
+def image_tracker():
+    """One IMAGE-mode tracker (up to 8 faces) for the session; reset it before use."""
+    yield from _tracker("IMAGE", 8)
 
 
 @pytest.fixture(scope="session")
 def single_image_tracker():
     """One IMAGE-mode tracker for one face per photo (no tiling)."""
-    from auedit.face.landmarker import Mode
-    from auedit.face.tracker import FaceTracker
-
-    tracker = FaceTracker(Mode.IMAGE, max_faces=1)
-    yield tracker
-    tracker.close()
+    yield from _tracker("IMAGE", 1)
 
 
 @pytest.fixture(scope="session")
 def video_tracker():
     """One VIDEO-mode tracker for the session; reset it before each video."""
-    from auedit.face.landmarker import Mode
-    from auedit.face.tracker import FaceTracker
-
-    tracker = FaceTracker(Mode.VIDEO, max_faces=4)
-    yield tracker
-    tracker.close()
+    yield from _tracker("VIDEO", 4)
 
 
 @pytest.fixture(scope="session")

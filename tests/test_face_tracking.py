@@ -129,36 +129,26 @@ def _track_video(tracker, paths, t0=0.0):
     return out
 
 
-@pytest.fixture(scope="module")
-def fresh_video_tracker():
-    from auedit.face.landmarker import Mode
-    from auedit.face.tracker import FaceTracker
-
-    tracker = FaceTracker(Mode.VIDEO, max_faces=4)
-    yield tracker
-    tracker.close()
-
-
-def test_single_face_video_one_id(fresh_video_tracker, shared_data):
-    fresh_video_tracker.reset()
-    seq = _track_video(fresh_video_tracker, [shared_data / "video" / "single_face.mp4"])
+def test_single_face_video_one_id(video_tracker, shared_data):
+    video_tracker.reset()
+    seq = _track_video(video_tracker, [shared_data / "video" / "single_face.mp4"])
     assert len(seq) >= 60
     for name, index, faces in seq:
         assert [tid for tid, _ in faces] == [0], f"{name} frame {index}: {faces}"
 
 
-def test_no_face_video(fresh_video_tracker, shared_data):
-    fresh_video_tracker.reset()
-    seq = _track_video(fresh_video_tracker, [shared_data / "video" / "no_face.mp4"])
+def test_no_face_video(video_tracker, shared_data):
+    video_tracker.reset()
+    seq = _track_video(video_tracker, [shared_data / "video" / "no_face.mp4"])
     assert seq and all(not faces for _, _, faces in seq)
 
 
 @pytest.fixture(scope="module")
-def leave_and_return(fresh_video_tracker, shared_data):
+def leave_and_return(video_tracker, shared_data):
     """The same person: on camera, gone (sky) for seconds, then back (two clips back to back)."""
-    fresh_video_tracker.reset()
+    video_tracker.reset()
     video = shared_data / "video"
-    return _track_video(fresh_video_tracker, [video / "face_noface.mov",
+    return _track_video(video_tracker, [video / "face_noface.mov",
                                               video / "noface_face.mov"], t0=100.0)
 
 
