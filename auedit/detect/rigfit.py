@@ -92,6 +92,11 @@ class RigFitDetector:
         confidence = float(np.clip(1.0 - result.rms_px / max(face.interocular, 1.0) / 0.1, 0, 1))
         return AUReading(self.name, {k: values.get(k, 0.0) for k in self.keys}, confidence)
 
+    def last_fit(self, track_id: int) -> FitResult | None:
+        """The last fit of a track (None if the track has not been fitted)."""
+        state = self._tracks.get(track_id)
+        return state.last if state is not None else None
+
     def forget(self, track_id: int | None = None) -> None:
         if track_id is None:
             self._tracks.clear()

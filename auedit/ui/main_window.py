@@ -24,6 +24,8 @@ from auedit.media.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from auedit.ui.au_histogram import AUHistogram
 from auedit.ui.camera_pane import CameraPane
 from auedit.ui.controls import AnalysisControls
+from auedit.ui.export_dialog import ExportDialog
+from auedit.ui.gameface import GameFacePanel
 from auedit.ui.image_pane import ImagePane
 from auedit.ui.settings import app_settings, get_bool, get_int, get_list
 from auedit.ui.status import StatusReadout
@@ -64,6 +66,13 @@ class MainWindow(QMainWindow):
 
         self.controls = AnalysisControls()
         self.series = AUTimeSeries()
+        self.gameface = GameFacePanel()
+        self.right_tabs = QTabWidget()
+        self.right_tabs.setDocumentMode(True)
+        self.right_tabs.addTab(self.series, "AU time series")
+        self.right_tabs.addTab(self.gameface, "Game face")
+        self.last_recording = ""
+        self.export_dialog: ExportDialog | None = None
         self.histogram = AUHistogram(self.detectors)
         hist_box = QWidget()
         hb = QVBoxLayout(hist_box)
@@ -77,7 +86,7 @@ class MainWindow(QMainWindow):
         rl = QVBoxLayout(right)
         rl.setContentsMargins(4, 4, 4, 4)
         rl.addWidget(self.controls)
-        rl.addWidget(self.series, 1)
+        rl.addWidget(self.right_tabs, 1)
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.tabs)
         top.addWidget(right)
@@ -126,6 +135,9 @@ class MainWindow(QMainWindow):
         self.record_action = action(f, "&Record session to CSV…", "Ctrl+R",
                                     self.toggle_recording)
         self.record_action.setCheckable(True)
+        action(f, "&Export…", "Ctrl+E", self.export_dialog_open,
+               "Export a recorded session or the open video to OpenFace, Live Link, JSON "
+               "or glTF")
         f.addSeparator()
         action(f, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         c = bar.addMenu("&Camera")
@@ -149,6 +161,7 @@ class MainWindow(QMainWindow):
         action(v, "Toggle &landmarks", "L", self.controls.landmarks.toggle)
         action(v, "Toggle &box", "B", self.controls.box.toggle)
         action(v, "Toggle head &pose axes", "P", self.controls.axes.toggle)
+        action(v, "&Game face", "G", self.gameface.enable.toggle)
 
     def _connect(self) -> None:
         for pane in (self.camera, self.image):
@@ -156,13 +169,18 @@ class MainWindow(QMainWindow):
             pipe.error.connect(self.show_message)
             pipe.fatal.connect(self.show_fatal)
             pipe.recording.connect(self._recording_changed)
+            pipe.identity.connect(self._identity_changed)
             pane.message.connect(self.show_message)
         self.image.open_requested.connect(self.open_dialog)
         self.controls.options_changed.connect(self._options_changed)
         self.controls.neutral_requested.connect(self.set_neutral)
         self.controls.clear_neutral_requested.connect(self.clear_neutral)
         self.controls.overlays_changed.connect(self._overlays_changed)
-        self.controls.face_changed.connect(lambda _i: self.refresh(force=True))
+        self.controls.face_changed.connect(self._face_changed)
+        self.gameface.enabled_changed.connect(self._gameface_enabled)
+        self.gameface.identity_requested.connect(self.choose_identity_photo)
+        self.gameface.identity_cleared.connect(lambda: self.set_identity_photo(""))
+        self.right_tabs.currentChanged.connect(lambda _i: self._gameface_update())
 
     # --- the current pane ----------------------------------------------------------------
     @property
@@ -202,6 +220,53 @@ class MainWindow(QMainWindow):
         self.series.add(item.analysis.timestamp, first)
         if pane is self.image:
             self.image.show_position(item.analysis.frame_index)
+        if self.gameface_active:
+            self.gameface.set_image(item.gameface)
+
+    # --- the game face -------------------------------------------------------------------
+    @property
+    def gameface_active(self) -> bool:
+        """Rendered while ticked and its tab is the one shown."""
+        return self.gameface.active and self.right_tabs.currentWidget() is self.gameface
+
+    def _gameface_enabled(self, on: bool) -> None:
+        if on:
+            self.right_tabs.setCurrentWidget(self.gameface)
+        self._gameface_update()
+
+    def _gameface_update(self) -> None:
+        on = self.gameface_active
+        for pane in (self.camera, self.image):
+            pane.pipeline.set_gameface(on)
+
+    def _face_changed(self, index: int) -> None:
+        for pane in (self.camera, self.image):
+            pane.pipeline.set_gameface_face(index)
+        self.refresh(force=True)
+
+    def choose_identity_photo(self) -> None:
+        start = str(self.settings.value("last_dir", str(Path.home())))
+        photo_filter = ("Photos (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
+                        + ");;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Use the identity of a photo", start,
+                                              photo_filter)
+        if path:
+            self.set_identity_photo(path)
+
+    def set_identity_photo(self, path: str) -> None:
+        """Render this photo's identity with the live expression ("": the face's own)."""
+        if path and not self.gameface.active:
+            self.gameface.enable.setChecked(True)
+        if path:
+            self.show_message(f"Game face: fitting {Path(path).name}…")
+        for pane in (self.camera, self.image):
+            pane.pipeline.set_identity_photo(path)
+
+    def _identity_changed(self, path: str, message: str) -> None:
+        if self.sender() is self.pipeline or self.sender() is None:
+            self.show_message(message)
+        if path or message.endswith("own identity"):
+            self.gameface.set_identity(path)
 
     # --- actions -------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -257,6 +322,17 @@ class MainWindow(QMainWindow):
             if pane.pipeline.inference.record_path:
                 pane.pipeline.stop_recording()
 
+    def export_dialog_open(self) -> None:
+        self.export_dialog = self.make_export_dialog()
+        self.export_dialog.show()
+
+    def make_export_dialog(self) -> ExportDialog:
+        media = self.image.current_path if self.image.kind == "video" else ""
+        dialog = ExportDialog(self, last_recording=self.last_recording, media=media,
+                              start_dir=str(self.settings.value("last_dir", str(Path.home()))))
+        dialog.exported.connect(self.show_message)
+        return dialog
+
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
@@ -272,6 +348,7 @@ class MainWindow(QMainWindow):
     def _recording_changed(self, path: str, rows: int) -> None:
         self.record_action.setChecked(bool(path))
         if path:
+            self.last_recording = path
             self.recording_label.setText("● REC")
             self.show_message(f"Recording to {path}")
         else:

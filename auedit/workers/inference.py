@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,7 @@ from auedit.analysis.analyzer import AnalysisOptions, Analyzer
 from auedit.core.types import FrameAnalysis
 from auedit.face.landmarker import Mode
 from auedit.face.model_file import FaceModelError
+from auedit.workers.gameface import GameFaceRenderer
 from auedit.workers.mailbox import FrameSlot, Packet
 
 AnalyzerFactory = Callable[[Mode], Analyzer]
@@ -46,6 +47,7 @@ class AnalysedFrame:
     latency: float  # seconds from capture to the end of inference
     mode: Mode
     seq: int  # increases with every analysed frame
+    gameface: np.ndarray | None = None  # (H, W, 3) uint8 render of the selected face's rig
 
 
 @dataclass
@@ -64,6 +66,7 @@ class InferenceWorker(QObject):
     recording = Signal(str, int)  # path ("" when stopped), rows written
     error = Signal(str)  # one frame or command failed; the worker goes on
     fatal = Signal(str)  # the analyser cannot be created; the worker has stopped
+    identity = Signal(str, str)  # identity photo ("" when cleared or failed), a message
     finished = Signal()
 
     def __init__(self, slot: FrameSlot, make_analyzer: AnalyzerFactory, detectors: list[str],
@@ -87,6 +90,7 @@ class InferenceWorker(QObject):
         self._fps = 0.0
         self._latency = 0.0
         self._last_done = 0.0
+        self._gameface = GameFaceRenderer()
 
     # --- thread-safe API -----------------------------------------------------------------
     def stop(self) -> None:
@@ -116,6 +120,19 @@ class InferenceWorker(QObject):
 
     def stop_recording(self) -> None:
         self._command("record", "")
+
+    def set_gameface(self, enabled: bool) -> None:
+        """Render the game face of the selected face after each analysis (or not)."""
+        self._gameface.enabled = bool(enabled)  # from the next frame on, even mid-wait
+        self._command("gameface", bool(enabled))
+
+    def set_gameface_face(self, index: int) -> None:
+        """Which face of a frame (by position) the game face follows."""
+        self._command("gameface_face", int(index))
+
+    def set_identity_photo(self, path: str) -> None:
+        """Render the identity fitted to this photo with the live expression ("": clear)."""
+        self._command("identity", str(path))
 
     def _command(self, name: str, arg: object) -> None:
         with self._lock:
@@ -154,6 +171,7 @@ class InferenceWorker(QObject):
             self.fatal.emit(f"The analyser could not start: {type(exc).__name__}: {exc}")
         finally:
             self._close_writer()
+            self._gameface.close()
             for analyzer in self._analyzers.values():
                 analyzer.tracker.close()
             self.finished.emit()
@@ -187,7 +205,45 @@ class InferenceWorker(QObject):
                 redo = redo or "options"
             elif name == "record":
                 self._set_recording(str(arg))
+            elif name == "gameface":
+                self._gameface.enabled = bool(arg)
+                self._rerender()
+            elif name == "gameface_face":
+                self._gameface.face_index = int(arg)  # type: ignore[call-overload]
+                self._rerender()
+            elif name == "identity":
+                self._set_identity(str(arg))
         return redo
+
+    def _set_identity(self, path: str) -> None:
+        try:
+            done, message = self._gameface.set_identity_photo(path)
+        except Exception as exc:  # a bad photo must not stop the worker
+            self.identity.emit("", f"Game face: cannot use {path}: {exc}")
+            return
+        self.identity.emit(path if done else "", message)
+        if done:
+            self._rerender()
+
+    def _rerender(self) -> None:
+        """Publish the latest frame again with a fresh game face render (settings changed)."""
+        with self._lock:
+            item = self._latest
+        if item is None or not self._gameface.enabled:
+            return
+        analyzer = self._analyzers.get(item.mode)
+        if analyzer is None:
+            return
+        try:
+            image = self._gameface.render(analyzer, item.analysis, refit=True)
+        except Exception as exc:
+            self.error.emit(f"game face failed: {type(exc).__name__}: {exc}")
+            return
+        self._seq += 1
+        new = replace(item, seq=self._seq, gameface=image)
+        with self._lock:
+            self._latest = new
+        self.analysed.emit(new)
 
     def _process(self, packet: Packet, repeats: int = 1) -> None:
         analyzer = self._analyzer(packet.mode)
@@ -204,8 +260,14 @@ class InferenceWorker(QObject):
         self._last_done = now
         self._latency = now - packet.captured_at
         self._last_packet = packet
+        image = None
+        if self._gameface.enabled:
+            try:
+                image = self._gameface.render(analyzer, result)
+            except Exception as exc:
+                self.error.emit(f"game face failed: {type(exc).__name__}: {exc}")
         self._seq += 1
-        item = AnalysedFrame(result, frame.rgb, self._latency, packet.mode, self._seq)
+        item = AnalysedFrame(result, frame.rgb, self._latency, packet.mode, self._seq, image)
         with self._lock:
             self._latest = item
         if self._writer is not None:

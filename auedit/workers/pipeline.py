@@ -30,6 +30,7 @@ class Pipeline(QObject):
     ready = Signal(float)
     recording = Signal(str, int)
     capture_stopped = Signal()
+    identity = Signal(str, str)  # game face identity photo ("" for none), a message
 
     def __init__(self, detectors: list[str] | tuple[str, ...], *,
                  make_analyzer: AnalyzerFactory | None = None,
@@ -53,6 +54,7 @@ class Pipeline(QObject):
         self.inference.fatal.connect(self.fatal)
         self.inference.ready.connect(self.ready)
         self.inference.recording.connect(self.recording)
+        self.inference.identity.connect(self.identity)
         self._inference_thread.start()
 
     # --- inputs --------------------------------------------------------------------------
@@ -117,6 +119,15 @@ class Pipeline(QObject):
 
     def stop_recording(self) -> None:
         self.inference.stop_recording()
+
+    def set_gameface(self, enabled: bool) -> None:
+        self.inference.set_gameface(enabled)
+
+    def set_gameface_face(self, index: int) -> None:
+        self.inference.set_gameface_face(index)
+
+    def set_identity_photo(self, path: str) -> None:
+        self.inference.set_identity_photo(path)
 
     def shutdown(self) -> None:
         """Stop both threads (and close a recording)."""

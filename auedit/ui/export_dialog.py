@@ -1,0 +1,180 @@
+"""File > Export…: a recorded session (CSV) or the open video's analysis to another format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from auedit.workers.export import FORMATS, SUFFIXES, ExportJob, ExportTask
+
+FORMAT_NAMES = {"openface": "OpenFace 2 CSV", "livelink": "Live Link Face CSV",
+                "json": "AUEdit JSON track", "gltf": "glTF binary (.glb, animated game face)"}
+SOURCE_RECORDING, SOURCE_MEDIA, SOURCE_FILE = "recording", "media", "file"
+
+
+class ExportDialog(QDialog):
+    """Not modal: the export runs in the thread pool and reports here and in the status bar."""
+
+    exported = Signal(str)  # a message for the status bar
+    export_done = Signal(bool, str)  # success, message
+
+    def __init__(self, parent: QWidget | None = None, *, last_recording: str = "",
+                 media: str = "", start_dir: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.setMinimumWidth(520)
+        self.start_dir = start_dir or str(Path.home())
+        self.running = False
+        self._tasks: list[ExportTask] = []
+
+        self.source = QComboBox()
+        if last_recording:
+            self.source.addItem(f"The last recording ({Path(last_recording).name})",
+                                (SOURCE_RECORDING, last_recording))
+        if media:
+            self.source.addItem(f"The open video ({Path(media).name}, analysed again)",
+                                (SOURCE_MEDIA, media))
+        self.source.addItem("A CSV file…", (SOURCE_FILE, ""))
+        self.source.currentIndexChanged.connect(self._source_changed)
+        self.csv_path = QLineEdit()
+        self.csv_path.setPlaceholderText("an analysis CSV (auedit analyze, a recording, "
+                                         "OpenFace 2)")
+        self.csv_browse = QPushButton("Browse…")
+        self.csv_browse.clicked.connect(self._browse_csv)
+        csv_row = QHBoxLayout()
+        csv_row.addWidget(self.csv_path, 1)
+        csv_row.addWidget(self.csv_browse)
+
+        self.format = QComboBox()
+        for name in FORMATS:
+            self.format.addItem(FORMAT_NAMES[name], name)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        self.fps = QComboBox()
+        self.fps.addItem("60 fps", 60)
+        self.fps.addItem("30 fps", 30)
+        self.fps.setToolTip("Live Link Face frame rate")
+        self.face_id = QSpinBox()
+        self.face_id.setRange(-1, 999)
+        self.face_id.setValue(-1)
+        self.face_id.setSpecialValueText("the first face seen")
+        self.out_path = QLineEdit()
+        self.out_browse = QPushButton("Browse…")
+        self.out_browse.clicked.connect(self._browse_out)
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.out_path, 1)
+        out_row.addWidget(self.out_browse)
+
+        form = QFormLayout()
+        form.addRow("Source:", self.source)
+        form.addRow("CSV file:", csv_row)
+        form.addRow("Format:", self.format)
+        form.addRow("Frame rate:", self.fps)
+        form.addRow("Face id:", self.face_id)
+        form.addRow("Write to:", out_row)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.ActionRole)
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.export)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self._source_changed()
+        self._format_changed()
+
+    # --- choices -------------------------------------------------------------------------
+    def source_path(self) -> str:
+        kind, path = self.source.currentData()
+        return self.csv_path.text().strip() if kind == SOURCE_FILE else path
+
+    def set_format(self, name: str) -> None:
+        self.format.setCurrentIndex(FORMATS.index(name))
+
+    def _source_changed(self) -> None:
+        kind, _ = self.source.currentData()
+        for w in (self.csv_path, self.csv_browse):
+            w.setEnabled(kind == SOURCE_FILE)
+        if not self.out_path.text():
+            src = self.source_path()
+            if src:
+                self.out_path.setText(str(Path(src).with_name(Path(src).stem + "_export")
+                                          .with_suffix(SUFFIXES[self.format.currentData()])))
+
+    def _format_changed(self) -> None:
+        name = self.format.currentData()
+        self.fps.setEnabled(name == "livelink")
+        out = self.out_path.text().strip()
+        if out:
+            path = Path(out)
+            self.out_path.setText(str(path.with_suffix(SUFFIXES[name])))
+
+    def _browse_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Export from a CSV", self.start_dir,
+                                              "Analysis CSV (*.csv);;All files (*)")
+        if path:
+            self.csv_path.setText(path)
+            self.out_path.clear()
+            self._source_changed()
+
+    def _browse_out(self) -> None:
+        name = self.format.currentData()
+        start = self.out_path.text() or str(Path(self.start_dir) / f"export{SUFFIXES[name]}")
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", start,
+                                              f"{FORMAT_NAMES[name]} (*{SUFFIXES[name]})")
+        if path:
+            self.out_path.setText(path)
+
+    def job(self) -> ExportJob:
+        face = self.face_id.value()
+        return ExportJob(self.source_path(), self.format.currentData(),
+                         self.out_path.text().strip(), int(self.fps.currentData()),
+                         None if face < 0 else face)
+
+    # --- export --------------------------------------------------------------------------
+    def export(self) -> bool:
+        """Start the export in the thread pool; False (and a message) if it cannot start."""
+        if self.running:
+            return False
+        job = self.job()
+        if not job.source:
+            self._finished(False, "Export: choose a CSV file to export")
+            return False
+        if not job.out:
+            self._finished(False, "Export: choose a file to write")
+            return False
+        task = ExportTask(job)
+        task.signals.done.connect(self._finished)
+        self._tasks.append(task)
+        self.running = True
+        self.export_button.setEnabled(False)
+        self.status.setStyleSheet("")
+        self.status.setText(f"Exporting {Path(job.source).name} to {job.format}…")
+        QThreadPool.globalInstance().start(task)
+        return True
+
+    def _finished(self, ok: bool, message: str) -> None:
+        self.running = False
+        self._tasks = [t for t in self._tasks if t.signals is not self.sender()]
+        self.export_button.setEnabled(True)
+        self.status.setStyleSheet("" if ok else "color: #e04040;")
+        self.status.setText(message)
+        self.exported.emit(message)
+        self.export_done.emit(ok, message)

@@ -1,0 +1,78 @@
+"""Export off the GUI thread: one QRunnable per export, reporting back through signals."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+FORMATS = ("openface", "livelink", "json", "gltf")
+SUFFIXES = {"openface": ".csv", "livelink": ".csv", "json": ".json", "gltf": ".glb"}
+
+
+@dataclass
+class ExportJob:
+    source: str  # an analysis CSV, a JSON track, or a video / photo (analysed first)
+    format: str
+    out: str
+    fps: int = 60
+    face_id: int | None = None
+
+
+def run_export(job: ExportJob) -> str:
+    """Do the export; returns a one-line summary. Raises ExportError with a readable message."""
+    from auedit.cli.export import _ensure_rig, load_track
+    from auedit.export.base import create_exporter
+
+    if job.format not in FORMATS:
+        raise ExportError(f"unknown format {job.format!r}")
+    if not job.out:
+        raise ExportError("choose a file to write")
+    args = argparse.Namespace(face_id=job.face_id, detectors=None, max_frames=0,
+                              face_model=None, fps=job.fps)
+    try:
+        track = load_track(Path(job.source), args)
+        if not track.frames:
+            which = f"face {job.face_id}" if job.face_id is not None else "any face"
+            raise ValueError(f"no frames of {which} in {Path(job.source).name}")
+        if job.format == "gltf":
+            _ensure_rig()
+        exporter = create_exporter(job.format, fps=job.fps)
+        Path(job.out).parent.mkdir(parents=True, exist_ok=True)
+        exporter.write(track, job.out)
+    except ExportError:
+        raise
+    except Exception as exc:  # reported to the user as one line, never as a traceback
+        text = str(exc) or type(exc).__name__
+        raise ExportError(text) from exc
+    return (f"Exported {len(track)} frame(s) of face {track.face_id} to {job.out} "
+            f"({job.format})")
+
+
+class ExportError(Exception):
+    pass
+
+
+class ExportSignals(QObject):
+    done = Signal(bool, str)  # success, message
+
+
+class ExportTask(QRunnable):
+    """Runs `run_export` in a QThreadPool thread."""
+
+    def __init__(self, job: ExportJob) -> None:
+        super().__init__()
+        self.job = job
+        self.signals = ExportSignals()
+
+    def run(self) -> None:
+        try:
+            message = run_export(self.job)
+        except ExportError as exc:
+            self.signals.done.emit(False, f"Export failed: {exc}")
+        except BaseException as exc:  # a worker thread must not raise
+            self.signals.done.emit(False, f"Export failed: {type(exc).__name__}: {exc}")
+        else:
+            self.signals.done.emit(True, message)

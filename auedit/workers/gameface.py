@@ -1,0 +1,115 @@
+"""The game face of the live face, rendered in the inference thread (never the GUI thread).
+
+The rig parameters come from the analyser's "rigfit" detector (its last fit of the face's
+track), or from a fitter of our own where the analyser has no such detector. An identity
+photo replaces the face's own identity parameters: the photo's face with the live expression
+and head pose.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from auedit.analysis.analyzer import Analyzer
+from auedit.core.types import FrameAnalysis
+from auedit.rig.model import FaceRig, RigParams
+
+RENDER_SIZE = 256
+BACKGROUND = (0.16, 0.17, 0.2)
+
+
+class GameFaceRenderer:
+    """Owned by one inference worker and used only in its thread."""
+
+    def __init__(self, size: int = RENDER_SIZE) -> None:
+        self.size = size
+        self.enabled = False
+        self.face_index = 0
+        self.identity: RigParams | None = None
+        self.identity_path = ""
+        self._renderers: dict[int, object] = {}
+        self._own: dict[int, object] = {}  # rig fitters where the analyser has no rigfit
+        self._tracker = None
+        self._fitter = None
+
+    # --- rendering -----------------------------------------------------------------------
+    def render(self, analyzer: Analyzer, analysis: FrameAnalysis,
+               refit: bool = False) -> np.ndarray | None:
+        """(H, W, 3) uint8 of the selected face's game face; None when no face is in view."""
+        faces = analysis.faces
+        if not faces:
+            return None
+        face = faces[min(max(self.face_index, 0), len(faces) - 1)].face
+        detector = next((d for d in analyzer.detectors
+                         if getattr(d, "name", "") == "rigfit" and hasattr(d, "last_fit")), None)
+        fit = detector.last_fit(face.track_id) if detector is not None else None
+        if fit is None:
+            detector = self._own_detector(analyzer)
+            fit = detector.last_fit(face.track_id) if refit else None
+            if fit is None:
+                fit = detector.fit_face(face)
+        rig: FaceRig = detector.fitter.rig
+        params = fit.params
+        if self.identity is not None:
+            from auedit.transfer.expression import combine
+
+            params = combine(self.identity, params)
+        return self._renderer(rig).render_uint8(params)[0]
+
+    def _renderer(self, rig: FaceRig):
+        renderer = self._renderers.get(id(rig))
+        if renderer is None:
+            from auedit.render.face import FaceRenderer
+
+            renderer = self._renderers[id(rig)] = FaceRenderer(rig, size=self.size,
+                                                               background=BACKGROUND)
+        return renderer
+
+    def _own_detector(self, analyzer: Analyzer):
+        key = id(analyzer)
+        detector = self._own.get(key)
+        if detector is None:
+            from auedit.detect.rigfit import RigFitDetector
+            from auedit.rig.model import rig_for
+
+            detector = self._own[key] = RigFitDetector(rig_for(analyzer.tracker.canonical))
+        return detector
+
+    # --- identity ------------------------------------------------------------------------
+    def set_identity_photo(self, path: str) -> tuple[bool, str]:
+        """Fit the photo's face and keep its identity; returns (done, a message for the user).
+
+        An empty path goes back to the live face's own identity. A photo without a face
+        leaves the identity as it was.
+        """
+        if not path:
+            self.identity, self.identity_path = None, ""
+            return True, "Game face: the face's own identity"
+        from auedit.detect.rigfit import PHOTO
+        from auedit.face.landmarker import Mode
+        from auedit.face.tracker import FaceTracker
+        from auedit.fit.landmark_fit import LandmarkFitter
+        from auedit.media.sources import ImageSource
+        from auedit.rig.model import rig_for
+
+        rgb = ImageSource(path).rgb
+        if self._tracker is None:
+            self._tracker = FaceTracker(Mode.IMAGE, max_faces=1)
+            self._fitter = LandmarkFitter(rig_for(self._tracker.canonical))
+        self._tracker.reset()
+        faces = self._tracker.track(rgb, 0.0)
+        name = Path(path).name
+        if not faces:
+            kept = "identity unchanged" if self.identity is None else \
+                f"still using {Path(self.identity_path).name}"
+            return False, f"Game face: no face found in {name}; {kept}"
+        result = self._fitter.fit(faces[0].landmarks, settings=PHOTO)
+        self.identity, self.identity_path = result.params.copy(), path
+        return True, f"Game face: identity of {name}, driven by the live face"
+
+    def close(self) -> None:
+        if self._tracker is not None:
+            self._tracker.close()
+            self._tracker = None
