@@ -52,8 +52,7 @@ class ExportDialog(QDialog):
         self.source.addItem("A CSV file…", (SOURCE_FILE, ""))
         self.source.currentIndexChanged.connect(self._source_changed)
         self.csv_path = QLineEdit()
-        self.csv_path.setPlaceholderText("an analysis CSV (auedit analyze, a recording, "
-                                         "OpenFace 2)")
+        self.csv_path.setPlaceholderText("an AUEdit or OpenFace 2 CSV")
         self.csv_browse = QPushButton("Browse…")
         self.csv_browse.clicked.connect(self._browse_csv)
         csv_row = QHBoxLayout()
