@@ -65,3 +65,24 @@ def au_detector(single_image_tracker):
     from auedit.detect.mediapipe_aus import MediaPipeAUDetector
 
     return MediaPipeAUDetector(single_image_tracker.canonical)
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    """App settings in a temporary file, so tests never touch the user's."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "auedit.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    """The main window, shown (offscreen) and shut down after the test."""
+    from auedit.ui.main_window import MainWindow
+
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.shutdown()

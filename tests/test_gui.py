@@ -11,7 +11,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 
 from auedit.analysis.analyzer import AnalysisOptions
 from auedit.core.aus import AU_KEYS, MAX_INTENSITY
@@ -62,23 +61,6 @@ class FakeSource:
             if self.delay:
                 time.sleep(self.delay)
             yield Frame(i, frame.timestamp, frame.rgb)
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "auedit.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, settings):
-    from auedit.ui.main_window import MainWindow
-
-    win = MainWindow(settings=settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.shutdown()
 
 
 @pytest.fixture

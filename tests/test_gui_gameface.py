@@ -10,26 +10,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 
 from auedit import resources
 
 pytestmark = pytest.mark.gui
 
 DEMO = resources.ROOT / "demo" / "astronaut.jpg"
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path):
-    from auedit.ui.main_window import MainWindow
-
-    settings = QSettings(str(tmp_path / "auedit.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.shutdown()
 
 
 def _render(window) -> np.ndarray | None:
