@@ -20,6 +20,14 @@ def _canvas() -> np.ndarray:
 A, B = (50.0, 100.0, 200.0, 300.0), (400.0, 100.0, 550.0, 300.0)
 
 
+def _painted(*patches: tuple[tuple[slice, slice], tuple[int, int, int]]) -> np.ndarray:
+    """A grey 400x600 frame with coloured rectangles (rows, cols) -> colour."""
+    rgb = np.full((400, 600, 3), 90, np.uint8)
+    for (rows, cols), colour in patches:
+        rgb[rows, cols] = colour
+    return rgb
+
+
 def _shift(box, dx):
     return (box[0] + dx, box[1], box[2] + dx, box[3])
 
@@ -69,8 +77,7 @@ def test_different_face_after_gap_gets_new_id():
     ids = TrackIdAssigner(min_hits=1)
     rgb = _canvas()
     ids.assign([A], rgb, 0.0)
-    green = np.full_like(rgb, 90)
-    green[100:300, 50:200] = (40, 200, 60)
+    green = _painted(((slice(100, 300), slice(50, 200)), (40, 200, 60)))
     assert ids.assign([A], green, 3.0) == [1]
 
 
@@ -85,9 +92,9 @@ def test_two_new_faces_do_not_share_a_lost_id():
     ids = TrackIdAssigner(min_hits=1)
     rgb = _canvas()
     ids.assign([A], rgb, 0.0)
-    same = np.full_like(rgb, 90)
-    same[100:300, 50:200] = (220, 60, 50)
-    same[100:300, 400:550] = (220, 60, 50)
+    red = (220, 60, 50)
+    same = _painted(((slice(100, 300), slice(50, 200)), red),
+                    ((slice(100, 300), slice(400, 550)), red))
     got = ids.assign([A, B], same, 3.0)
     assert sorted(got) == [0, 1]
 

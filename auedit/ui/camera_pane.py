@@ -38,7 +38,7 @@ class CameraPane(QWidget):
         super().__init__(parent)
         self.pipeline = pipeline
         self.view = FrameView()
-        self.view.placeholder = "Camera off. Pick a camera and press Start (F5)."
+        self.view.empty_message = "Camera off. Pick a camera and press Start (F5)."
         self.picker = QComboBox()
         self.picker.setToolTip("Camera")
         for i in camera_indices():

@@ -32,7 +32,7 @@ class FrameView(QWidget):
         self.show_landmarks = True
         self.show_axes = True
         self.selected_face = 0
-        self.placeholder = "No input"
+        self.empty_message = "No input"
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return QSize(640, 480)
@@ -63,7 +63,7 @@ class FrameView(QWidget):
         if self._image is None:
             p.setPen(QColor(160, 160, 170))
             p.setFont(QFont(self.font().family(), 12))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_message)
             return
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)

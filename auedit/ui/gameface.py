@@ -62,7 +62,7 @@ class GameFacePanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.identity_label)
         layout.addWidget(self.view, 1)
-        self._show_placeholder()
+        self._show_empty()
 
     @property
     def active(self) -> bool:
@@ -72,7 +72,7 @@ class GameFacePanel(QWidget):
         if not on:
             self.image = None
             self._pixmap = None
-        self._show_placeholder()
+        self._show_empty()
         self.enabled_changed.emit(on)
 
     def set_identity(self, path: str) -> None:
@@ -88,7 +88,7 @@ class GameFacePanel(QWidget):
         if image is None:
             self.image = None
             self._pixmap = None
-            self._show_placeholder("No face in view")
+            self._show_empty("No face in view")
             return
         self.image = np.ascontiguousarray(image)
         h, w = self.image.shape[:2]
@@ -96,7 +96,7 @@ class GameFacePanel(QWidget):
         self._pixmap = QPixmap.fromImage(qimage.copy())
         self._rescale()
 
-    def _show_placeholder(self, text: str = "") -> None:
+    def _show_empty(self, text: str = "") -> None:
         self.view.clear()
         if not text:
             text = ("Rendering the game face…" if self.active

@@ -36,7 +36,7 @@ class ImagePane(QWidget):
         self.kind = ""
         self.frame_count = 0
         self.view = FrameView()
-        self.view.placeholder = "Open (Ctrl+O) or drop photos and videos here."
+        self.view.empty_message = "Open (Ctrl+O) or drop photos and videos here."
         style = self.style()
 
         def tool(icon: QStyle.StandardPixmap, tip: str) -> QToolButton:
