@@ -50,8 +50,14 @@ def test_game_face_renders_the_photo(qtbot, window, tmp_path):
     window.gameface.enable.setChecked(False)
     seq = window.latest().seq
     window.image.show_file(0)
-    qtbot.waitUntil(lambda: window.latest().seq > seq and window.latest().gameface is None,
-                    timeout=10000)
+
+    def next_frame_has_no_render() -> None:
+        item = window.latest()
+        status = window.statusBar().currentMessage()
+        assert item.seq > seq, f"no new frame analysed yet (status bar: {status!r})"
+        assert item.gameface is None, f"frame {item.seq} still carries a render"
+
+    qtbot.waitUntil(next_frame_has_no_render, timeout=30000)
 
 
 def test_identity_of_another_photo_changes_the_render(qtbot, window, tmp_path):
