@@ -19,8 +19,9 @@ from auedit.face.landmarker import FaceLandmarker, Mode
 from auedit.fit.landmark_fit import LandmarkFitter
 from auedit.render.face import FaceRenderer
 from auedit.rig.expressions import AU_PARAMETER_KEYS
-from auedit.rig.identity_space import IdentitySubspace, load_default
-from auedit.rig.model import RigParams, load_rig, pose_angles_deg, pose_params_from_deg
+from auedit.rig.identity_space import load_default
+from auedit.rig.model import RigParams, load_rig, pose_angles_deg
+from auedit.rig.sampling import random_params
 
 
 def icc_3_1(truth: np.ndarray, estimate: np.ndarray) -> float:
@@ -34,17 +35,6 @@ def icc_3_1(truth: np.ndarray, estimate: np.ndarray) -> float:
     ms_rows, ms_err = ss_rows / (n - 1), ss_err / ((n - 1) * (k - 1))
     denom = ms_rows + (k - 1) * ms_err
     return float((ms_rows - ms_err) / denom) if denom > 0 else float("nan")
-
-
-def random_params(n: int, rng: np.random.Generator, space: IdentitySubspace) -> RigParams:
-    """Identities drawn from the identity subspace (faces like real ones), pose within +-20
-    degrees, each AU active with probability 0.25 at a uniform intensity."""
-    p = RigParams.neutral(n)
-    p.pose[:] = pose_params_from_deg(rng.uniform(-20.0, 20.0, (n, 3)))
-    active = rng.random(p.au.shape) < 0.25
-    p.au[:] = np.where(active, rng.uniform(0.0, 1.0, p.au.shape), 0.0)
-    p.identity[:] = space.sample(n, rng)
-    return p
 
 
 def main() -> None:

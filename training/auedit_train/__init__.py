@@ -1,0 +1,1 @@
+"""AUEdit's training package: data engine, training, evaluation and ONNX export."""

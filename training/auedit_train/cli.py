@@ -1,0 +1,34 @@
+"""`auedit-train`: one subcommand per job (`data`, `rigreg`, ...), each defined by its module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: Modules that add a subcommand: each has `add_parser(subparsers)` that sets `func(args) -> int`.
+COMMAND_MODULES = ("auedit_train.data.cli", "auedit_train.rigreg.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="auedit-train", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (OSError, ValueError) as exc:  # a bad path or setting: a message, not a traceback
+        print(f"auedit-train: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
