@@ -10,7 +10,7 @@ from auedit import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from auedit.cli import analyze, export, gui, transfer
+    from auedit.cli import analyze, edit, export, gui, transfer
 
     parser = argparse.ArgumentParser(
         prog="auedit", description="AUEdit: FACS Action Unit analysis and expression editing. "
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_parser(sub)
     export.add_parser(sub)
     transfer.add_parser(sub)
+    edit.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,234 @@
+"""The geometric synthesizer: the photo itself, warped by the game face's AU displacements.
+
+`prepare` fits the game face to the tracked landmarks (the still-photo fit of the rigfit
+detector, identity included). `render` sets the target AU parameters, takes the rig's vertex
+displacement from the fitted to the target expression (rig vertex i is landmark i), projects
+it with the fit's camera, adds it to the *tracked* landmark positions (so the face's shape
+stays the photo's own and only the expression changes) and warps the photo piecewise-affinely
+over the face mesh (`warp`). A newly opened mouth gets the rig's rigid teeth and cavity
+(`mouth`); a closing eye is covered by its own stretched lid skin. Only triangles with a moving
+corner are resampled, so pixels outside the edited AUs' regions stay exactly as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from auedit.core.aus import MAX_INTENSITY
+from auedit.core.types import TrackedFace
+from auedit.detect.rigfit import PHOTO
+from auedit.face.canonical import CanonicalFace, load_canonical_face
+from auedit.fit.landmark_fit import FitResult, LandmarkFitter
+from auedit.rig.expressions import AU_PARAMETER_KEYS
+from auedit.rig.model import rig_for
+from auedit.rig.regions import EYE_LOWER0, EYE_UPPER0, EYE_UPPER1
+from auedit.rig.topology import N_LANDMARKS
+from auedit.synth.base import SynthesisError, expand_targets
+from auedit.synth.mouth import MOUTH_OPENING, MouthInterior, composite, polygon_mask, skin_gain
+from auedit.synth.warp import WarpMesh, backward_map, build_mesh, frame_points
+
+#: Previews work on a copy of the crop scaled so that the face is at most this large (pixels).
+PREVIEW_FACE_PX = 384
+#: The working crop reaches this many face sizes beyond the face on each side.
+CROP_MARGIN = 0.35
+#: Faces with eyes closer than this (pixels) are too small to edit.
+MIN_INTEROCULAR_PX = 16.0
+_MOUTH = np.array(MOUTH_OPENING)
+
+
+def _lid_pairs(rest: np.ndarray, mirror: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Upper-lid points (the lid margin and the ring above it, both eyes) and, for each, the
+    lower-lid point below it (nearest in x on the rig at rest, as the rig's blink pairs them)."""
+    upper, lower = [], []
+    for side in (np.arange(len(mirror)), mirror):
+        low = side[list(EYE_LOWER0)]
+        for m, r in zip(side[list(EYE_UPPER0)], side[list(EYE_UPPER1)], strict=True):
+            j = int(low[np.argmin(np.abs(rest[low, 0] - rest[m, 0]))])
+            upper += [int(m), int(r)]
+            lower += [j, j]
+    return np.array(upper), np.array(lower)
+
+
+@dataclass
+class _Level:
+    """The working crop at one scale, with everything that does not depend on the targets."""
+
+    scale: float  # working pixels per photo pixel
+    image: np.ndarray  # the crop at this scale
+    landmarks: np.ndarray  # (468, 2) tracked, pixel index coordinates of `image`
+    points: np.ndarray  # (N, 2) the warp mesh's points at rest
+    mouth_open: np.ndarray  # uint8 mask of the photo's own mouth opening
+
+
+@dataclass
+class GeometricFace:
+    """A photo and face prepared for the geometric synthesizer (see `base.PreparedFace`)."""
+
+    own: dict[str, float]
+    image: np.ndarray
+    face: TrackedFace
+    fit: FitResult
+    fitted: np.ndarray  # (V, 3) the fitted rig's vertices in photo pixels (x, y, depth)
+    mesh: WarpMesh
+    crop: tuple[int, int, int, int]  # x0, y0, x1, y1 in photo pixels
+    face_px: float  # the face's size (larger side of its landmarks' box)
+    interior: MouthInterior
+    lid_gain: np.ndarray  # (len(LIDS),) the photo's lid gaps over the fitted rig's
+    levels: dict[bool, _Level] = field(default_factory=dict)  # preview? -> level
+
+
+class GeometricSynthesizer:
+    """Edits AUs by warping the photo with the fitted game face's displacements."""
+
+    name = "geometric"
+    label = "Geometric warp"
+
+    def __init__(self, canonical: CanonicalFace | None = None) -> None:
+        if canonical is None:
+            from auedit.face.model_file import find_face_model
+
+            canonical = load_canonical_face(find_face_model())
+        self.rig = rig_for(canonical)
+        self.fitter = LandmarkFitter(self.rig)
+        tris = np.asarray(canonical.triangles, dtype=np.int64)
+        self.face_triangles = tris[(tris < N_LANDMARKS).all(axis=1)]
+        mesh = self.rig.mesh
+        self.lid_upper, self.lid_lower = _lid_pairs(mesh.vertices, mesh.mirror)
+
+    def prepare(self, image: np.ndarray, face: TrackedFace) -> GeometricFace:
+        """Fit the game face to `face` (identity included) and cache the working crop."""
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise SynthesisError("the photo must be an RGB image with 8 bits per channel")
+        if face.interocular < MIN_INTEROCULAR_PX:
+            raise SynthesisError(f"the face is too small to edit ({face.interocular:.0f} px "
+                                 f"between the eyes, {MIN_INTEROCULAR_PX:.0f} needed)")
+        fit = self.fitter.fit(face.landmarks, settings=PHOTO)
+        own = {k: float(v) * MAX_INTENSITY for k, v in zip(AU_PARAMETER_KEYS, fit.params.au[0],
+                                                            strict=True)}
+        lms = np.asarray(face.landmarks[:N_LANDMARKS, :2], dtype=np.float64)
+        lo, hi = lms.min(axis=0), lms.max(axis=0)
+        face_px = float((hi - lo).max())
+        h, w = image.shape[:2]
+        x0, y0 = np.maximum(np.floor(lo - CROP_MARGIN * face_px).astype(int), 0)
+        x1, y1 = np.minimum(np.ceil(hi + CROP_MARGIN * face_px).astype(int), (w, h))
+        crop = (int(x0), int(y0), int(x1), int(y1))
+        frame = frame_points(x0, y0, x1, y1)
+        mesh = build_mesh(lms, self.face_triangles, frame)
+        interior = MouthInterior(self.rig.mesh, skin_gain(image, lms))
+        fitted = self._project(fit, fit.params)
+        return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
+                             self._lid_gain(lms, fitted[:N_LANDMARKS, :2]))
+
+    def _lid_gain(self, tracked: np.ndarray, fitted: np.ndarray) -> np.ndarray:
+        """How much wider each eye is open in the photo than on the fitted rig, per upper-lid
+        point: the rig's lid motion is scaled by it, so that a blink closes the photo's own
+        eye opening rather than the rig's (1 where the rig's eye is shut)."""
+        up, low = self.lid_upper, self.lid_lower
+        photo = np.linalg.norm(tracked[low] - tracked[up], axis=1)
+        rig = np.linalg.norm(fitted[low] - fitted[up], axis=1)
+        gain = np.where(rig > 0.5, photo / np.maximum(rig, 1e-6), 1.0)
+        return np.clip(gain, 0.25, 4.0)
+
+    def render(self, prepared: GeometricFace, targets: Mapping[str, float], *,
+               preview: bool = False) -> np.ndarray:
+        """The photo with the face's AUs at `targets` (0-5; others keep the photo's own)."""
+        params = prepared.fit.params.copy()
+        for key, value in expand_targets(targets).items():
+            params.au[0, self.rig.au_index(key)] = value / MAX_INTENSITY
+        target = self._project(prepared.fit, params)
+        level = self._level(prepared, preview)
+        s = level.scale
+        shift = (target[:, :2] - prepared.fitted[:, :2]) * s
+        lm_shift = shift[:N_LANDMARKS].copy()
+        lm_shift[self.lid_upper] *= prepared.lid_gain[:, None]
+        out = prepared.image.copy()
+        mesh = prepared.mesh
+        dst, moving = mesh.moved(level.points, lm_shift)
+        if not moving.any():
+            return out
+        moved = np.flatnonzero(moving[mesh.triangles].any(axis=1))
+        bmap = backward_map(level.points, dst, mesh.triangles, level.image.shape[:2], moved)
+        if bmap is None:
+            return out
+        edited = bmap.remap(level.image)
+        if moving[_MOUTH].any():
+            edited = self._open_mouth(prepared, level, bmap, edited, dst[_MOUTH], target)
+        self._paste(prepared, level, bmap, edited, out)
+        return out
+
+    def _project(self, fit: FitResult, params) -> np.ndarray:
+        """(V, 3) rig vertices in photo pixels through the fit's scaled orthographic camera
+        (as `LandmarkFitter` projects them)."""
+        return fit.scale * self.rig.camera_vertices(params)[0] + fit.shift
+
+    def _level(self, prepared: GeometricFace, preview: bool) -> _Level:
+        """The working crop for previews (scaled down) or for saving (full size), cached."""
+        hit = prepared.levels.get(preview)
+        if hit is not None:
+            return hit
+        x0, y0, x1, y1 = prepared.crop
+        crop = prepared.image[y0:y1, x0:x1]
+        s = min(1.0, PREVIEW_FACE_PX / prepared.face_px) if preview else 1.0
+        if s < 1.0:
+            size = (max(1, round((x1 - x0) * s)), max(1, round((y1 - y0) * s)))
+            crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+            s = size[0] / (x1 - x0)
+
+        def to_level(p: np.ndarray) -> np.ndarray:
+            return (p - (x0, y0)) * s - 0.5
+
+        lms = to_level(np.asarray(prepared.face.landmarks[:N_LANDMARKS, :2], dtype=np.float64))
+        frame = to_level(frame_points(x0, y0, x1, y1))
+        level = _Level(s, crop, lms, WarpMesh.rest(lms, frame),
+                       polygon_mask(lms[_MOUTH], crop.shape[:2]))
+        prepared.levels[preview] = level
+        return level
+
+    def _open_mouth(self, prepared: GeometricFace, level: _Level, bmap, edited: np.ndarray,
+                    opening: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Paint the rig's mouth interior where the lips have newly parted."""
+        h, w = edited.shape[:2]
+        origin = (bmap.x0, bmap.y0)
+        mask = polygon_mask(opening - origin, (h, w))
+        if not mask.any():
+            return edited
+        kept = bmap.remap(level.mouth_open)
+        # the interior sits where the fitted rig's lips are; move it onto the tracked lips
+        lms = prepared.face.landmarks[:N_LANDMARKS, :2]
+        offset = (lms[_MOUTH] - prepared.fitted[_MOUTH, :2]).mean(axis=0)
+        x0, y0 = prepared.crop[:2]
+        verts = target.copy()
+        verts[:, :2] = (verts[:, :2] + offset - (x0, y0)) * level.scale - 0.5
+        interior = prepared.interior.render(verts, origin, (h, w))
+        softness = 0.004 * prepared.face_px * level.scale
+        return composite(edited, interior, mask, kept, softness)
+
+    @staticmethod
+    def _paste(prepared: GeometricFace, level: _Level, bmap, edited: np.ndarray,
+               out: np.ndarray) -> None:
+        """Write the edited region back into the photo-sized `out`."""
+        x0, y0 = prepared.crop[:2]
+        h, w = edited.shape[:2]
+        s = level.scale
+        if s == 1.0:
+            region = out[y0 + bmap.y0:y0 + bmap.y0 + h, x0 + bmap.x0:x0 + bmap.x0 + w]
+            region[bmap.moved] = edited[bmap.moved]
+            return
+        # a preview: scale the edited region up and blend it in where triangles moved
+        fx0 = max(0, int(np.floor(x0 + (bmap.x0 + 0.5) / s - 0.5)))
+        fy0 = max(0, int(np.floor(y0 + (bmap.y0 + 0.5) / s - 0.5)))
+        fx1 = min(out.shape[1], int(np.ceil(x0 + (bmap.x0 + w - 0.5) / s - 0.5)) + 1)
+        fy1 = min(out.shape[0], int(np.ceil(y0 + (bmap.y0 + h - 0.5) / s - 0.5)) + 1)
+        m = np.array([[s, 0.0, (fx0 + 0.5 - x0) * s - 0.5 - bmap.x0],
+                      [0.0, s, (fy0 + 0.5 - y0) * s - 0.5 - bmap.y0]])
+        size = (fx1 - fx0, fy1 - fy0)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        up = cv2.warpAffine(edited, m, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+        alpha = cv2.warpAffine(bmap.moved.astype(np.float32), m, size, flags=flags)
+        region = out[fy0:fy1, fx0:fx1]
+        blend = region + alpha[..., None] * (up.astype(np.float32) - region)
+        region[:] = np.clip(blend + 0.5, 0, 255).astype(np.uint8)

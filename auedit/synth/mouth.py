@@ -1,0 +1,79 @@
+"""The inside of an opened mouth: the game face's cavity, tongue and teeth, drawn rigidly.
+
+When an edit parts the lips of a closed mouth, the warp can only stretch the thin line between
+the lips. That gap is painted over with the rig's mouth interior posed at the target
+expression (upper teeth fixed to the skull, lower teeth and tongue turning with the jaw, so
+the teeth stay rigid however the lips move), its colours scaled to the photo's light, darkened
+towards the lips (their shadow) and blended with soft edges.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from auedit.rig.regions import LIPS_LOWER_INNER, LIPS_UPPER_INNER
+from auedit.rig.topology import N_LANDMARKS, SKIN, Part, RigMesh
+
+#: The lips' inner contour as a closed polygon: upper lip corner to corner, lower lip back.
+MOUTH_OPENING: tuple[int, ...] = LIPS_UPPER_INNER + tuple(reversed(LIPS_LOWER_INNER))
+_SUBPIXEL = 4
+_FAR = 0.55  # the cavity's back is darker than the rig's cavity colour
+
+
+def polygon_mask(points: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """(h, w) uint8 mask (255 inside) of the polygon `points` (pixel index coordinates)."""
+    mask = np.zeros(size, np.uint8)
+    pts = np.round(points * (1 << _SUBPIXEL)).astype(np.int32)
+    cv2.fillPoly(mask, [pts], 255, lineType=cv2.LINE_AA, shift=_SUBPIXEL)
+    return mask
+
+
+def skin_gain(image: np.ndarray, landmarks: np.ndarray) -> float:
+    """The photo's skin brightness relative to the rig's skin colour, from the cheeks (to
+    match the interior's colours to the photo's exposure)."""
+    h, w = image.shape[:2]
+    pts = np.clip(np.round(landmarks[[50, 280, 101, 330], :2]).astype(int), 0, (w - 1, h - 1))
+    skin = np.median(image[pts[:, 1], pts[:, 0]].astype(np.float64), axis=0)
+    return float(np.clip(skin.mean() / (SKIN.mean() * 255.0), 0.3, 1.2))
+
+
+class MouthInterior:
+    """The rig's mouth parts (cavity, tongue, teeth) drawn far to near onto an image."""
+
+    def __init__(self, mesh: RigMesh, gain: float) -> None:
+        parts = mesh.triangle_parts
+        tris = mesh.triangles
+        keep = np.isin(parts, (int(Part.MOUTH), int(Part.TEETH))) & (tris >= N_LANDMARKS).all(1)
+        self.triangles = tris[keep]
+        self.colours = mesh.vertex_colors[self.triangles].mean(axis=1) * 255.0 * gain
+        cavity = mesh.vertex_colors[self.triangles[parts[keep] == int(Part.MOUTH)][:, 0]]
+        self.back = cavity.min(axis=0) * 255.0 * gain * _FAR
+
+    def render(self, vertices: np.ndarray, origin: tuple[int, int], size: tuple[int, int],
+               ) -> np.ndarray:
+        """(h, w, 3) float32 interior for posed `vertices` (V, 3: pixel index x, y, depth with
+        larger farther) in the region at `origin` (x, y) of `size` (h, w)."""
+        out = np.empty((*size, 3), np.float32)
+        out[:] = self.back
+        corners = vertices[self.triangles]
+        order = np.argsort(-corners[:, :, 2].mean(axis=1))
+        pts = np.round((corners[:, :, :2] - origin) * (1 << _SUBPIXEL)).astype(np.int32)
+        for k in order:
+            cv2.fillConvexPoly(out, pts[k], self.colours[k].tolist(), lineType=cv2.LINE_AA,
+                               shift=_SUBPIXEL)
+        return out
+
+
+def composite(warped: np.ndarray, interior: np.ndarray, opening: np.ndarray,
+              kept: np.ndarray, softness: float) -> np.ndarray:
+    """`interior` where the mouth is newly open: inside `opening` (the target's inner-lip
+    polygon, uint8) but not where the photo's own open mouth was warped to (`kept`, uint8),
+    edges blurred by `softness` pixels, darker towards the lips."""
+    sigma = max(0.5, softness)
+    inside = cv2.GaussianBlur(opening.astype(np.float32) / 255.0, (0, 0), sigma)
+    alpha = inside * (1.0 - kept.astype(np.float32) / 255.0)
+    shade = cv2.GaussianBlur(inside, (0, 0), 3.0 * sigma)
+    lit = interior * (0.35 + 0.65 * shade)[..., None]
+    out = warped.astype(np.float32) + alpha[..., None] * (lit - warped)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)

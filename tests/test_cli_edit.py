@@ -1,0 +1,68 @@
+"""`auedit edit`: targets from --au and --preset, the edited photo, and the error paths."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from auedit.cli.edit import parse_au
+from auedit.cli.main import main
+
+
+def test_parse_au_keys_and_values():
+    assert parse_au("12=3.5") == ("AU12", 3.5)
+    assert parse_au("au12l=2") == ("AU12L", 2.0)
+    assert parse_au("06=1") == ("AU6", 1.0)
+    for bad in ("12", "12=x", "12=6", "=3"):
+        with pytest.raises(ValueError):
+            parse_au(bad)
+
+
+def test_edit_writes_the_photo_with_the_face_changed(demo_photo, tmp_path, capsys):
+    out = tmp_path / "edited.png"
+    assert main(["edit", str(demo_photo), "--preset", "surprise", "--au", "26=2",
+                 "--out", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["after"]["AU26"] == 2.0  # --au overrides the preset (3.5)
+    assert data["after"]["AU2L"] == data["after"]["AU2R"] == 4.0
+    assert data["before"]["AU12L"] == data["after"]["AU12L"]  # not named: the photo's own
+    original = cv2.imread(str(demo_photo))
+    edited = cv2.imread(str(out))
+    assert edited.shape == original.shape
+    changed = np.abs(edited.astype(int) - original).max(axis=2) > 8
+    assert changed.sum() > 500
+    ys, xs = np.nonzero(changed)
+    x0, y0, x1, y1 = data["face_box"]
+    size = max(x1 - x0, y1 - y0)
+    assert xs.min() > x0 - size / 2 and xs.max() < x1 + size / 2
+    assert ys.min() > y0 - size / 2 and ys.max() < y1 + size / 2
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--au", "99=3"], "unknown AU"),
+    (["--au", "12=9"], "from 0 to 5"),
+    (["--method", "magic", "--au", "12=3"], "unknown method"),
+    ([], "nothing to edit"),
+    (["--au", "12=3", "--face", "3"], "has 1 face"),
+])
+def test_bad_requests_are_one_line_errors(demo_photo, tmp_path, capsys, args, message):
+    out = tmp_path / "x.png"
+    assert main(["edit", str(demo_photo), *args, "--out", str(out)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert message in err and "Traceback" not in err and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_no_face_and_corrupt_image_write_nothing(tmp_path, capsys):
+    blank, corrupt = tmp_path / "blank.png", tmp_path / "corrupt.jpg"
+    cv2.imwrite(str(blank), np.full((200, 200, 3), 127, np.uint8))
+    corrupt.write_bytes(b"\xff\xd8 not really a jpeg")
+    for path, message in ((blank, "no face found"), (corrupt, "not a readable image")):
+        out = tmp_path / "x.png"
+        assert main(["edit", str(path), "--au", "12=3", "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert message in err and len(err.splitlines()) == 1
+        assert not out.exists()

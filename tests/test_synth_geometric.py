@@ -1,0 +1,154 @@
+"""The geometric synthesizer on real photos: locality, identity at the photo's own AUs, speed
+of previews, and MediaPipe seeing the edited AUs on the re-tracked result."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from auedit.core.aus import ARKIT_BLENDSHAPES
+from auedit.media.sources import read_image
+from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer, expand_targets, registry
+from auedit.synth.geometric import GeometricSynthesizer
+from auedit.synth.presets import PRESETS
+
+BROW = [n for n in ARKIT_BLENDSHAPES if n.startswith("brow")]
+EYE = [n for n in ARKIT_BLENDSHAPES if n.startswith("eye") and "Look" not in n]
+MOUTH = [n for n in ARKIT_BLENDSHAPES if n.startswith(("mouth", "jaw"))]
+
+
+@pytest.fixture(scope="module")
+def astronaut(demo_photo, single_image_tracker):
+    image = read_image(demo_photo)
+    single_image_tracker.ids.reset()
+    face = single_image_tracker.track(image, 0.0)[0]
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    return synth, synth.prepare(image, face)
+
+
+def _blendshapes(tracker, image: np.ndarray) -> dict[str, float]:
+    tracker.ids.reset()
+    faces = tracker.track(image, 0.0)
+    assert faces, "the edited photo lost its face"
+    return dict(zip(ARKIT_BLENDSHAPES, faces[0].blendshapes.tolist(), strict=True))
+
+
+def test_protocol_and_registry(astronaut):
+    synth, prepared = astronaut
+    assert isinstance(synth, Synthesizer) and isinstance(prepared, PreparedFace)
+    assert registry()["geometric"] is GeometricSynthesizer
+    assert set(prepared.own) == set(expand_targets({"AU12": 0, "AU1": 0})) | set(prepared.own)
+    assert all(0.0 <= v <= 5.0 for v in prepared.own.values())
+    assert prepared.own["AU12L"] > 2.0  # the astronaut smiles
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_own_targets_reproduce_the_photo(astronaut, preview):
+    synth, prepared = astronaut
+    out = synth.render(prepared, prepared.own, preview=preview)
+    assert out.shape == prepared.image.shape and out.dtype == np.uint8
+    np.testing.assert_array_equal(out, prepared.image)
+
+
+def test_pixels_away_from_the_edit_are_untouched(astronaut):
+    synth, prepared = astronaut
+    image = prepared.image
+    lms = prepared.face.landmarks[:468, :2]
+    # a jaw drop moves the outline, and the ring around it a little, so reaches farther
+    for targets, region, most in (
+            ({"AU45": 5.0}, [33, 133, 159, 145, 263, 362, 386, 374], 0.5),
+            ({"AU12": 5.0, "AU26": 4.0}, [61, 291, 0, 17, 152], 1.0)):
+        out = synth.render(prepared, targets)
+        changed = np.abs(out.astype(int) - image).max(axis=2) > 0
+        ys, xs = np.nonzero(changed)
+        assert len(xs) > 100, f"{targets} changed nothing"
+        centre = lms[region].mean(axis=0)
+        reach = np.hypot(xs - centre[0], ys - centre[1]).max()
+        assert reach < most * prepared.face_px, f"{targets} changed pixels {reach:.0f} px away"
+        x0, y0, x1, y1 = prepared.crop
+        assert xs.min() >= x0 and xs.max() < x1 and ys.min() >= y0 and ys.max() < y1
+    # an eye edit leaves the mouth exactly as it was; a mouth edit leaves the eyes and brows
+    # (the face's outline there may shift by a fraction of a pixel with the jaw)
+    eyes = synth.render(prepared, {"AU45": 5.0})
+    y_mouth = int(lms[[0, 17, 61, 291], 1].min())
+    np.testing.assert_array_equal(eyes[y_mouth:], image[y_mouth:])
+    mouth = synth.render(prepared, {"AU12": 5.0, "AU26": 4.0})
+    y_brow = int(lms[[105, 334, 159, 386], 1].max())
+    diff = np.abs(mouth[:y_brow].astype(int) - image[:y_brow])
+    assert (diff.max(axis=2) > 0).mean() < 0.01 and diff.mean() < 0.1
+
+
+@pytest.mark.parametrize(("targets", "expected", "sign", "far"), [
+    ({"AU45": 5.0}, ["eyeBlinkLeft", "eyeBlinkRight"], 1, BROW + MOUTH),
+    ({"AU26": 4.0}, ["jawOpen", "mouthLowerDownLeft", "mouthLowerDownRight"], 1, BROW + EYE),
+    ({"AU1": 4.0, "AU2": 4.0}, ["browInnerUp", "browOuterUpLeft", "browOuterUpRight"], 1, MOUTH),
+    ({"AU12": 0.0}, ["mouthSmileLeft", "mouthSmileRight"], -1, BROW),
+])
+def test_edited_au_moves_its_blendshapes_and_little_else(astronaut, single_image_tracker,
+                                                         targets, expected, sign, far):
+    synth, prepared = astronaut
+    before = _blendshapes(single_image_tracker, prepared.image)
+    after = _blendshapes(single_image_tracker, synth.render(prepared, targets))
+    delta = {k: after[k] - before[k] for k in before}
+    moved = max(sign * delta[k] for k in expected)
+    assert moved >= 0.1, f"{targets}: {expected} moved only {moved:.2f}"
+    elsewhere = max(abs(delta[k]) for k in far)
+    assert elsewhere < 0.2 and elsewhere < moved, (
+        f"{targets}: far blendshapes moved {elsewhere:.2f} (the edit {moved:.2f})")
+
+
+def test_preview_matches_full_render(astronaut):
+    synth, prepared = astronaut
+    targets = {"AU26": 4.0, "AU25": 3.0, "AU1": 4.0}
+    full = synth.render(prepared, targets)
+    preview = synth.render(prepared, targets, preview=True)
+    assert np.abs(full.astype(int) - prepared.image).max() > 50
+    diff = np.abs(full.astype(float) - preview).mean()
+    assert diff < 1.0, f"preview differs from the full render by {diff:.2f} on average"
+
+
+def test_tiny_face_is_refused(astronaut):
+    synth, prepared = astronaut
+    face = prepared.face
+    small = type(face)(face.track_id, face.box, face.landmarks * 0.1, face.blendshapes,
+                       face.pose, face.transform)
+    with pytest.raises(SynthesisError, match="too small"):
+        synth.prepare(prepared.image, small)
+
+
+def test_presets_name_known_aus():
+    for name, targets in PRESETS.items():
+        assert expand_targets(targets), name
+    assert set(expand_targets(PRESETS["contempt"])) == {"AU12R", "AU14R"}
+
+
+@pytest.fixture(scope="module")
+def neutral(shared_data, single_image_tracker):
+    """A London neutral face (closed mouth, open eyes), prepared."""
+    image = read_image(shared_data / "london" / "neutral" / "001_03.jpg")
+    single_image_tracker.ids.reset()
+    face = single_image_tracker.track(image, 0.0)[0]
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    return synth, synth.prepare(image, face)
+
+
+@pytest.mark.shared_data
+def test_neutral_face_edited_to_a_smile_reads_as_smiling(neutral, single_image_tracker):
+    synth, prepared = neutral
+    before = _blendshapes(single_image_tracker, prepared.image)
+    after = _blendshapes(single_image_tracker, synth.render(prepared, PRESETS["happiness"]))
+    smile = [(d["mouthSmileLeft"] + d["mouthSmileRight"]) / 2 for d in (before, after)]
+    assert smile[0] < 0.2 and smile[1] > 0.3, f"mouthSmile {smile[0]:.2f} -> {smile[1]:.2f}"
+
+
+@pytest.mark.shared_data
+def test_opened_mouth_shows_a_dark_interior(neutral):
+    synth, prepared = neutral
+    out = synth.render(prepared, {"AU26": 4.0, "AU25": 3.0})
+    lms = prepared.face.landmarks
+    # the lower lip drops: the mouth's middle, lip before, is now the cavity or the teeth
+    upper, lower = lms[13, :2], lms[14, :2]
+    x, y0 = np.rint([(upper[0] + lower[0]) / 2, max(upper[1], lower[1]) + 2]).astype(int)
+    inside = out[y0:y0 + 6, x - 4:x + 5].reshape(-1, 3).astype(float).mean(axis=0)
+    lip = prepared.image[y0:y0 + 6, x - 4:x + 5].reshape(-1, 3).astype(float).mean(axis=0)
+    assert np.abs(inside - lip).max() > 30, f"mouth inside {inside} vs lip {lip}"
