@@ -1,0 +1,203 @@
+"""The synthetic data engine (auedit_train.data): renders, pairs, triplets and edits on disk,
+reproducible from a seed, read back by the Datasets; bad input fails with a message."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from auedit_train.data import (
+    DataError,
+    EditDataset,
+    PairDataset,
+    RenderDataset,
+    TripletDataset,
+    open_dataset,
+)
+from auedit_train.data.cli import add_parser, write_dataset
+from auedit_train.data.renders import render_fields, triplet_distances
+from auedit_train.data.store import MANIFEST, prepare_out
+from PIL import Image
+
+from auedit.rig.topology import Part
+
+
+def data(*argv: str) -> int:
+    """`auedit-train data ...` through the subcommand's own parser."""
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["data", *argv, "--no-progress"])
+    return args.func(args)
+
+
+def shard_arrays(root: Path) -> dict[str, np.ndarray]:
+    """Every field of a data set, all shards concatenated (read directly, not via Dataset)."""
+    manifest = json.loads((root / MANIFEST).read_text())
+    return {name: np.concatenate([np.load(root / s["path"] / f"{name}.npy")
+                                  for s in manifest["shards"]])
+            for name in manifest["fields"]}
+
+
+def centroid(mask: np.ndarray) -> np.ndarray:
+    ys, xs = np.nonzero(mask)
+    return np.array([xs.mean(), ys.mean()])
+
+
+def test_renders_reproducible_sharded_and_labelled(tmp_path: Path) -> None:
+    for name, seed in (("a", 3), ("b", 3), ("c", 4)):
+        assert data("renders", "--out", str(tmp_path / name), "--n", "6", "--seed", str(seed),
+                    "--batch", "4", "--shard-size", "4") == 0
+    a, b, c = (shard_arrays(tmp_path / n) for n in "abc")
+    for field in a:
+        np.testing.assert_array_equal(a[field], b[field], err_msg=field)
+    assert not np.array_equal(a["image"], c["image"])
+    assert not np.array_equal(a["au"], c["au"])
+
+    ds = RenderDataset(tmp_path / "a")
+    assert len(ds) == 6 and len(ds.manifest["shards"]) == 2
+    assert ds.manifest["names"]["parts"] == {p.name.lower(): int(p) for p in Part}
+    item = ds[5]  # in the second shard
+    assert item["image"].shape == (3, 128, 128) and item["image"].dtype == torch.float32
+    assert float(item["image"].min()) >= 0.0 and float(item["image"].max()) <= 1.0
+    assert item["labels"].shape == (128, 128) and item["labels"].dtype == torch.int64
+    assert item["au"].shape == (40,) and item["identity"].shape == (40,)
+    assert item["pose"].shape == (3,) and item["au"].dtype == torch.float32
+    np.testing.assert_array_equal(item["labels"].numpy(), a["labels"][5])
+    np.testing.assert_allclose(item["image"].numpy(),
+                               np.moveaxis(a["image"][5], -1, 0) / 255.0, atol=1e-6)
+
+    labels, image = a["labels"], a["image"]
+    assert set(np.unique(labels)) <= {int(p) for p in Part}
+    assert (image[labels == Part.BACKGROUND] == 0).all()  # the renderer's black background
+    for lab in labels:  # the subject's left eye and brow are on the image's right, brows above
+        c = {p: centroid(lab == p) for p in (Part.LEFT_EYE, Part.RIGHT_EYE, Part.LEFT_BROW,
+                                              Part.RIGHT_BROW, Part.NOSE, Part.UPPER_LIP,
+                                              Part.LOWER_LIP)}
+        assert c[Part.LEFT_EYE][0] > c[Part.RIGHT_EYE][0]
+        assert c[Part.LEFT_BROW][0] > c[Part.RIGHT_BROW][0]
+        assert c[Part.LEFT_BROW][1] < c[Part.LEFT_EYE][1] < c[Part.NOSE][1]
+        assert c[Part.NOSE][1] < c[Part.UPPER_LIP][1] < c[Part.LOWER_LIP][1]
+
+
+def test_pairs_share_identity_and_triplets_obey_the_rule(tmp_path: Path) -> None:
+    assert data("pairs", "--out", str(tmp_path / "p"), "--n", "3", "--seed", "1") == 0
+    pairs = PairDataset(tmp_path / "p")
+    item = pairs[2]
+    assert item["image"].shape == (2, 3, 128, 128) and item["labels"].shape == (2, 128, 128)
+    assert item["identity"].shape == (40,) and item["au"].shape == (2, 40)
+    assert not torch.equal(item["au"][0], item["au"][1])
+    assert not torch.equal(item["pose"][0], item["pose"][1])
+
+    assert data("triplets", "--out", str(tmp_path / "t"), "--n", "8", "--seed", "2",
+                "--margin", "0.4", "--plain") == 0
+    triplets = TripletDataset(tmp_path / "t")
+    assert triplets.manifest["generator"]["margin"] == 0.4
+    assert triplets.manifest["framing"] == "plain"
+    au = np.stack([triplets[i]["au"].numpy() for i in range(len(triplets))])
+    dist = triplet_distances(au.astype(np.float64))
+    assert (dist[:, 0] + 0.4 <= np.minimum(dist[:, 1], dist[:, 2]) + 1e-5).all()
+    stored = np.stack([triplets[i]["distance"].numpy() for i in range(len(triplets))])
+    np.testing.assert_allclose(stored, dist, atol=1e-5)
+    assert triplets[0]["image"].shape == (3, 3, 128, 128)
+    identity = triplets[0]["identity"]
+    assert not torch.equal(identity[0], identity[1])  # three different people
+
+
+def test_interrupted_run_leaves_no_dataset(tmp_path: Path) -> None:
+    out = tmp_path / "cut"
+    prepare_out(out, overwrite=False)
+    fields = render_fields("renders", 128)
+
+    def batches():
+        yield {k: np.zeros((2, *f.shape), f.dtype) for k, f in fields.items()}
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_dataset(out, "renders", 4, 0, fields, batches(), {}, progress=False)
+    assert (out / "shards").is_dir() and not (out / MANIFEST).exists()
+    with pytest.raises(DataError, match="no complete data set"):
+        RenderDataset(out)
+    with pytest.raises(DataError, match="not empty"):
+        data("renders", "--out", str(out), "--n", "1")
+    assert data("renders", "--out", str(out), "--n", "1", "--overwrite") == 0
+    assert isinstance(open_dataset(out), RenderDataset) and len(open_dataset(out)) == 1
+    with pytest.raises(DataError, match="holds renders, not triplets"):
+        TripletDataset(out)
+
+
+def test_bad_input_is_a_user_error(tmp_path: Path) -> None:
+    assert issubclass(DataError, ValueError)  # auedit-train prints it and exits with 2
+    with pytest.raises(DataError, match="128-512"):
+        data("renders", "--out", str(tmp_path / "s"), "--n", "1", "--size", "64")
+    with pytest.raises(DataError, match="does not exist"):
+        data("edits", "--out", str(tmp_path / "m"), "--n", "1", "--source",
+             str(tmp_path / "missing"))
+    with pytest.raises(DataError, match="need --source"):
+        data("edits", "--out", str(tmp_path / "m"), "--n", "1")
+    blank = tmp_path / "blank"
+    blank.mkdir()
+    Image.fromarray(np.full((240, 320, 3), 200, np.uint8)).save(blank / "wall.png")
+    with pytest.raises(DataError, match="no usable faces"):
+        data("edits", "--out", str(tmp_path / "e"), "--n", "1", "--source", str(blank))
+    for name in "sme":
+        assert not (tmp_path / name / MANIFEST).exists()
+
+
+@pytest.fixture(scope="module")
+def london_faces(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """Three neutral London faces in a folder of their own."""
+    folder = tmp_path_factory.mktemp("faces")
+    for path in sorted((shared_data / "london" / "neutral").glob("*.jpg"))[:3]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+@pytest.mark.shared_data
+def test_edits_resample_balanced_from_faces_lacking_the_au(tmp_path: Path,
+                                                          london_faces: Path) -> None:
+    args = ["--n", "30", "--seed", "5", "--aus", "AU12,AU26,AU45", "--levels", "0,3,5",
+            "--source", str(london_faces)]
+    assert data("edits", "--out", str(tmp_path / "a"), *args) == 0
+    assert data("edits", "--out", str(tmp_path / "b"), *args) == 0
+    a, b = shard_arrays(tmp_path / "a"), shard_arrays(tmp_path / "b")
+    for field in a:
+        np.testing.assert_array_equal(a[field], b[field], err_msg=field)
+
+    ds = EditDataset(tmp_path / "a")
+    m = ds.manifest
+    assert m["names"]["aus"] == ["AU12", "AU26", "AU45"] and len(m["sources"]) == 3
+    counts = np.array([m["cells"][au] for au in m["names"]["aus"]])[:, [0, 3, 5]]
+    used = counts[counts.sum(axis=1) > 0]
+    assert used.size and used.max() - used.min() <= 1 and counts.sum() == 30
+    keys = {"AU12": ["AU12L", "AU12R"], "AU26": ["AU26"], "AU45": ["AU45L", "AU45R"]}
+    for i in range(len(ds)):
+        item = ds[i]
+        assert item["image"].shape == (3, 128, 128) and item["image"].dtype == torch.float32
+        assert item["target_au"].shape == (40,) and item["au"].dtype == torch.int64
+        cols = [m["names"]["au"].index(k) for k in keys[m["names"]["aus"][int(item["au"])]]]
+        assert (item["own_au"][cols] < m["generator"]["absent_below"]).all()
+        assert (item["target_au"][cols] == item["level"]).all()
+        rest = np.setdiff1d(np.arange(40), cols)
+        assert torch.equal(item["target_au"][rest], item["own_au"][rest])
+    # an AU set to E visibly changes the face against an absent AU set to 0 (about unedited)
+    diffs = [np.abs(a["image"][i].astype(int) - a["image"][j]).mean()
+             for i in np.flatnonzero(a["level"] == 5) for j in np.flatnonzero(a["level"] == 0)
+             if a["source"][i] == a["source"][j]]
+    assert diffs and min(diffs) > 0.5
+
+@pytest.mark.shared_data
+def test_pairs_of_edits_come_from_one_person(tmp_path: Path, shared_data: Path) -> None:
+    video = shared_data / "video" / "single_face.mp4"
+    assert data("pairs", "--out", str(tmp_path / "p"), "--n", "4", "--seed", "0", "--every",
+                "24", "--source", str(video)) == 0
+    pairs = PairDataset(tmp_path / "p")
+    m = pairs.manifest
+    assert m["domain"] == "edit" and m["people"] == [str(video)]
+    assert [s.rsplit("@", 1)[1] for s in m["sources"]] == ["0", "24", "48"]
+    item = pairs[0]
+    assert item["image"].shape == (2, 3, 128, 128) and item["target_au"].shape == (2, 40)
+    assert int(item["person"]) == 0 and item["source"].shape == (2,)

@@ -1,0 +1,119 @@
+"""`auedit-train data KIND --out DIR --n N --seed S`: write a labelled synthetic data set.
+
+Kinds: `renders` (game-face renders with part segmentation and parameters), `edits` (real
+faces edited to target AUs with semantic resampling), `pairs` (same identity, different AUs
+and poses; edits of real faces when --source is given) and `triplets` (AU-similarity
+triplets). The same seed and settings give identical data; the manifest is written last.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from auedit_train.data.edits import EditSettings, RealFaceEditor
+from auedit_train.data.renders import FACES, RenderSettings, RigDataRenderer, render_fields
+from auedit_train.data.store import DataError, Field, ShardWriter, prepare_out, software_versions
+
+KINDS = ("renders", "edits", "pairs", "triplets")
+
+
+def write_dataset(out: Path, kind: str, n: int, seed: int, fields: dict[str, Field],
+                  batches: Iterable[dict[str, np.ndarray]], info: dict[str, Any], *,
+                  shard_size: int = 1024, progress: bool = True) -> dict[str, Any]:
+    """Write `n` samples from `batches` into `out` (prepared), then the manifest."""
+    writer = ShardWriter(out, fields, n, shard_size)
+    with tqdm(total=n, unit="sample", desc=kind, disable=not progress) as bar:
+        for batch in batches:
+            writer.write(batch)
+            bar.update(len(next(iter(batch.values()))))
+    return writer.finish({"kind": kind, "seed": seed, **info,
+                          "software": software_versions()})
+
+
+def generate(args: argparse.Namespace) -> dict[str, Any]:
+    """Build the data set the parsed arguments ask for; returns its manifest."""
+    if args.n < 1:
+        raise DataError("--n must be at least 1")
+    out = Path(args.out)
+    rng = np.random.default_rng(args.seed)
+    if args.kind == "edits" or (args.kind == "pairs" and args.source):
+        if not args.source:
+            raise DataError("edits need --source (photos, folders or videos of faces)")
+        settings = EditSettings(size=args.size, every=args.every, aus=args.aus,
+                                levels=args.levels, absent_below=args.absent_below,
+                                method=args.method)
+        editor = RealFaceEditor(settings, args.source, progress=not args.no_progress)
+        prepare_out(out, args.overwrite)
+        plan = editor.plan(args.kind, args.n, rng)
+        return write_dataset(out, args.kind, args.n, args.seed, editor.fields(args.kind),
+                             editor.batches(plan, args.batch), editor.manifest(plan),
+                             shard_size=args.shard_size, progress=not args.no_progress)
+    if args.kind not in FACES:
+        raise DataError(f"unknown kind {args.kind!r}")
+    settings = RenderSettings(size=args.size, align=not args.plain, device=args.device,
+                              batch=args.batch, margin=args.margin)
+    maker = RigDataRenderer(args.kind, settings)
+    prepare_out(out, args.overwrite)
+    return write_dataset(out, args.kind, args.n, args.seed, render_fields(args.kind, args.size),
+                         maker.batches(args.n, rng), maker.manifest(),
+                         shard_size=args.shard_size, progress=not args.no_progress)
+
+
+def run(args: argparse.Namespace) -> int:
+    manifest = generate(args)
+    print(f"{manifest['count']} {manifest['kind']} in {len(manifest['shards'])} shard(s) -> "
+          f"{Path(args.out) / 'manifest.json'}")
+    return 0
+
+
+def _csv(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _levels(text: str) -> list[int]:
+    try:
+        levels = sorted({int(t) for t in _csv(text)})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"levels are integers 0-5, not {text!r}") from None
+    if not levels or levels[0] < 0 or levels[-1] > 5:
+        raise argparse.ArgumentTypeError(f"levels are integers 0-5, not {text!r}")
+    return levels
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """The `data` subcommand."""
+    p = subparsers.add_parser("data", help="write a synthetic data set",
+                              description=__doc__.splitlines()[0])
+    p.add_argument("kind", choices=KINDS)
+    p.add_argument("--out", required=True, help="output folder (new, or with --overwrite)")
+    p.add_argument("--n", type=int, required=True, help="number of samples")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--size", type=int, default=128, help="image size in px (128-512)")
+    p.add_argument("--device", default="cpu", help="torch device of the renderer (cpu, cuda)")
+    p.add_argument("--source", nargs="+", metavar="PATH",
+                   help="photos, folders or videos of real faces (edits; pairs of edits)")
+    p.add_argument("--plain", action="store_true",
+                   help="renders: plain framing instead of five-point alignment")
+    p.add_argument("--margin", type=float, default=RenderSettings.margin,
+                   help="triplets: AU-distance margin of the negative")
+    p.add_argument("--every", type=int, default=EditSettings.every,
+                   help="edits: every k-th video frame")
+    p.add_argument("--aus", type=_csv, default=None,
+                   help="edits: AUs to balance, e.g. AU1,AU4,AU12 (default: all the rig has)")
+    p.add_argument("--levels", type=_levels, default=EditSettings().levels,
+                   help="edits: intensity levels to balance (0 absent, 1-5 = A-E)")
+    p.add_argument("--absent-below", type=float, default=EditSettings.absent_below,
+                   help="edits: a source face lacks an AU where its own value is below this")
+    p.add_argument("--method", default="geometric", help="edits: synthesizer name")
+    p.add_argument("--batch", type=int, default=64, help="samples per batch")
+    p.add_argument("--shard-size", type=int, default=1024, help="samples per shard")
+    p.add_argument("--overwrite", action="store_true", help="replace the data set in --out")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=run)
+    return p
