@@ -29,7 +29,7 @@ from auedit.rig.regions import EYE_LOWER0, EYE_UPPER0, EYE_UPPER1
 from auedit.rig.topology import N_LANDMARKS
 from auedit.synth.base import SynthesisError, expand_targets
 from auedit.synth.mouth import MOUTH_OPENING, MouthInterior, composite, polygon_mask, skin_gain
-from auedit.synth.warp import WarpMesh, backward_map, build_mesh, frame_points
+from auedit.synth.warp import BackwardMap, WarpMesh, backward_map, build_mesh, frame_points
 
 #: Previews work on a copy of the crop scaled so that the face is at most this large (pixels).
 PREVIEW_FACE_PX = 384
@@ -136,15 +136,9 @@ class GeometricSynthesizer:
     def render(self, prepared: GeometricFace, targets: Mapping[str, float], *,
                preview: bool = False) -> np.ndarray:
         """The photo with the face's AUs at `targets` (0-5; others keep the photo's own)."""
-        params = prepared.fit.params.copy()
-        for key, value in expand_targets(targets).items():
-            params.au[0, self.rig.au_index(key)] = value / MAX_INTENSITY
-        target = self._project(prepared.fit, params)
+        target, photo_shift = self.displacement(prepared, targets)
         level = self._level(prepared, preview)
-        s = level.scale
-        shift = (target[:, :2] - prepared.fitted[:, :2]) * s
-        lm_shift = shift[:N_LANDMARKS].copy()
-        lm_shift[self.lid_upper] *= prepared.lid_gain[:, None]
+        lm_shift = photo_shift * level.scale
         out = prepared.image.copy()
         mesh = prepared.mesh
         dst, moving = mesh.moved(level.points, lm_shift)
@@ -156,9 +150,21 @@ class GeometricSynthesizer:
             return out
         edited = bmap.remap(level.image)
         if moving[_MOUTH].any():
-            edited = self._open_mouth(prepared, level, bmap, edited, dst[_MOUTH], target)
+            self._open_mouth(prepared, level, bmap, edited, dst[_MOUTH], target)
         self._paste(prepared, level, bmap, edited, out)
         return out
+
+    def displacement(self, prepared: GeometricFace, targets: Mapping[str, float],
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """The rig posed at `targets` ((V, 3) photo pixels) and how far each of the 468
+        landmarks moves in the photo ((468, 2) pixels): what `render` warps by."""
+        params = prepared.fit.params.copy()
+        for key, value in expand_targets(targets).items():
+            params.au[0, self.rig.au_index(key)] = value / MAX_INTENSITY
+        target = self._project(prepared.fit, params)
+        shift = target[:N_LANDMARKS, :2] - prepared.fitted[:N_LANDMARKS, :2]
+        shift[self.lid_upper] *= prepared.lid_gain[:, None]
+        return target, shift
 
     def _project(self, fit: FitResult, params) -> np.ndarray:
         """(V, 3) rig vertices in photo pixels through the fit's scaled orthographic camera
@@ -188,27 +194,36 @@ class GeometricSynthesizer:
         prepared.levels[preview] = level
         return level
 
-    def _open_mouth(self, prepared: GeometricFace, level: _Level, bmap, edited: np.ndarray,
-                    opening: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """Paint the rig's mouth interior where the lips have newly parted."""
+    def _open_mouth(self, prepared: GeometricFace, level: _Level, bmap: BackwardMap,
+                    edited: np.ndarray, opening: np.ndarray, target: np.ndarray) -> None:
+        """Paint the rig's mouth interior where the lips have newly parted (in place)."""
+        softness = 0.004 * prepared.face_px * level.scale
+        pad = int(np.ceil(6.0 * max(0.5, softness))) + 2
         h, w = edited.shape[:2]
-        origin = (bmap.x0, bmap.y0)
-        mask = polygon_mask(opening - origin, (h, w))
+        lo = np.maximum(np.floor(opening.min(axis=0)).astype(int) - (bmap.x0, bmap.y0) - pad, 0)
+        hi = np.minimum(np.ceil(opening.max(axis=0)).astype(int) - (bmap.x0, bmap.y0) + pad,
+                        (w, h))
+        if (hi <= lo).any():
+            return
+        (x0, y0), (x1, y1) = lo, hi
+        origin = (bmap.x0 + x0, bmap.y0 + y0)
+        size = (y1 - y0, x1 - x0)
+        mask = polygon_mask(opening - origin, size)
         if not mask.any():
-            return edited
-        kept = bmap.remap(level.mouth_open)
+            return
+        map_x, map_y = bmap.map_x[y0:y1, x0:x1], bmap.map_y[y0:y1, x0:x1]
+        kept = cv2.remap(level.mouth_open, map_x, map_y, cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
         # the interior sits where the fitted rig's lips are; move it onto the tracked lips
         lms = prepared.face.landmarks[:N_LANDMARKS, :2]
         offset = (lms[_MOUTH] - prepared.fitted[_MOUTH, :2]).mean(axis=0)
-        x0, y0 = prepared.crop[:2]
         verts = target.copy()
-        verts[:, :2] = (verts[:, :2] + offset - (x0, y0)) * level.scale - 0.5
-        interior = prepared.interior.render(verts, origin, (h, w))
-        softness = 0.004 * prepared.face_px * level.scale
-        return composite(edited, interior, mask, kept, softness)
+        verts[:, :2] = (verts[:, :2] + offset - prepared.crop[:2]) * level.scale - 0.5
+        interior = prepared.interior.render(verts, origin, size)
+        composite(edited[y0:y1, x0:x1], interior, mask, kept, softness)
 
     @staticmethod
-    def _paste(prepared: GeometricFace, level: _Level, bmap, edited: np.ndarray,
+    def _paste(prepared: GeometricFace, level: _Level, bmap: BackwardMap, edited: np.ndarray,
                out: np.ndarray) -> None:
         """Write the edited region back into the photo-sized `out`."""
         x0, y0 = prepared.crop[:2]
@@ -226,9 +241,10 @@ class GeometricSynthesizer:
         m = np.array([[s, 0.0, (fx0 + 0.5 - x0) * s - 0.5 - bmap.x0],
                       [0.0, s, (fy0 + 0.5 - y0) * s - 0.5 - bmap.y0]])
         size = (fx1 - fx0, fy1 - fy0)
-        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-        up = cv2.warpAffine(edited, m, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
-        alpha = cv2.warpAffine(bmap.moved.astype(np.float32), m, size, flags=flags)
+        rgba = cv2.merge([*cv2.split(edited), bmap.moved.astype(np.uint8) * 255])
+        up = cv2.warpAffine(rgba, m, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                            borderMode=cv2.BORDER_REPLICATE)
+        alpha = up[..., 3].astype(np.float32) * (1.0 / 255.0)
         region = out[fy0:fy1, fx0:fx1]
-        blend = region + alpha[..., None] * (up.astype(np.float32) - region)
-        region[:] = np.clip(blend + 0.5, 0, 255).astype(np.uint8)
+        region[:] = cv2.blendLinear(np.ascontiguousarray(up[..., :3]), region, alpha,
+                                    1.0 - alpha)

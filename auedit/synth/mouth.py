@@ -69,11 +69,13 @@ def composite(warped: np.ndarray, interior: np.ndarray, opening: np.ndarray,
               kept: np.ndarray, softness: float) -> np.ndarray:
     """`interior` where the mouth is newly open: inside `opening` (the target's inner-lip
     polygon, uint8) but not where the photo's own open mouth was warped to (`kept`, uint8),
-    edges blurred by `softness` pixels, darker towards the lips."""
+    edges blurred by `softness` pixels, darker towards the lips. Works on `warped` in place
+    and returns it."""
     sigma = max(0.5, softness)
-    inside = cv2.GaussianBlur(opening.astype(np.float32) / 255.0, (0, 0), sigma)
-    alpha = inside * (1.0 - kept.astype(np.float32) / 255.0)
+    inside = cv2.GaussianBlur(opening.astype(np.float32) * (1.0 / 255.0), (0, 0), sigma)
+    alpha = inside * (1.0 - kept.astype(np.float32) * (1.0 / 255.0))
     shade = cv2.GaussianBlur(inside, (0, 0), 3.0 * sigma)
-    lit = interior * (0.35 + 0.65 * shade)[..., None]
-    out = warped.astype(np.float32) + alpha[..., None] * (lit - warped)
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    lit = cv2.multiply(interior, cv2.merge([0.35 + 0.65 * shade] * 3))
+    mixed = cv2.blendLinear(lit, warped.astype(np.float32), alpha, 1.0 - alpha)
+    warped[:] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+    return warped

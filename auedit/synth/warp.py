@@ -127,19 +127,25 @@ def backward_map(src: np.ndarray, dst: np.ndarray, triangles: np.ndarray, size: 
     x1, y1 = np.minimum(np.ceil(corners.max(axis=0)).astype(int) + pad + 1, (w, h))
     if x1 <= x0 or y1 <= y0:
         return None
-    ids = np.full((y1 - y0, x1 - x0), -1, np.int32)
-    fixed = np.round((dst[tris] - (x0, y0)) * (1 << _SUBPIXEL)).astype(np.int32)
-    for k, poly in enumerate(fixed):
-        cv2.fillConvexPoly(ids, poly, k, lineType=cv2.LINE_8, shift=_SUBPIXEL)
-    affine = _affines(dst[tris], src[tris])  # (T, 2, 3) destination -> source
-    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    moved = ids >= 0
-    map_x, map_y = xx.copy(), yy.copy()
-    a = affine[ids[moved]].astype(np.float32)
-    px, py = xx[moved], yy[moved]
-    map_x[moved] = a[:, 0, 0] * px + a[:, 0, 1] * py + a[:, 0, 2]
-    map_y[moved] = a[:, 1, 0] * px + a[:, 1, 1] * py + a[:, 1, 2]
-    return BackwardMap(int(x0), int(y0), map_x, map_y, moved)
+    shape = (y1 - y0, x1 - x0)
+    corners = np.round((dst[tris] - (x0, y0)) * (1 << _SUBPIXEL)).astype(np.int32)
+    # each triangle's affine coefficients painted over its pixels (identity elsewhere), so
+    # the maps come out of whole-array arithmetic: x_src = a00 x + a01 y + a02, likewise y
+    affine = _affines(dst[tris] - (x0, y0), src[tris] - (x0, y0))  # destination -> source
+    row_x = np.zeros((*shape, 4), np.float32)  # a00, a01, a02, and 1 inside a triangle
+    row_y = np.zeros((*shape, 3), np.float32)
+    row_x[..., 0] = 1.0
+    row_y[..., 1] = 1.0
+    for poly, a in zip(corners, affine.tolist(), strict=True):
+        cv2.fillConvexPoly(row_x, poly, [*a[0], 1.0], lineType=cv2.LINE_8, shift=_SUBPIXEL)
+        cv2.fillConvexPoly(row_y, poly, a[1], lineType=cv2.LINE_8, shift=_SUBPIXEL)
+    xs = np.arange(shape[1], dtype=np.float32)
+    ys = np.arange(shape[0], dtype=np.float32)[:, None]
+    ax, bx, cx, inside = cv2.split(row_x)
+    ay, by, cy = cv2.split(row_y)
+    map_x = ax * xs + bx * ys + (cx + np.float32(x0))
+    map_y = ay * xs + by * ys + (cy + np.float32(y0))
+    return BackwardMap(int(x0), int(y0), map_x, map_y, inside > 0)
 
 
 def _affines(frm: np.ndarray, to: np.ndarray) -> np.ndarray:

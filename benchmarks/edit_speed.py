@@ -1,0 +1,82 @@
+"""Editing speed: slider to preview, and saving a full-size edit, for a 1080p photo.
+
+A London neutral photo is scaled so that its face is 512 px and placed in a 1920x1080 frame.
+After one `prepare` (timed on its own), a drag of the AU12 slider from 0 to 5 (with AU6 and
+AU26 following) is rendered as previews, then the same targets at full size, alone and
+written as JPEG (quality 95) and PNG. Medians in milliseconds; targets: preview <= 30 ms,
+saving <= 300 ms.
+
+    python benchmarks/edit_speed.py
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+from _shared import shared_data
+
+from auedit.face.landmarker import Mode
+from auedit.face.tracker import FaceTracker
+from auedit.media.sources import read_image
+from auedit.synth.geometric import PREVIEW_FACE_PX, GeometricSynthesizer
+
+FACE_PX = 512
+FRAME = (1080, 1920)
+STEPS = 41
+
+
+def frame_with_face(tracker: FaceTracker) -> np.ndarray:
+    """A 1920x1080 frame holding a London face scaled to FACE_PX (edges replicated)."""
+    photo = read_image(shared_data() / "london" / "neutral" / "001_03.jpg")
+    lms = tracker.track(photo, 0.0)[0].landmarks[:468, :2]
+    size = (lms.max(axis=0) - lms.min(axis=0)).max()
+    k = FACE_PX / size
+    big = cv2.resize(photo, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)[:FRAME[0]]
+    h, w = big.shape[:2]
+    top, left = (FRAME[0] - h) // 2, (FRAME[1] - w) // 2
+    return cv2.copyMakeBorder(big, top, FRAME[0] - h - top, left, FRAME[1] - w - left,
+                              cv2.BORDER_REPLICATE)
+
+
+def median_ms(fn: Callable[[dict[str, float]], object], drag: list[dict[str, float]]) -> float:
+    times = []
+    for targets in drag:
+        t0 = time.perf_counter()
+        fn(targets)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times) * 1000.0)
+
+
+def main() -> None:
+    tracker = FaceTracker(Mode.IMAGE, max_faces=1)
+    image = frame_with_face(tracker)
+    face = tracker.track(image, 0.0)[0]
+    tracker.close()
+    synth = GeometricSynthesizer(tracker.canonical)
+    t0 = time.perf_counter()
+    prepared = synth.prepare(image, face)
+    prepare_ms = (time.perf_counter() - t0) * 1000.0
+    drag = [{"AU12": v, "AU6": 0.6 * v, "AU26": 0.5 * v} for v in np.linspace(0.0, 5.0, STEPS)]
+    synth.render(prepared, drag[-1], preview=True)  # the preview crop is made on first use
+    preview = median_ms(lambda t: synth.render(prepared, t, preview=True), drag)
+    full = median_ms(lambda t: synth.render(prepared, t), drag[::4])
+
+    def save(ext: str) -> Callable[[dict[str, float]], object]:
+        return lambda t: cv2.imencode(ext, cv2.cvtColor(synth.render(prepared, t),
+                                                        cv2.COLOR_RGB2BGR))
+
+    jpeg = median_ms(save(".jpg"), drag[::4])
+    png = median_ms(save(".png"), drag[::4])
+    print(f"photo {FRAME[1]}x{FRAME[0]}, face {prepared.face_px:.0f} px, previews at a face of "
+          f"<= {PREVIEW_FACE_PX} px; prepare (game-face fit) {prepare_ms:.0f} ms")
+    print(f"{'slider -> preview':24s} {preview:7.1f} ms (target <= 30)")
+    print(f"{'full-size render':24s} {full:7.1f} ms")
+    print(f"{'full-size + JPEG encode':24s} {jpeg:7.1f} ms (target <= 300)")
+    print(f"{'full-size + PNG encode':24s} {png:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
