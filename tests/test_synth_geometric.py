@@ -120,6 +120,10 @@ def test_presets_name_known_aus():
     for name, targets in PRESETS.items():
         assert expand_targets(targets), name
     assert set(expand_targets(PRESETS["contempt"])) == {"AU12R", "AU14R"}
+    assert expand_targets({"AU43": 4.0}) == {"AU45L": 4.0, "AU45R": 4.0}
+    assert expand_targets({"AU43L": 9.0}) == {"AU45L": 5.0}
+    with pytest.raises(KeyError, match="AU99"):
+        expand_targets({"AU99": 1.0})
 
 
 @pytest.fixture(scope="module")

@@ -62,12 +62,13 @@ class Synthesizer(Protocol):
 def expand_targets(targets: Mapping[str, float]) -> dict[str, float]:
     """Catalogue or parameter keys -> rig parameter keys, values clipped to 0-5.
 
-    "AU12" sets AU12L and AU12R; "AU12L" sets one side; "AU28" sets both lips (U, D).
-    Raises KeyError naming an unknown AU.
+    "AU12" sets AU12L and AU12R; "AU12L" sets one side; "AU28" sets both lips (U, D);
+    "AU43" (eyes closed) sets the rig's AU45. Raises KeyError naming an unknown AU.
     """
     out: dict[str, float] = {}
-    for key, value in targets.items():
+    for name, value in targets.items():
         v = float(np.clip(value, 0.0, MAX_INTENSITY))
+        key = _rig_name(name)
         if key in AU_PARAMETER_KEYS:
             out[key] = v
             continue
@@ -77,6 +78,19 @@ def expand_targets(targets: Mapping[str, float]) -> dict[str, float]:
         for k in keys:
             out[k] = v
     return out
+
+
+#: Catalogue AUs the rig has no parameter of, and the parameter that makes the same shape:
+#: eyes closed (AU43) is a held blink (AU45) in the rig's geometry.
+SAME_SHAPE: dict[str, str] = {"AU43": "AU45"}
+
+
+def _rig_name(key: str) -> str:
+    """"AU43" -> "AU45", "AU43L" -> "AU45L"; other keys unchanged."""
+    for au, rig in SAME_SHAPE.items():
+        if key == au or (key[:-1] == au and key[-1:] in ("L", "R")):
+            return rig + key[len(au):]
+    return key
 
 
 def registry() -> dict[str, Any]:
