@@ -48,6 +48,11 @@ class FrameView(QWidget):
         self._analysis = analysis
         self.update()
 
+    @property
+    def rgb(self) -> np.ndarray | None:
+        """The frame shown (RGB uint8), None while empty."""
+        return self._rgb
+
     def image_rect(self) -> QRectF:
         """Where the frame lies in the widget."""
         if self._image is None:

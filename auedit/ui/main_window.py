@@ -1,4 +1,4 @@
-"""The main window: camera and image panes, AU histogram, time series, readouts."""
+"""The main window: camera and image panes, AU histogram, time series, readouts, photo editing."""
 
 from __future__ import annotations
 
@@ -22,11 +22,13 @@ from auedit.detect import registry
 from auedit.face.landmarker import Mode
 from auedit.media.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from auedit.ui.au_histogram import AUHistogram
+from auedit.ui.au_sliders import AUSliderPanel
 from auedit.ui.camera_pane import CameraPane
 from auedit.ui.controls import AnalysisControls
 from auedit.ui.export_dialog import ExportDialog
 from auedit.ui.gameface import GameFacePanel
 from auedit.ui.image_pane import ImagePane
+from auedit.ui.photo_edit import PhotoEditor
 from auedit.ui.settings import app_settings, get_bool, get_int, get_list
 from auedit.ui.status import StatusReadout
 from auedit.ui.time_series import DEFAULT_SERIES, AUTimeSeries
@@ -36,6 +38,8 @@ from auedit.workers.pipeline import Pipeline
 REFRESH_HZ = 30
 MEDIA_FILTER = ("Photos and videos (" + " ".join(
     f"*{s}" for s in sorted(IMAGE_SUFFIXES | VIDEO_SUFFIXES)) + ");;All files (*)")
+PHOTO_FILTER = ("Photos (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
+                + ");;All files (*)")
 
 
 class MainWindow(QMainWindow):
@@ -71,6 +75,9 @@ class MainWindow(QMainWindow):
         self.right_tabs.setDocumentMode(True)
         self.right_tabs.addTab(self.series, "AU time series")
         self.right_tabs.addTab(self.gameface, "Game face")
+        self.edit_panel = AUSliderPanel()
+        self.right_tabs.addTab(self.edit_panel, "Edit")
+        self.editor = PhotoEditor(self.edit_panel, self.image.view, parent=self)
         self.last_recording = ""
         self.export_dialog: ExportDialog | None = None
         self.histogram = AUHistogram(self.detectors)
@@ -162,6 +169,22 @@ class MainWindow(QMainWindow):
         action(v, "Toggle &box", "B", self.controls.box.toggle)
         action(v, "Toggle head &pose axes", "P", self.controls.axes.toggle)
         action(v, "&Game face", "G", self.gameface.enable.toggle)
+        e = bar.addMenu("&Edit")
+        action(e, "&Edit photo expression", "Ctrl+3", self.start_editing,
+               "Set the AUs of the photo's selected face with sliders")
+        undo = self.edit_panel.undo_stack
+        self.undo_action = action(e, "&Undo", QKeySequence.StandardKey.Undo, undo.undo)
+        self.redo_action = action(e, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], undo.redo)
+        undo.canUndoChanged.connect(self.undo_action.setEnabled)
+        undo.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        action(e, "&Before / after", "\\", self.edit_panel.before.toggle,
+               "Show the original photo instead of the edit")
+        action(e, "Re&set expression", "", self.edit_panel.reset)
+        e.addSeparator()
+        action(e, "&Save edited photo…", QKeySequence.StandardKey.Save, self.save_edit_dialog)
+        action(e, "&Take expression from another photo…", "", self.expression_dialog)
 
     def _connect(self) -> None:
         for pane in (self.camera, self.image):
@@ -180,7 +203,10 @@ class MainWindow(QMainWindow):
         self.gameface.enabled_changed.connect(self._gameface_enabled)
         self.gameface.identity_requested.connect(self.choose_identity_photo)
         self.gameface.identity_cleared.connect(lambda: self.set_identity_photo(""))
-        self.right_tabs.currentChanged.connect(lambda _i: self._gameface_update())
+        self.right_tabs.currentChanged.connect(self._right_tab_changed)
+        self.editor.message.connect(self.show_message)
+        self.edit_panel.save_requested.connect(self.save_edit_dialog)
+        self.edit_panel.expression_requested.connect(self.expression_dialog)
 
     # --- the current pane ----------------------------------------------------------------
     @property
@@ -205,8 +231,17 @@ class MainWindow(QMainWindow):
         rows = pane.pipeline.inference.rows_recorded
         if pane.pipeline.inference.record_path:
             self.recording_label.setText(f"● REC {rows} rows")
-        if item is None or (not force and self._shown_seq.get(id(pane)) == item.seq):
-            return
+        new = item is not None and (force or self._shown_seq.get(id(pane)) != item.seq)
+        if item is not None and new:
+            self._show(pane, item, faces)
+        if pane is self.image:
+            self.editor.refresh(item, self.controls.selected_face, self.image.kind == "image",
+                                repaint=new)
+        elif self.editor.active:
+            self.editor.refresh(None, 0, False, repaint=False)
+
+    def _show(self, pane: CameraPane | ImagePane, item: AnalysedFrame, faces: int) -> None:
+        """Paint a newly analysed frame and its readings."""
         self._shown_seq[id(pane)] = item.seq
         if self.first_frame_at is None:
             self.first_frame_at = time.monotonic()
@@ -246,10 +281,8 @@ class MainWindow(QMainWindow):
 
     def choose_identity_photo(self) -> None:
         start = str(self.settings.value("last_dir", str(Path.home())))
-        photo_filter = ("Photos (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
-                        + ");;All files (*)")
         path, _ = QFileDialog.getOpenFileName(self, "Use the identity of a photo", start,
-                                              photo_filter)
+                                              PHOTO_FILTER)
         if path:
             self.set_identity_photo(path)
 
@@ -267,6 +300,43 @@ class MainWindow(QMainWindow):
             self.show_message(message)
         if path or message.endswith("own identity"):
             self.gameface.set_identity(path)
+
+    # --- photo editing ---------------------------------------------------------------------
+    def _right_tab_changed(self, _index: int) -> None:
+        self._gameface_update()
+        editing = self.right_tabs.currentWidget() is self.edit_panel
+        if editing != self.editor.active:
+            self.editor.active = editing
+            if editing and self.image.kind == "image":
+                self.tabs.setCurrentWidget(self.image)
+            self.refresh(force=True)
+
+    def start_editing(self) -> None:
+        """Show the Edit tab (the image pane's photo and selected face)."""
+        self.right_tabs.setCurrentWidget(self.edit_panel)
+
+    def save_edit_dialog(self) -> None:
+        if not self.editor.active or not self.edit_panel.available:
+            self.show_message("Save edit: open the Edit tab on a photo with a face first")
+            return
+        start = Path(str(self.settings.value("edit/save_dir", self.settings.value(
+            "last_dir", str(Path.home())))))
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the edited photo", str(start / self.editor.suggested_name),
+            "PNG (*.png);;JPEG (*.jpg *.jpeg);;All files (*)")
+        if path:
+            self.settings.setValue("edit/save_dir", str(Path(path).parent))
+            self.editor.save(path)
+
+    def expression_dialog(self) -> None:
+        if not self.editor.active or not self.edit_panel.available:
+            self.show_message("Edit: open the Edit tab on a photo with a face first")
+            return
+        start = str(self.settings.value("last_dir", str(Path.home())))
+        path, _ = QFileDialog.getOpenFileName(self, "Take the expression from a photo", start,
+                                              PHOTO_FILTER)
+        if path:
+            self.editor.expression_from(path)
 
     # --- actions -------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -406,6 +476,7 @@ class MainWindow(QMainWindow):
         self.controls.landmarks.setChecked(get_bool(s, "view/landmarks", True))
         self.controls.axes.setChecked(get_bool(s, "view/axes", True))
         self.series.set_selected(get_list(s, "view/series", DEFAULT_SERIES))
+        self.edit_panel.set_split_keys(get_list(s, "edit/split", ()))
         self.tabs.setCurrentIndex(get_int(s, "view/tab", 0))
         self._options_changed(self.controls.options())
         self._overlays_changed()
@@ -424,12 +495,14 @@ class MainWindow(QMainWindow):
         s.setValue("view/landmarks", self.controls.landmarks.isChecked())
         s.setValue("view/axes", self.controls.axes.isChecked())
         s.setValue("view/series", ",".join(self.series.selected()))
+        s.setValue("edit/split", ",".join(self.edit_panel.split_keys()))
         s.setValue("view/tab", self.tabs.currentIndex())
         s.sync()
 
     def shutdown(self) -> None:
         """Stop the timer and every worker thread."""
         self.timer.stop()
+        self.editor.shutdown()
         for pane in (self.camera, self.image):
             pane.pipeline.shutdown()
 

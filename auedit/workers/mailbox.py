@@ -1,13 +1,17 @@
-"""A one-slot mailbox between the capture and the inference thread: the newest frame wins."""
+"""A one-slot mailbox between two threads (capture and inference, the GUI and the synthesizer):
+the newest item wins."""
 
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from auedit.face.landmarker import Mode
 from auedit.media.sources import Frame
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -21,18 +25,19 @@ class Packet:
     captured_at: float = field(default_factory=time.monotonic)
 
 
-class FrameSlot:
-    """Holds at most one packet; a packet overwritten before it was taken counts as dropped."""
+class FrameSlot(Generic[T]):
+    """Holds at most one item (a `Packet`, a render request); an item overwritten before it was
+    taken counts as dropped."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._item: Packet | None = None
+        self._item: T | None = None
         self._closed = False
         self.dropped = 0
         self.put_count = 0
 
-    def put(self, item: Packet) -> None:
-        """Store `item`, replacing (and counting as dropped) any packet not yet taken."""
+    def put(self, item: T) -> None:
+        """Store `item`, replacing (and counting as dropped) any item not yet taken."""
         with self._cond:
             if self._item is not None:
                 self.dropped += 1
@@ -40,8 +45,8 @@ class FrameSlot:
             self.put_count += 1
             self._cond.notify_all()
 
-    def take(self, timeout: float = 0.05) -> Packet | None:
-        """The newest packet, waiting at most `timeout` seconds; None if none came."""
+    def take(self, timeout: float = 0.05) -> T | None:
+        """The newest item, waiting at most `timeout` seconds; None if none came."""
         with self._cond:
             if self._item is None and not self._closed:
                 self._cond.wait(timeout)
@@ -49,7 +54,7 @@ class FrameSlot:
             return item
 
     def clear(self) -> None:
-        """Forget a waiting packet without counting it as a drop (a new input starts)."""
+        """Forget a waiting item without counting it as a drop (a new input starts)."""
         with self._cond:
             self._item = None
 

@@ -1,0 +1,238 @@
+"""The synthesis worker: edits one face of a photo in its own thread (never the GUI thread).
+
+It owns one synthesizer (`auedit.synth.base.Synthesizer`). The GUI prepares it on a photo and
+face, then sends render requests as the sliders move; requests go through a one-slot mailbox,
+so while a render runs only the newest request waits and the others are dropped. Saving and
+reading another photo's expression are commands that are never dropped. Every failure comes
+back as one line for the status bar, and the prepared face survives it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from auedit.core.types import TrackedFace
+from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer
+from auedit.workers.mailbox import FrameSlot
+
+SynthesizerFactory = Callable[[], Synthesizer]
+#: Makes a face tracker for still photos (reading another photo's expression): an object with
+#: `track(rgb, timestamp) -> list[TrackedFace]`, `reset()` and `close()`.
+TrackerFactory = Callable[[], Any]
+
+
+def default_synthesizer() -> Synthesizer:
+    """The geometric synthesizer (imported in the worker thread, on first use)."""
+    from auedit.synth.base import registry
+
+    return registry()["geometric"]()
+
+
+def default_tracker() -> Any:
+    from auedit.face.landmarker import Mode
+    from auedit.face.tracker import FaceTracker
+
+    return FaceTracker(Mode.IMAGE, max_faces=1)
+
+
+@dataclass
+class RenderRequest:
+    """Targets to render for the preparation of one generation (a newer prepare drops it)."""
+
+    generation: int
+    targets: dict[str, float]
+    preview: bool
+
+
+def write_image(path: str, rgb: np.ndarray) -> None:
+    """Write an RGB image to `path` (format from the suffix; also for non-ASCII paths)."""
+    suffix = Path(path).suffix.lower() or ".png"
+    try:
+        ok, data = cv2.imencode(suffix, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    except cv2.error as exc:
+        raise OSError(f"cannot write {suffix} files") from exc
+    if not ok:
+        raise OSError(f"cannot encode the image as {suffix}")
+    data.tofile(path)
+
+
+class _Runner(QObject):
+    """Lives in the worker thread and runs the loop there; reports through one signal, which
+    reaches the `SynthWorker` queued (so its own signals are always emitted in its thread)."""
+
+    event = Signal(str, tuple)  # the SynthWorker signal to emit, its arguments
+
+    def __init__(self, loop: Callable[[Callable[[str, tuple], None]], None]) -> None:
+        super().__init__()
+        self._loop = loop
+
+    @Slot()
+    def run(self) -> None:
+        self._loop(self.event.emit)
+
+
+class SynthWorker(QObject):
+    """Prepares, renders and saves in a QThread of its own; `start()` it, `shutdown()` it.
+
+    The public methods are thread-safe and return at once; results come as signals, emitted
+    in the thread this object lives in (the GUI thread).
+    """
+
+    prepared = Signal(dict)  # the face's own AUs (rig parameter keys, 0-5)
+    rendered = Signal(object, dict, bool, float)  # RGB image, targets, preview, milliseconds
+    saved = Signal(str)  # path written
+    expression = Signal(dict, str)  # another photo's own AUs, that photo's file name
+    failed = Signal(str)  # one line for the user; the worker and the edit go on
+
+    def __init__(self, make_synthesizer: SynthesizerFactory = default_synthesizer,
+                 make_tracker: TrackerFactory = default_tracker) -> None:
+        super().__init__()
+        self._make_synthesizer = make_synthesizer
+        self._make_tracker = make_tracker
+        self._synthesizer: Synthesizer | None = None
+        self._tracker: Any = None
+        self._prepared: PreparedFace | None = None
+        self._prepared_generation = -1
+        self._generation = 0
+        self._slot: FrameSlot[RenderRequest] = FrameSlot()
+        self._lock = threading.Lock()
+        self._commands: list[tuple[str, tuple[Any, ...]]] = []
+        self._stop = threading.Event()
+        self._thread: QThread | None = None
+        self._runner: _Runner | None = None
+        self._emit: Callable[[str, tuple], None] = self._dispatch
+        self.renders = 0  # renders done (requests dropped by newer ones are not counted)
+
+    # --- thread -----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Run the worker in a thread of its own."""
+        thread = QThread()
+        thread.setObjectName("auedit-synth")
+        runner = _Runner(self._run)
+        runner.moveToThread(thread)
+        runner.event.connect(self._dispatch)
+        thread.started.connect(runner.run)
+        self._thread, self._runner = thread, runner
+        thread.start()
+
+    def shutdown(self) -> None:
+        """Stop the loop (after the render in progress) and wait for the thread."""
+        self._stop.set()
+        self._slot.close()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait(10000)
+
+    # --- thread-safe API ----------------------------------------------------------------------
+    def prepare(self, image: np.ndarray, face: TrackedFace) -> None:
+        """Edit this face of this photo from now on; requests made before are dropped."""
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+            self._commands.append(("prepare", (image, face, generation)))
+        self._slot.clear()
+
+    def request(self, targets: Mapping[str, float], preview: bool = False) -> None:
+        """Render these targets; replaces a request that has not started yet."""
+        with self._lock:
+            generation = self._generation
+        self._slot.put(RenderRequest(generation, dict(targets), preview))
+
+    def save(self, path: str, targets: Mapping[str, float]) -> None:
+        """Render these targets at full resolution and write them to `path`."""
+        self._command("save", (str(path), dict(targets)))
+
+    def expression_from(self, path: str) -> None:
+        """Find the face in another photo and report its own AUs (`expression`)."""
+        self._command("expression", (str(path),))
+
+    def _command(self, name: str, args: tuple[Any, ...]) -> None:
+        with self._lock:
+            self._commands.append((name, args))
+
+    @Slot(str, tuple)
+    def _dispatch(self, signal: str, args: tuple) -> None:
+        getattr(self, signal).emit(*args)
+
+    # --- the loop (in the worker thread) ------------------------------------------------------
+    def _run(self, emit: Callable[[str, tuple], None]) -> None:
+        self._emit = emit
+        try:
+            while not self._stop.is_set():
+                with self._lock:
+                    commands, self._commands = self._commands, []
+                for name, args in commands:
+                    self._guarded(getattr(self, f"_do_{name}"), *args)
+                request = self._slot.take(0.05)
+                if request is not None and request.generation == self._prepared_generation:
+                    self._guarded(self._do_render, request)
+        finally:
+            if self._tracker is not None:
+                self._tracker.close()
+
+    def _guarded(self, job: Callable[..., None], *args: Any) -> None:
+        """Run one job; a failure becomes a one-line message and the worker goes on."""
+        try:
+            job(*args)
+        except (SynthesisError, OSError) as exc:
+            self._emit("failed", (str(exc),))
+        except Exception as exc:  # a worker must never take the app down
+            self._emit("failed", (f"{type(exc).__name__}: {exc}",))
+
+    def _synth(self) -> Synthesizer:
+        if self._synthesizer is None:
+            try:
+                self._synthesizer = self._make_synthesizer()
+            except ImportError as exc:
+                raise SynthesisError(f"photo editing is not available: {exc}") from exc
+        return self._synthesizer
+
+    def _do_prepare(self, image: np.ndarray, face: TrackedFace, generation: int) -> None:
+        self._prepared, self._prepared_generation = None, -1
+        prepared = self._synth().prepare(image, face)
+        self._prepared, self._prepared_generation = prepared, generation
+        self._emit("prepared", (dict(prepared.own),))
+
+    def _do_render(self, request: RenderRequest) -> None:
+        assert self._prepared is not None
+        t0 = time.perf_counter()
+        image = self._synth().render(self._prepared, request.targets, preview=request.preview)
+        self.renders += 1
+        ms = (time.perf_counter() - t0) * 1000.0
+        self._emit("rendered", (image, request.targets, request.preview, ms))
+
+    def _do_save(self, path: str, targets: dict[str, float]) -> None:
+        if self._prepared is None:
+            raise SynthesisError("nothing to save: no face is being edited")
+        image = self._synth().render(self._prepared, targets, preview=False)
+        try:
+            write_image(path, image)
+        except OSError as exc:
+            raise OSError(f"cannot save {path}: {exc}") from exc
+        self._emit("saved", (path,))
+
+    def _do_expression(self, path: str) -> None:
+        from auedit.media.sources import MediaError, read_image
+
+        name = Path(path).name
+        try:
+            rgb = read_image(path)
+        except MediaError as exc:
+            raise SynthesisError(str(exc)) from exc
+        if self._tracker is None:
+            self._tracker = self._make_tracker()
+        self._tracker.reset()
+        faces = self._tracker.track(rgb, 0.0)
+        if not faces:
+            raise SynthesisError(f"no face found in {name}; the expression is unchanged")
+        own = self._synth().prepare(rgb, faces[0]).own
+        self._emit("expression", (dict(own), name))

@@ -1,0 +1,340 @@
+"""Photo editing: the AU slider panel, the synthesis worker and the Edit tab, offscreen.
+
+Most tests use `Brighten`, a small synthesizer that adds the sum of the targets to every pixel:
+enough to see which targets a render was made from. One test runs the real geometric one.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import cv2
+import numpy as np
+import pytest
+
+from auedit import resources
+from auedit.core.types import HeadPose, TrackedFace
+from auedit.rig.expressions import AU_PARAMETER_KEYS
+from auedit.synth.base import PreparedFace, Synthesizer
+
+pytestmark = pytest.mark.gui
+
+DEMO = resources.ROOT / "demo" / "astronaut.jpg"
+
+
+@dataclass
+class Prepared:
+    own: dict[str, float]
+    image: np.ndarray
+
+
+class Brighten:
+    """Renders the photo plus the sum of the targets; its own AU12 follows the photo's mean."""
+
+    name = "brighten"
+    label = "Brighten (test)"
+
+    def __init__(self) -> None:
+        self.gate: threading.Event | None = None  # when set: each render waits for it
+        self.rendering = threading.Event()  # a render has started
+
+    def prepare(self, image: np.ndarray, face: TrackedFace) -> PreparedFace:
+        own = dict.fromkeys(AU_PARAMETER_KEYS, 0.0)
+        own["AU12L"] = own["AU12R"] = round(float(image.mean()) / 255 * 5, 1)
+        return Prepared(own, image)
+
+    def render(self, prepared: PreparedFace, targets: Mapping[str, float], *,
+               preview: bool = False) -> np.ndarray:
+        self.rendering.set()
+        if self.gate is not None:
+            self.gate.wait(30)
+        add = round(sum(targets.values()))
+        return np.clip(prepared.image.astype(np.int16) + add, 0, 255).astype(np.uint8)
+
+
+def test_brighten_is_a_synthesizer():
+    assert isinstance(Brighten(), Synthesizer)
+
+
+def _face() -> TrackedFace:
+    return TrackedFace(0, (0, 0, 10, 10), np.zeros((478, 3), np.float32),
+                       np.zeros(51, np.float32), HeadPose(0, 0, 0, 0, 0, 0), np.eye(4))
+
+
+def test_worker_newest_request_wins(qtbot):
+    from auedit.workers.synth import SynthWorker
+
+    synth = Brighten()
+    worker = SynthWorker(lambda: synth)
+    renders: list[dict] = []
+    worker.rendered.connect(lambda _image, targets, _preview, _ms: renders.append(targets))
+    worker.start()
+    try:
+        image = np.full((40, 60, 3), 100, np.uint8)
+        with qtbot.waitSignal(worker.prepared, timeout=10000) as blocker:
+            worker.prepare(image, _face())
+        assert blocker.args[0]["AU12L"] == pytest.approx(2.0)
+        synth.gate = threading.Event()
+        worker.request({"AU26": 0.0}, preview=True)
+        qtbot.waitUntil(synth.rendering.is_set, timeout=10000)  # the first render is held
+        for i in range(1, 51):
+            worker.request({"AU26": i / 10}, preview=True)
+        synth.gate.set()
+        qtbot.waitUntil(lambda: len(renders) >= 2, timeout=10000)
+        with qtbot.waitSignal(worker.rendered, timeout=10000) as last:
+            worker.request({"AU26": 5.0}, preview=False)
+    finally:
+        worker.shutdown()
+    # 52 requests: the held one, the newest of the 50 made meanwhile, the last one
+    assert renders == [{"AU26": 0.0}, {"AU26": 5.0}, {"AU26": 5.0}]
+    assert worker.renders == 3
+    assert last.args[1] == {"AU26": 5.0} and last.args[2] is False
+    assert int(last.args[0][0, 0, 0]) == 105
+
+
+def test_worker_reports_failures_and_keeps_working(qtbot, tmp_path):
+    from auedit.synth.base import SynthesisError
+    from auedit.workers.synth import SynthWorker
+
+    def unavailable() -> Synthesizer:
+        raise SynthesisError("the face is too small to edit")
+
+    worker = SynthWorker(unavailable)
+    worker.start()
+    try:
+        with qtbot.waitSignal(worker.failed, timeout=10000) as blocker:
+            worker.prepare(np.zeros((8, 8, 3), np.uint8), _face())
+        assert blocker.args[0] == "the face is too small to edit"
+    finally:
+        worker.shutdown()
+
+    worker = SynthWorker(Brighten)
+    worker.start()
+    try:
+        with qtbot.waitSignal(worker.prepared, timeout=10000):
+            worker.prepare(np.full((30, 20, 3), 50, np.uint8), _face())
+        with qtbot.waitSignal(worker.failed, timeout=10000) as blocker:
+            worker.save(str(tmp_path / "missing" / "out.png"), {"AU26": 1.0})
+        assert "cannot save" in blocker.args[0] and "Traceback" not in blocker.args[0]
+        with qtbot.waitSignal(worker.saved, timeout=10000):
+            worker.save(str(tmp_path / "out.png"), {"AU26": 1.0})  # still prepared
+        assert cv2.imread(str(tmp_path / "out.png")).shape == (30, 20, 3)
+    finally:
+        worker.shutdown()
+
+
+# --- the window --------------------------------------------------------------------------
+def _edit_photo(qtbot, window, path: Path = DEMO) -> None:
+    """Open `path`, show the Edit tab and wait until its face is prepared."""
+    window.editor.make_synthesizer = Brighten
+    window.open_paths([str(path)])
+    qtbot.waitUntil(lambda: window.latest() is not None
+                    and len(window.latest().analysis.faces) == 1, timeout=30000)
+    window.start_editing()
+    assert window.right_tabs.currentWidget() is window.edit_panel
+    qtbot.waitUntil(lambda: window.edit_panel.available, timeout=30000)
+
+
+def _shown(window) -> np.ndarray:
+    return window.image.view.rgb
+
+
+def test_slider_renders_and_before_shows_the_original(qtbot, window):
+    _edit_photo(qtbot, window)
+    panel, editor = window.edit_panel, window.editor
+    original = editor.original
+    assert original is not None and _shown(window) is original  # no edit yet: the photo
+    own = panel.targets()
+    assert own["AU12L"] > 0 and "Editing face 1 of astronaut.jpg" in panel.status.text()
+
+    panel.rows["AU26"].sliders["AU26"].setValue(30)  # AU26 to 3.0 (C)
+    assert panel.values["AU26"] == 3.0
+    assert panel.rows["AU26"].labels["AU26"].text() == "3.0 C"
+    expected = round(sum(own.values()) + 3.0)
+    qtbot.waitUntil(lambda: editor.result is not None
+                    and int(editor.result[0, 0, 0]) - int(original[0, 0, 0]) == expected,
+                    timeout=10000)
+    qtbot.waitUntil(lambda: _shown(window) is editor.result, timeout=5000)
+    assert editor.result.shape == original.shape
+
+    panel.before.setChecked(True)  # before: the original photo
+    qtbot.waitUntil(lambda: _shown(window) is original, timeout=5000)
+    panel.before.setChecked(False)
+    qtbot.waitUntil(lambda: _shown(window) is editor.result, timeout=5000)
+
+    window.right_tabs.setCurrentWidget(window.gameface)  # editing off: the analysed photo
+    qtbot.waitUntil(lambda: _shown(window) is window.latest().rgb, timeout=5000)
+    window.start_editing()  # back: the edit is still there
+    qtbot.waitUntil(lambda: _shown(window) is editor.result, timeout=5000)
+    assert panel.values["AU26"] == 3.0
+
+
+def test_undo_redo_a_drag_is_one_step(qtbot, window):
+    _edit_photo(qtbot, window)
+    panel = window.edit_panel
+    own = panel.targets()
+    slider = panel.rows["AU12"].sliders[""]  # linked: both sides
+    slider.setSliderDown(True)
+    for v in (10, 25, 40):
+        slider.setValue(v)
+    assert panel.values["AU12L"] == panel.values["AU12R"] == 4.0
+    slider.setSliderDown(False)
+    assert panel.undo_stack.count() == 1
+    assert window.undo_action.isEnabled() and not window.redo_action.isEnabled()
+
+    window.undo_action.trigger()
+    assert panel.targets() == own
+    assert slider.value() == round(own["AU12L"] * 10)
+    window.redo_action.trigger()
+    assert panel.values["AU12L"] == panel.values["AU12R"] == 4.0
+
+    # split: one side alone; the linked slider shows the mean again when joined
+    panel.rows["AU12"].split.setChecked(True)
+    assert panel.rows["AU12"].sliders["AU12L"].isVisibleTo(panel)
+    assert not slider.isVisibleTo(panel)
+    panel.rows["AU12"].sliders["AU12R"].setValue(0)
+    assert panel.values["AU12L"] == 4.0 and panel.values["AU12R"] == 0.0
+    assert panel.undo_stack.count() == 2
+    panel.rows["AU12"].split.setChecked(False)
+    assert slider.value() == 20
+
+    panel.reset()
+    assert panel.targets() == own
+    panel.undo_stack.undo()
+    assert panel.values["AU12R"] == 0.0
+
+
+def test_preset_sets_the_sliders_in_one_step(qtbot, window):
+    panel = window.edit_panel
+    panel.presets = {"happiness": {"AU6L": 2.0, "AU6R": 2.0, "AU12L": 4.0, "AU12R": 4.0}}
+    _edit_photo(qtbot, window)
+    own = panel.targets()
+    panel.apply_preset("happiness")
+    assert panel.values["AU12L"] == 4.0 and panel.values["AU6R"] == 2.0
+    assert panel.rows["AU12"].sliders[""].value() == 40
+    assert sum(panel.values.values()) == 12.0  # every other AU at 0
+    qtbot.waitUntil(lambda: window.editor.result is not None
+                    and int(window.editor.result[0, 0, 0])
+                    - int(window.editor.original[0, 0, 0]) == 12, timeout=10000)
+    panel.undo_stack.undo()
+    assert panel.targets() == own
+
+
+def test_presets_table_has_every_emotion():
+    presets = pytest.importorskip("auedit.synth.presets")
+    from auedit.ui.au_sliders import EMOTIONS, load_presets
+
+    assert set(EMOTIONS) <= set(presets.PRESETS)
+    loaded = load_presets()
+    assert loaded["happiness"]["AU12L"] > 0 and loaded["surprise"]["AU26"] > 0
+
+
+def test_save_writes_the_photo_size_and_keeps_the_edit(qtbot, window, tmp_path):
+    _edit_photo(qtbot, window)
+    panel = window.edit_panel
+    panel.rows["AU26"].sliders["AU26"].setValue(20)
+    out = tmp_path / "edited.png"
+    with qtbot.waitSignal(window.editor.worker.saved, timeout=10000):
+        assert window.editor.save(str(out))
+    saved = cv2.imread(str(out))
+    original = window.editor.original
+    assert saved.shape == original.shape
+    expected = round(sum(panel.values.values()))
+    assert int(saved[0, 0, 2]) - int(original[0, 0, 0]) == expected  # BGR on disk
+    assert "Saved" in window.statusBar().currentMessage()
+
+    with qtbot.waitSignal(window.editor.worker.failed, timeout=10000):
+        window.editor.save(str(tmp_path / "no" / "such" / "dir.png"))
+    assert "cannot save" in window.statusBar().currentMessage()
+    assert panel.available and panel.values["AU26"] == 2.0 and panel.undo_stack.count() == 1
+
+
+def test_expression_from_another_photo(qtbot, window, tmp_path):
+    from auedit.media.sources import read_image
+
+    dark = tmp_path / "dark.png"
+    cv2.imwrite(str(dark), cv2.cvtColor(read_image(DEMO) // 2, cv2.COLOR_RGB2BGR))
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((240, 320, 3), 200, np.uint8))
+    _edit_photo(qtbot, window)
+    panel = window.edit_panel
+    own = panel.targets()
+    with qtbot.waitSignal(window.editor.worker.expression, timeout=30000):
+        assert window.editor.expression_from(str(dark))
+    assert panel.values["AU12L"] < own["AU12L"]  # Brighten's AU12 follows the brightness
+    assert panel.undo_stack.count() == 1
+    assert "dark.png" in window.statusBar().currentMessage()
+
+    with qtbot.waitSignal(window.editor.worker.failed, timeout=30000):
+        window.editor.expression_from(str(blank))
+    assert "no face" in window.statusBar().currentMessage()
+    assert panel.available and panel.undo_stack.count() == 1
+
+
+def test_photo_without_a_face_disables_the_panel(qtbot, window, tmp_path):
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((240, 320, 3), 200, np.uint8))
+    window.editor.make_synthesizer = Brighten
+    window.start_editing()
+    assert not window.edit_panel.available
+    assert "Open a photo" in window.edit_panel.status.text()
+    window.open_paths([str(blank)])
+    qtbot.waitUntil(lambda: window.latest() is not None, timeout=30000)
+    qtbot.waitUntil(lambda: "No face" in window.statusBar().currentMessage(), timeout=5000)
+    assert not window.edit_panel.available
+    assert "No face found in blank.png" in window.edit_panel.status.text()
+    assert window.editor.worker is None  # nothing was prepared
+
+    window.open_paths([str(DEMO)])  # a face: editing becomes possible
+    qtbot.waitUntil(lambda: window.edit_panel.available, timeout=30000)
+
+
+def test_split_state_is_remembered(qtbot, window, settings):
+    window.edit_panel.rows["AU2"].split.setChecked(True)
+    window.save_settings()
+    assert settings.value("edit/split") == "AU2"
+    from auedit.ui.main_window import MainWindow
+
+    other = MainWindow(settings=settings)
+    qtbot.addWidget(other)
+    try:
+        assert other.edit_panel.split_keys() == ["AU2"]
+        assert not other.edit_panel.rows["AU12"].is_split
+    finally:
+        other.shutdown()
+
+
+def test_edit_panel_fits_the_screen(qtbot, window):
+    _edit_photo(qtbot, window)
+    assert window.frameGeometry().width() <= 1280 and window.frameGeometry().height() <= 800
+    assert window.edit_panel.scroll.viewport().height() > 100
+    if os.environ.get("AUEDIT_SCREENSHOT"):
+        window.grab().save(os.environ["AUEDIT_SCREENSHOT"])
+
+
+def test_geometric_synthesizer_end_to_end(qtbot, window, tmp_path):
+    pytest.importorskip("auedit.synth.geometric")
+    from auedit.workers.synth import default_synthesizer
+
+    window.open_paths([str(DEMO)])
+    qtbot.waitUntil(lambda: window.latest() is not None
+                    and len(window.latest().analysis.faces) == 1, timeout=30000)
+    window.editor.make_synthesizer = default_synthesizer
+    window.start_editing()
+    qtbot.waitUntil(lambda: window.edit_panel.available, timeout=60000)
+    panel, editor = window.edit_panel, window.editor
+    panel.rows["AU26"].sliders["AU26"].setValue(40)  # open the jaw
+    qtbot.waitUntil(lambda: editor.result is not None, timeout=60000)
+    diff = np.abs(editor.result.astype(int) - editor.original.astype(int))
+    assert diff.max() > 30  # the mouth moved
+    assert diff.mean() < 20  # and not the whole photo
+    out = tmp_path / "open_mouth.jpg"
+    with qtbot.waitSignal(editor.worker.saved, timeout=60000):
+        editor.save(str(out))
+    assert cv2.imread(str(out)).shape == editor.original.shape
