@@ -4,16 +4,23 @@ Each track keeps its last fit to start the next frame from. Its identity is esti
 its first frames (the running mean of per-frame identity fits) and then frozen, so that AU
 parameters alone explain the expression from then on. AU parameter p in [0, 1] reads 5 p on
 the FACS scale; a bilateral AU reads the larger of its sides.
+
+The AU parameters it reports come from the learned AU regressor (`auedit.fit.au_regressor`)
+applied to what MediaPipe saw and the landmark fit; head pose and identity are the fit's. The
+plain fit, not the regressed one, warm-starts the next frame, so the two never mix.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from auedit.core.aus import ACTION_UNITS, AU_BY_KEY, MAX_INTENSITY
 from auedit.core.types import AUReading, TrackedFace
+from auedit.fit.au_regressor import AURegressor
+from auedit.fit.au_regressor import load_default as load_regressor
+from auedit.fit.expression_features import expression_features
 from auedit.fit.landmark_fit import FitResult, FitSettings, LandmarkFitter
 from auedit.rig.expressions import AU_PARAMETERS
 from auedit.rig.model import FaceRig, RigParams, load_rig
@@ -26,7 +33,7 @@ PHOTO = FitSettings(iterations=15, fit_identity=True)
 
 @dataclass
 class _TrackFit:
-    last: FitResult
+    last: FitResult  # the plain landmark fit: the next frame starts from it
     identity_sum: np.ndarray
     identity_frames: int = 1
 
@@ -59,9 +66,13 @@ class RigFitDetector:
     name = "rigfit"
     keys: tuple[str, ...] = _keys()
 
-    def __init__(self, rig: FaceRig | None = None) -> None:
+    def __init__(self, rig: FaceRig | None = None,
+                 regressor: AURegressor | bool = True) -> None:
+        """regressor: True for the shipped one (where present), False for none."""
         self.fitter = LandmarkFitter(rig or load_rig())
+        self.regressor = load_regressor() if regressor is True else (regressor or None)
         self._tracks: dict[int, _TrackFit] = {}
+        self._estimates: dict[int, FitResult] = {}
 
     def fit_face(self, face: TrackedFace, *, still: bool = False) -> FitResult:
         """The fit for a tracked face, warm-started from its track's last frame."""
@@ -84,21 +95,34 @@ class RigFitDetector:
         state.last = result
         return result
 
+    def estimate(self, face: TrackedFace, *, still: bool = False) -> FitResult:
+        """The fit with the regressed AU parameters (the plain fit where no regressor is)."""
+        result = self.fit_face(face, still=still)
+        if self.regressor is not None:
+            features = expression_features(self.fitter, face.landmarks, face.blendshapes, result)
+            params = result.params.copy()
+            params.au[0] = self.regressor.predict(features)
+            result = replace(result, params=params)
+        if not still:
+            self._estimates[face.track_id] = result
+        return result
+
     def detect(self, frame: np.ndarray, face: TrackedFace) -> AUReading:
         del frame
-        result = self.fit_face(face)
+        result = self.estimate(face)
         values = au_intensities(result.params)
         # confidence from the landmark error relative to the face's size
         confidence = float(np.clip(1.0 - result.rms_px / max(face.interocular, 1.0) / 0.1, 0, 1))
         return AUReading(self.name, {k: values.get(k, 0.0) for k in self.keys}, confidence)
 
     def last_fit(self, track_id: int) -> FitResult | None:
-        """The last fit of a track (None if the track has not been fitted)."""
-        state = self._tracks.get(track_id)
-        return state.last if state is not None else None
+        """The last estimate of a track (None if the track has not been fitted)."""
+        return self._estimates.get(track_id)
 
     def forget(self, track_id: int | None = None) -> None:
         if track_id is None:
             self._tracks.clear()
+            self._estimates.clear()
         else:
             self._tracks.pop(track_id, None)
+            self._estimates.pop(track_id, None)

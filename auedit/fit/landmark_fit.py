@@ -62,7 +62,8 @@ class FitSettings:
     fit_identity: bool = True
 
 
-def _rotation(pose: np.ndarray) -> np.ndarray:
+def head_rotation(pose: np.ndarray) -> np.ndarray:
+    """(3, 3) rotation of the pose parameters (camera axes)."""
     rx, ry, rz = (pose - 0.5) * 2.0 * POSE_RANGE_RAD
     return rotation_xyz(rx, ry, rz)
 
@@ -90,7 +91,7 @@ class LandmarkFitter:
     def initial_similarity(self, landmarks: np.ndarray, params: RigParams,
                            ) -> tuple[float, np.ndarray]:
         """Scale and shift of the rotated model onto the landmarks (closed form)."""
-        model = self.skin(params) @ _rotation(params.pose[0]).T
+        model = self.skin(params) @ head_rotation(params.pose[0]).T
         obs = landmarks[:N_LANDMARKS]
         mc, oc = model[:, :2].mean(axis=0), obs[:, :2].mean(axis=0)
         scale = float(np.sqrt(((obs[:, :2] - oc) ** 2).sum() / ((model[:, :2] - mc) ** 2).sum()))
@@ -123,7 +124,7 @@ class LandmarkFitter:
         for _ in range(cfg.iterations):
             done += 1
             skin = self.skin(params)
-            rot = _rotation(params.pose[0])
+            rot = head_rotation(params.pose[0])
             pred = scale * skin @ rot.T + shift
             res = ((pred - obs) * w).ravel()
             cols = []
@@ -131,7 +132,7 @@ class LandmarkFitter:
             for k in range(3):
                 p2 = params.pose[0].copy()
                 p2[k] += _EPS
-                d = scale * skin @ (_rotation(p2) - rot).T / _EPS
+                d = scale * skin @ (head_rotation(p2) - rot).T / _EPS
                 cols.append((d * w).ravel())
             # scale and shift
             cols.append(((skin @ rot.T) * w).ravel())
@@ -180,6 +181,6 @@ class LandmarkFitter:
                 params.identity[0] = np.clip(params.identity[0] + delta[7 + n_au:], 0.0, 1.0)
             if np.abs(delta[7:]).max(initial=0.0) < 1e-3 and np.abs(delta[:3]).max() < 1e-4:
                 break
-        pred = scale * self.skin(params) @ _rotation(params.pose[0]).T + shift
+        pred = scale * self.skin(params) @ head_rotation(params.pose[0]).T + shift
         rms = float(np.sqrt(((pred[:, :2] - obs[:, :2]) ** 2).sum(axis=1).mean()))
         return FitResult(params, float(scale), shift, rms, done)

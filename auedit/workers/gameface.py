@@ -49,7 +49,7 @@ class GameFaceRenderer:
             detector = self._own_detector(analyzer)
             fit = detector.last_fit(face.track_id) if refit else None
             if fit is None:
-                fit = detector.fit_face(face)
+                fit = detector.estimate(face)
         rig: FaceRig = detector.fitter.rig
         params = fit.params
         if self.identity is not None:

@@ -1,0 +1,108 @@
+"""Training data of the AU regressor: random game faces rendered, tracked, fitted, featurised.
+
+Each shard (`shard_00000.npz`) holds `features` (N, F) float32, the true `au`, `pose` and
+`identity` parameters (N, 40 / 3 / 40) float32 and `index` (N,) int64, the sample's number in
+the data set (renders MediaPipe does not find are left out). `manifest.json`, written last,
+records the seed, the counts and the settings; the same seed gives the same data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from auedit.detect.rigfit import PHOTO
+from auedit.face.landmarker import FaceLandmarker, Mode
+from auedit.fit.expression_features import expression_features
+from auedit.fit.landmark_fit import LandmarkFitter
+from auedit.render.face import FaceRenderer
+from auedit.rig.expressions import AU_PARAMETER_KEYS
+from auedit.rig.identity_space import load_default
+from auedit.rig.model import RigParams, load_rig
+from auedit.rig.sampling import random_params
+
+FORMAT_VERSION = 1
+#: Background of the renders: a plain mid-tone, as the recovery benchmark renders them.
+BACKGROUND = (0.35, 0.42, 0.5)
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    n: int
+    seed: int
+    size: int = 384
+    pose_deg: float = 20.0
+    au_probability: float = 0.25
+    shard: int = 1000
+    device: str = "cpu"
+
+
+def generate(out: Path, settings: DataSettings, progress: bool = True) -> dict:
+    """Write the data set to `out` (a new or empty folder); returns the manifest."""
+    out.mkdir(parents=True, exist_ok=True)
+    if any(out.iterdir()):
+        raise ValueError(f"{out} is not empty: choose a new folder")
+    space = load_default()
+    if space is None:
+        raise ValueError("the identity subspace is not built: python -m auedit.rig.identity_space")
+    rig = load_rig()
+    renderer = FaceRenderer(rig, settings.size, device=settings.device, background=BACKGROUND)
+    fitter = LandmarkFitter(rig)
+    rng = np.random.default_rng(settings.seed)
+    truth = random_params(settings.n, rng, space, pose_deg=settings.pose_deg,
+                          au_probability=settings.au_probability)
+    kept, shards = 0, []
+    bar = tqdm(total=settings.n, desc="renders", unit="face", disable=not progress)
+    with FaceLandmarker(Mode.IMAGE, max_faces=1) as landmarker:
+        for start in range(0, settings.n, settings.shard):
+            idx = np.arange(start, min(settings.n, start + settings.shard))
+            rows = _shard(renderer, landmarker, fitter, truth, idx, bar)
+            name = f"shard_{len(shards):05d}.npz"
+            np.savez(out / name, **rows)
+            shards.append({"file": name, "count": len(rows["index"])})
+            kept += len(rows["index"])
+    bar.close()
+    manifest = {"format": "auedit-rigreg-data", "version": FORMAT_VERSION,
+                "settings": asdict(settings), "count": kept, "rendered": settings.n,
+                "au_keys": list(AU_PARAMETER_KEYS), "shards": shards}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return manifest
+
+
+def _shard(renderer: FaceRenderer, landmarker: FaceLandmarker, fitter: LandmarkFitter,
+           truth: RigParams, idx: np.ndarray, bar: tqdm, batch: int = 50) -> dict[str, np.ndarray]:
+    feats, keep = [], []
+    for b in range(0, len(idx), batch):
+        part = idx[b:b + batch]
+        images = renderer.render_uint8(RigParams(truth.pose[part], truth.au[part],
+                                                 truth.identity[part]))
+        for i, image in zip(part, images, strict=True):
+            faces = landmarker.detect(image)
+            bar.update(1)
+            if not faces:
+                continue
+            face = faces[0]
+            fit = fitter.fit(face.landmarks, settings=PHOTO)
+            feats.append(expression_features(fitter, face.landmarks, face.blendshapes, fit))
+            keep.append(i)
+    k = np.array(keep, dtype=np.int64)
+    return {"features": np.array(feats, dtype=np.float32).reshape(len(k), -1),
+            "au": truth.au[k].astype(np.float32), "pose": truth.pose[k].astype(np.float32),
+            "identity": truth.identity[k].astype(np.float32), "index": k}
+
+
+def load(*folders: Path) -> dict[str, np.ndarray]:
+    """All shards of one or more data sets (of different seeds), concatenated."""
+    parts = []
+    for folder in folders:
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.is_file():
+            raise ValueError(f"{folder} is not a complete AU regressor data set "
+                             "(no manifest.json)")
+        manifest = json.loads(manifest_path.read_text())
+        parts += [np.load(folder / s["file"]) for s in manifest["shards"]]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0].files}
