@@ -97,15 +97,19 @@ class RigFitDetector:
 
     def estimate(self, face: TrackedFace, *, still: bool = False) -> FitResult:
         """The fit with the regressed AU parameters (the plain fit where no regressor is)."""
-        result = self.fit_face(face, still=still)
-        if self.regressor is not None:
-            features = expression_features(self.fitter, face.landmarks, face.blendshapes, result)
-            params = result.params.copy()
-            params.au[0] = self.regressor.predict(features)
-            result = replace(result, params=params)
+        result = self.regress(face, self.fit_face(face, still=still))
         if not still:
             self._estimates[face.track_id] = result
         return result
+
+    def regress(self, face: TrackedFace, fit: FitResult) -> FitResult:
+        """`fit` (a landmark fit of `face`) with its AU parameters from the regressor."""
+        if self.regressor is None:
+            return fit
+        features = expression_features(self.fitter, face.landmarks, face.blendshapes, fit)
+        params = fit.params.copy()
+        params.au[0] = self.regressor.predict(features)
+        return replace(fit, params=params)
 
     def detect(self, frame: np.ndarray, face: TrackedFace) -> AUReading:
         del frame

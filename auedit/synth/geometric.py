@@ -20,9 +20,9 @@ import numpy as np
 
 from auedit.core.aus import MAX_INTENSITY
 from auedit.core.types import TrackedFace
-from auedit.detect.rigfit import PHOTO
+from auedit.detect.rigfit import RigFitDetector
 from auedit.face.canonical import CanonicalFace, load_canonical_face
-from auedit.fit.landmark_fit import FitResult, LandmarkFitter
+from auedit.fit.landmark_fit import FitResult
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import rig_for
 from auedit.rig.regions import EYE_LOWER0, EYE_UPPER0, EYE_UPPER1
@@ -93,7 +93,8 @@ class GeometricSynthesizer:
 
             canonical = load_canonical_face(find_face_model())
         self.rig = rig_for(canonical)
-        self.fitter = LandmarkFitter(self.rig)
+        # the rigfit detector's photo fit (the geometry the warp moves) and its AU reading
+        self.detector = RigFitDetector(self.rig)
         tris = np.asarray(canonical.triangles, dtype=np.int64)
         self.face_triangles = tris[(tris < N_LANDMARKS).all(axis=1)]
         mesh = self.rig.mesh
@@ -106,8 +107,9 @@ class GeometricSynthesizer:
         if face.interocular < MIN_INTEROCULAR_PX:
             raise SynthesisError(f"the face is too small to edit ({face.interocular:.0f} px "
                                  f"between the eyes, {MIN_INTEROCULAR_PX:.0f} needed)")
-        fit = self.fitter.fit(face.landmarks, settings=PHOTO)
-        own = {k: float(v) * MAX_INTENSITY for k, v in zip(AU_PARAMETER_KEYS, fit.params.au[0],
+        fit = self.detector.fit_face(face, still=True)
+        reading = self.detector.regress(face, fit).params.au[0]
+        own = {k: float(v) * MAX_INTENSITY for k, v in zip(AU_PARAMETER_KEYS, reading,
                                                             strict=True)}
         lms = np.asarray(face.landmarks[:N_LANDMARKS, :2], dtype=np.float64)
         lo, hi = lms.min(axis=0), lms.max(axis=0)
@@ -158,9 +160,12 @@ class GeometricSynthesizer:
                      ) -> tuple[np.ndarray, np.ndarray]:
         """The rig posed at `targets` ((V, 3) photo pixels) and how far each of the 468
         landmarks moves in the photo ((468, 2) pixels): what `render` warps by."""
+        # a slider's change from the face's own reading moves the fitted rig by as much
         params = prepared.fit.params.copy()
         for key, value in expand_targets(targets).items():
-            params.au[0, self.rig.au_index(key)] = value / MAX_INTENSITY
+            i = self.rig.au_index(key)
+            change = (value - prepared.own[key]) / MAX_INTENSITY
+            params.au[0, i] = np.clip(params.au[0, i] + change, 0.0, 1.0)
         target = self._project(prepared.fit, params)
         shift = target[:N_LANDMARKS, :2] - prepared.fitted[:N_LANDMARKS, :2]
         shift[self.lid_upper] *= prepared.lid_gain[:, None]

@@ -2,13 +2,16 @@
 
 Each shard (`shard_00000.npz`) holds `features` (N, F) float32, the true `au`, `pose` and
 `identity` parameters (N, 40 / 3 / 40) float32 and `index` (N,) int64, the sample's number in
-the data set (renders MediaPipe does not find are left out). `manifest.json`, written last,
-records the seed, the counts and the settings; the same seed gives the same data.
+the data set (renders MediaPipe does not find are left out). `manifest.json`, rewritten after
+each shard, records the seed, the settings, the shards written and whether the set is complete;
+the same seed gives the same data, and running the same command again after an interruption
+goes on from the last shard written.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,6 +27,8 @@ from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.identity_space import load_default
 from auedit.rig.model import RigParams, load_rig
 from auedit.rig.sampling import random_params
+
+log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 #: Background of the renders: a plain mid-tone, as the recovery benchmark renders them.
@@ -42,10 +47,10 @@ class DataSettings:
 
 
 def generate(out: Path, settings: DataSettings, progress: bool = True) -> dict:
-    """Write the data set to `out` (a new or empty folder); returns the manifest."""
+    """Write the data set to `out` (a new folder, or an interrupted run of the same settings,
+    which is resumed); returns the manifest."""
     out.mkdir(parents=True, exist_ok=True)
-    if any(out.iterdir()):
-        raise ValueError(f"{out} is not empty: choose a new folder")
+    shards = _resumable_shards(out, settings)
     space = load_default()
     if space is None:
         raise ValueError("the identity subspace is not built: python -m auedit.rig.identity_space")
@@ -55,22 +60,42 @@ def generate(out: Path, settings: DataSettings, progress: bool = True) -> dict:
     rng = np.random.default_rng(settings.seed)
     truth = random_params(settings.n, rng, space, pose_deg=settings.pose_deg,
                           au_probability=settings.au_probability)
-    kept, shards = 0, []
-    bar = tqdm(total=settings.n, desc="renders", unit="face", disable=not progress)
+    starts = range(0, settings.n, settings.shard)
+    done = len(shards) * settings.shard
+    bar = tqdm(total=settings.n, initial=min(done, settings.n), desc="renders", unit="face",
+               disable=not progress)
+    manifest = _manifest(settings, shards, done)
     with FaceLandmarker(Mode.IMAGE, max_faces=1) as landmarker:
-        for start in range(0, settings.n, settings.shard):
+        for start in starts[len(shards):]:
             idx = np.arange(start, min(settings.n, start + settings.shard))
             rows = _shard(renderer, landmarker, fitter, truth, idx, bar)
             name = f"shard_{len(shards):05d}.npz"
             np.savez(out / name, **rows)
             shards.append({"file": name, "count": len(rows["index"])})
-            kept += len(rows["index"])
+            manifest = _manifest(settings, shards, int(idx[-1]) + 1)
+            (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
     bar.close()
-    manifest = {"format": "auedit-rigreg-data", "version": FORMAT_VERSION,
-                "settings": asdict(settings), "count": kept, "rendered": settings.n,
-                "au_keys": list(AU_PARAMETER_KEYS), "shards": shards}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return manifest
+
+
+def _manifest(settings: DataSettings, shards: list[dict], rendered: int) -> dict:
+    return {"format": "auedit-rigreg-data", "version": FORMAT_VERSION,
+            "settings": asdict(settings), "complete": rendered >= settings.n,
+            "rendered": rendered, "count": sum(s["count"] for s in shards),
+            "au_keys": list(AU_PARAMETER_KEYS), "shards": shards}
+
+
+def _resumable_shards(out: Path, settings: DataSettings) -> list[dict]:
+    """The shards already written to `out` by the same settings; [] for an empty folder."""
+    path = out / "manifest.json"
+    if not path.is_file():
+        if any(out.iterdir()):
+            raise ValueError(f"{out} is not empty and holds no data set: choose a new folder")
+        return []
+    manifest = json.loads(path.read_text())
+    if manifest.get("settings") != asdict(settings):
+        raise ValueError(f"{out} holds a data set made with other settings: choose a new folder")
+    return list(manifest["shards"])
 
 
 def _shard(renderer: FaceRenderer, landmarker: FaceLandmarker, fitter: LandmarkFitter,
@@ -104,5 +129,8 @@ def load(*folders: Path) -> dict[str, np.ndarray]:
             raise ValueError(f"{folder} is not a complete AU regressor data set "
                              "(no manifest.json)")
         manifest = json.loads(manifest_path.read_text())
+        if not manifest.get("complete", True):
+            log.warning("%s is incomplete: %d of %d faces rendered", folder,
+                        manifest["rendered"], manifest["settings"]["n"])
         parts += [np.load(folder / s["file"]) for s in manifest["shards"]]
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0].files}
