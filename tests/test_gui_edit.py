@@ -168,6 +168,11 @@ def test_slider_renders_and_before_shows_the_original(qtbot, window):
     panel.before.setChecked(False)
     qtbot.waitUntil(lambda: _shown(window) is editor.result, timeout=5000)
 
+    window.tabs.setCurrentWidget(window.camera)  # the camera pane leaves the edit alone
+    window.tabs.setCurrentWidget(window.image)
+    qtbot.waitUntil(lambda: _shown(window) is editor.result, timeout=5000)
+    assert panel.values["AU26"] == 3.0
+
     window.right_tabs.setCurrentWidget(window.gameface)  # editing off: the analysed photo
     qtbot.waitUntil(lambda: _shown(window) is window.latest().rgb, timeout=5000)
     window.start_editing()  # back: the edit is still there
@@ -218,7 +223,7 @@ def test_preset_sets_the_sliders_in_one_step(qtbot, window):
     panel.apply_preset("happiness")
     assert panel.values["AU12L"] == 4.0 and panel.values["AU6R"] == 2.0
     assert panel.rows["AU12"].sliders[""].value() == 40
-    assert sum(panel.values.values()) == 12.0  # every other AU at 0
+    assert panel.targets() == {**own, "AU6L": 2.0, "AU6R": 2.0, "AU12L": 4.0, "AU12R": 4.0}
     qtbot.waitUntil(lambda: window.editor.result is not None
                     and int(window.editor.result[0, 0, 0])
                     - int(window.editor.original[0, 0, 0]) == 12, timeout=10000)

@@ -42,6 +42,7 @@ SECTIONS: dict[Region, str] = {
     Region.MOUTH: "Lower face: mouth", Region.JAW: "Lower face: jaw",
 }
 SIDE_NAMES = {"L": "L", "R": "R", "U": "up", "D": "lo"}
+NAME_WIDTH = 170  # pixels for "AU15  Lip Corner Depressor"
 
 
 def load_presets() -> dict[str, dict[str, float]]:
@@ -130,8 +131,7 @@ class AURow(QWidget):
         tip = f"AU{au.number} {au.name}: {au.description}"
         self.name = QLabel(f"{self.facs}  {au.name}")
         self.name.setToolTip(tip)
-        self.name.setMinimumWidth(120)
-        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.name.setFixedWidth(NAME_WIDTH)
         self.sliders: dict[str, LetterSlider] = {}  # "" (linked) and each parameter key
         self.labels: dict[str, QLabel] = {}
         self._side_labels: list[QLabel] = []
@@ -157,9 +157,9 @@ class AURow(QWidget):
             slider.sliderPressed.connect(self.pressed)
             slider.sliderReleased.connect(self.released)
             label = QLabel(_value_text(0.0))
-            label.setMinimumWidth(44)
+            label.setFixedWidth(44)
             side_label = QLabel(SIDE_NAMES.get(side, ""))
-            side_label.setMinimumWidth(14)
+            side_label.setFixedWidth(14)
             grid.addWidget(side_label, max(0, row - 1), 1)
             grid.addWidget(slider, max(0, row - 1), 2)
             grid.addWidget(label, max(0, row - 1), 3)
@@ -167,8 +167,11 @@ class AURow(QWidget):
             if key:
                 self._side_labels.append(side_label)
         grid.addWidget(self.split, 0, 4)
-        grid.setColumnStretch(0, 2)
-        grid.setColumnStretch(2, 3)
+        grid.setColumnStretch(2, 1)
+        self.split.setFixedWidth(self.split.sizeHint().width())
+        if len(params) == 1:  # keep the column, so every row's slider lines up
+            grid.setColumnMinimumWidth(4, self.split.sizeHint().width()
+                                       + grid.horizontalSpacing())
         self._split_toggled(False)
 
     @property
@@ -377,8 +380,8 @@ class AUSliderPanel(QWidget):
         self.set_values(self.own, "Reset")
 
     def apply_preset(self, name: str) -> None:
-        """The emotion's AUs; every other AU at 0."""
-        self.set_values(self.presets[name], name.capitalize())
+        """The emotion's AUs; every other AU keeps the photo's own value (as `auedit edit`)."""
+        self.set_values({**self.own, **self.presets[name]}, name.capitalize())
 
     def apply(self, values: Mapping[str, float], preview: bool = False) -> None:
         """Show and emit `values` (the undo stack's entry point)."""

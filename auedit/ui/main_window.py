@@ -234,11 +234,9 @@ class MainWindow(QMainWindow):
         new = item is not None and (force or self._shown_seq.get(id(pane)) != item.seq)
         if item is not None and new:
             self._show(pane, item, faces)
-        if pane is self.image:
+        if pane is self.image:  # the camera pane leaves the edit as it is
             self.editor.refresh(item, self.controls.selected_face, self.image.kind == "image",
                                 repaint=new)
-        elif self.editor.active:
-            self.editor.refresh(None, 0, False, repaint=False)
 
     def _show(self, pane: CameraPane | ImagePane, item: AnalysedFrame, faces: int) -> None:
         """Paint a newly analysed frame and its readings."""
@@ -307,6 +305,7 @@ class MainWindow(QMainWindow):
         editing = self.right_tabs.currentWidget() is self.edit_panel
         if editing != self.editor.active:
             self.editor.active = editing
+            self.controls.setVisible(not editing)  # room for the sliders; [ and ] pick the face
             if editing and self.image.kind == "image":
                 self.tabs.setCurrentWidget(self.image)
             self.refresh(force=True)
