@@ -181,6 +181,8 @@ def test_slider_renders_and_before_shows_the_original(qtbot, window):
 
 
 def test_undo_redo_a_drag_is_one_step(qtbot, window):
+    from PySide6.QtGui import QKeySequence
+
     _edit_photo(qtbot, window)
     panel = window.edit_panel
     own = panel.targets()
@@ -192,6 +194,8 @@ def test_undo_redo_a_drag_is_one_step(qtbot, window):
     slider.setSliderDown(False)
     assert panel.undo_stack.count() == 1
     assert window.undo_action.isEnabled() and not window.redo_action.isEnabled()
+    assert QKeySequence("Ctrl+Z") in window.undo_action.shortcuts()
+    assert QKeySequence("Ctrl+Shift+Z") in window.redo_action.shortcuts()
 
     window.undo_action.trigger()
     assert panel.targets() == own
