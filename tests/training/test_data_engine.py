@@ -3,13 +3,13 @@ reproducible from a seed, read back by the Datasets; bad input fails with a mess
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from auedit_train.cli import main
 from auedit_train.data import (
     DataError,
     EditDataset,
@@ -18,7 +18,7 @@ from auedit_train.data import (
     TripletDataset,
     open_dataset,
 )
-from auedit_train.data.cli import add_parser, write_dataset
+from auedit_train.data.cli import write_dataset
 from auedit_train.data.renders import render_fields, triplet_distances
 from auedit_train.data.store import MANIFEST, prepare_out
 from PIL import Image
@@ -27,11 +27,8 @@ from auedit.rig.topology import Part
 
 
 def data(*argv: str) -> int:
-    """`auedit-train data ...` through the subcommand's own parser."""
-    parser = argparse.ArgumentParser()
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["data", *argv, "--no-progress"])
-    return args.func(args)
+    """`auedit-train data ...`: its exit code."""
+    return main(["data", *argv, "--no-progress"])
 
 
 def shard_arrays(root: Path) -> dict[str, np.ndarray]:
@@ -48,9 +45,12 @@ def centroid(mask: np.ndarray) -> np.ndarray:
 
 
 def test_renders_reproducible_sharded_and_labelled(tmp_path: Path) -> None:
-    for name, seed in (("a", 3), ("b", 3), ("c", 4)):
-        assert data("renders", "--out", str(tmp_path / name), "--n", "6", "--seed", str(seed),
-                    "--batch", "4", "--shard-size", "4") == 0
+    runs = {"a": ["--seed", "3", "--workers", "2"], "b": ["--seed", "3", "--workers", "1",
+                                                          "--threads", "2"],
+            "c": ["--seed", "4"]}  # the same seed on one or two render threads, another seed
+    for name, extra in runs.items():
+        assert data("renders", "--out", str(tmp_path / name), "--n", "6", "--batch", "4",
+                    "--shard-size", "4", *extra) == 0
     a, b, c = (shard_arrays(tmp_path / n) for n in "abc")
     for field in a:
         np.testing.assert_array_equal(a[field], b[field], err_msg=field)
@@ -121,30 +121,33 @@ def test_interrupted_run_leaves_no_dataset(tmp_path: Path) -> None:
     assert (out / "shards").is_dir() and not (out / MANIFEST).exists()
     with pytest.raises(DataError, match="no complete data set"):
         RenderDataset(out)
-    with pytest.raises(DataError, match="not empty"):
-        data("renders", "--out", str(out), "--n", "1")
+    assert data("renders", "--out", str(out), "--n", "1") == 2
     assert data("renders", "--out", str(out), "--n", "1", "--overwrite") == 0
     assert isinstance(open_dataset(out), RenderDataset) and len(open_dataset(out)) == 1
     with pytest.raises(DataError, match="holds renders, not triplets"):
         TripletDataset(out)
 
 
-def test_bad_input_is_a_user_error(tmp_path: Path) -> None:
-    assert issubclass(DataError, ValueError)  # auedit-train prints it and exits with 2
-    with pytest.raises(DataError, match="128-512"):
-        data("renders", "--out", str(tmp_path / "s"), "--n", "1", "--size", "64")
-    with pytest.raises(DataError, match="does not exist"):
-        data("edits", "--out", str(tmp_path / "m"), "--n", "1", "--source",
-             str(tmp_path / "missing"))
-    with pytest.raises(DataError, match="need --source"):
-        data("edits", "--out", str(tmp_path / "m"), "--n", "1")
+def test_bad_input_exits_2_with_a_message(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
     blank = tmp_path / "blank"
     blank.mkdir()
     Image.fromarray(np.full((240, 320, 3), 200, np.uint8)).save(blank / "wall.png")
-    with pytest.raises(DataError, match="no usable faces"):
-        data("edits", "--out", str(tmp_path / "e"), "--n", "1", "--source", str(blank))
-    for name in "sme":
-        assert not (tmp_path / name / MANIFEST).exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cases = [
+        (["renders", "--size", "64"], "128-512"),
+        (["edits", "--source", str(tmp_path / "missing")], "does not exist"),
+        (["edits"], "need --source"),
+        (["edits", "--source", str(empty)], "contains no images or videos"),
+        (["edits", "--source", str(blank)], "no usable faces"),
+        (["edits", "--source", str(blank), "--aus", "AU99"], "unknown AU"),
+    ]
+    for i, (argv, message) in enumerate(cases):
+        out = tmp_path / f"out{i}"
+        assert data(argv[0], "--out", str(out), "--n", "2", *argv[1:]) == 2, argv
+        assert message in capsys.readouterr().err, argv
+        assert not (out / MANIFEST).exists()
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +204,19 @@ def test_pairs_of_edits_come_from_one_person(tmp_path: Path, shared_data: Path) 
     item = pairs[0]
     assert item["image"].shape == (2, 3, 128, 128) and item["target_au"].shape == (2, 40)
     assert int(item["person"]) == 0 and item["source"].shape == (2,)
+
+
+def test_cuda_renders_match_the_cpu_or_are_refused_without_cuda(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--n", "2", "--seed", "7"]
+    if not torch.cuda.is_available():
+        assert data("renders", "--out", str(tmp_path / "g"), "--device", "cuda", *args) == 2
+        assert "no CUDA device" in capsys.readouterr().err
+        assert not (tmp_path / "g" / MANIFEST).exists()
+        return
+    assert data("renders", "--out", str(tmp_path / "g"), "--device", "cuda", *args) == 0
+    assert data("renders", "--out", str(tmp_path / "c"), "--device", "cpu", *args) == 0
+    gpu, cpu = shard_arrays(tmp_path / "g"), shard_arrays(tmp_path / "c")
+    np.testing.assert_array_equal(gpu["au"], cpu["au"])
+    assert (gpu["labels"] == cpu["labels"]).mean() > 0.99
+    assert np.abs(gpu["image"].astype(int) - cpu["image"]).mean() < 1.0

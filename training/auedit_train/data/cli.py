@@ -9,15 +9,23 @@ triplets). The same seed and settings give identical data; the manifest is writt
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 from tqdm import tqdm
 
 from auedit_train.data.edits import EditSettings, RealFaceEditor
-from auedit_train.data.renders import FACES, RenderSettings, RigDataRenderer, render_fields
+from auedit_train.data.renders import (
+    FACES,
+    RenderSettings,
+    RigDataRenderer,
+    default_batch,
+    render_fields,
+)
 from auedit_train.data.store import DataError, Field, ShardWriter, prepare_out, software_versions
 
 KINDS = ("renders", "edits", "pairs", "triplets")
@@ -38,8 +46,8 @@ def write_dataset(out: Path, kind: str, n: int, seed: int, fields: dict[str, Fie
 
 def generate(args: argparse.Namespace) -> dict[str, Any]:
     """Build the data set the parsed arguments ask for; returns its manifest."""
-    if args.n < 1:
-        raise DataError("--n must be at least 1")
+    if args.n < 1 or args.workers < 1:
+        raise DataError("--n and --workers must be at least 1")
     out = Path(args.out)
     rng = np.random.default_rng(args.seed)
     if args.kind == "edits" or (args.kind == "pairs" and args.source):
@@ -52,12 +60,13 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
         prepare_out(out, args.overwrite)
         plan = editor.plan(args.kind, args.n, rng)
         return write_dataset(out, args.kind, args.n, args.seed, editor.fields(args.kind),
-                             editor.batches(plan, args.batch), editor.manifest(plan),
+                             editor.batches(plan, args.batch or 64), editor.manifest(plan),
                              shard_size=args.shard_size, progress=not args.no_progress)
     if args.kind not in FACES:
         raise DataError(f"unknown kind {args.kind!r}")
     settings = RenderSettings(size=args.size, align=not args.plain, device=args.device,
-                              batch=args.batch, margin=args.margin)
+                              batch=args.batch or default_batch(args.size),
+                              workers=args.workers, margin=args.margin)
     maker = RigDataRenderer(args.kind, settings)
     prepare_out(out, args.overwrite)
     return write_dataset(out, args.kind, args.n, args.seed, render_fields(args.kind, args.size),
@@ -66,7 +75,14 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    manifest = generate(args)
+    if args.threads < 1:
+        raise DataError("--threads must be at least 1")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(args.threads)
+    try:
+        manifest = generate(args)
+    finally:
+        torch.set_num_threads(threads)
     print(f"{manifest['count']} {manifest['kind']} in {len(manifest['shards'])} shard(s) -> "
           f"{Path(args.out) / 'manifest.json'}")
     return 0
@@ -111,7 +127,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--absent-below", type=float, default=EditSettings.absent_below,
                    help="edits: a source face lacks an AU where its own value is below this")
     p.add_argument("--method", default="geometric", help="edits: synthesizer name")
-    p.add_argument("--batch", type=int, default=64, help="samples per batch")
+    p.add_argument("--batch", type=int, default=None,
+                   help="samples per batch (default: 64 at 128 px, 16 at 256, 4 at 512)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch CPU threads per worker (more collapse on a busy machine)")
+    p.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
+                   help="batches rendered side by side (threads; default: the CPU cores)")
     p.add_argument("--shard-size", type=int, default=1024, help="samples per shard")
     p.add_argument("--overwrite", action="store_true", help="replace the data set in --out")
     p.add_argument("--no-progress", action="store_true")

@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -45,11 +47,17 @@ class RenderSettings:
     align: bool = True  # five-point alignment to the base face (GE-Net); else plain framing
     device: str = "cpu"
     batch: int = 64
+    workers: int = 1  # threads rendering batches side by side
     pose_deg: float = 20.0
     au_probability: float = 0.25
     margin: float = 0.3  # triplets only
     positive_sigma: float = 0.08  # triplets: the positive is the anchor with this noise...
     positive_flip: float = 0.03  # ...and each AU switched on or off with this probability
+
+
+def default_batch(size: int) -> int:
+    """Samples per batch: 64 at 128 px, fewer for larger images (same pixels per batch)."""
+    return max(2, 64 * MIN_SIZE**2 // size**2)
 
 
 def check_size(size: int) -> None:
@@ -169,22 +177,35 @@ class RigDataRenderer:
         return image, out.labels.to(torch.uint8).cpu().numpy()
 
     def batches(self, n: int, rng: np.random.Generator) -> Iterator[dict[str, np.ndarray]]:
-        """`n` samples in batches of at most `settings.batch`."""
+        """`n` samples in batches of at most `settings.batch`. Parameters are drawn in order
+        here; `settings.workers` threads render the batches (torch releases the GIL), and
+        the batches come out in order, so the data do not depend on the thread count."""
+        sizes = [min(self.settings.batch, n - s) for s in range(0, n, self.settings.batch)]
+        params = (sample_params(self.kind, b, rng, self.space, self.settings) for b in sizes)
+        with ThreadPoolExecutor(self.settings.workers) as pool:
+            pending: deque[tuple[RigParams, Future]] = deque()
+            for p in params:
+                pending.append((p, pool.submit(self.draw, p)))
+                if len(pending) > self.settings.workers:
+                    p0, drawn = pending.popleft()
+                    yield self._batch(p0, *drawn.result())
+            for p0, drawn in pending:
+                yield self._batch(p0, *drawn.result())
+
+    def _batch(self, p: RigParams, image: np.ndarray, labels: np.ndarray,
+               ) -> dict[str, np.ndarray]:
+        """The sample arrays of one rendered batch (k faces per sample)."""
         k = FACES[self.kind]
-        for start in range(0, n, self.settings.batch):
-            b = min(self.settings.batch, n - start)
-            p = sample_params(self.kind, b, rng, self.space, self.settings)
-            image, labels = self.draw(p)
-            shape = (b,) if k == 1 else (b, k)
-            batch = {"image": image.reshape(*shape, *image.shape[1:]),
-                     "labels": labels.reshape(*shape, *labels.shape[1:]),
-                     "pose": p.pose.reshape(*shape, 3), "au": p.au.reshape(*shape, -1),
-                     "identity": p.identity.reshape(*shape, -1)}
-            if self.kind == "pairs":
-                batch["identity"] = p.identity[0::2]
-            if self.kind == "triplets":
-                batch["distance"] = triplet_distances(batch["au"])
-            yield batch
+        shape = (len(p) // k,) if k == 1 else (len(p) // k, k)
+        batch = {"image": image.reshape(*shape, *image.shape[1:]),
+                 "labels": labels.reshape(*shape, *labels.shape[1:]),
+                 "pose": p.pose.reshape(*shape, 3), "au": p.au.reshape(*shape, -1),
+                 "identity": p.identity.reshape(*shape, -1)}
+        if self.kind == "pairs":
+            batch["identity"] = p.identity[0::2]
+        if self.kind == "triplets":
+            batch["distance"] = triplet_distances(batch["au"])
+        return batch
 
     def manifest(self) -> dict[str, object]:
         info: dict[str, object] = {"domain": "render", "size": self.settings.size,
