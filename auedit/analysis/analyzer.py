@@ -11,6 +11,7 @@ from auedit.core.smoothing import OneEuroFilter
 from auedit.core.types import AUReading, FaceAnalysis, FrameAnalysis
 from auedit.detect import registry
 from auedit.detect.base import Detector
+from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
 
 
@@ -64,12 +65,23 @@ class Analyzer:
             state.calibration.clear_neutral()
 
     def reset(self) -> None:
-        """A new input: forget tracks, baselines and filters."""
+        """A new input: forget tracks, baselines, filters and the detectors' per-track state."""
         self.tracker.reset()
         self._states.clear()
+        self._forget_tracks()
+
+    def _forget_tracks(self) -> None:
+        """Detectors that keep state per track (the rig fit's warm start and frozen identity)
+        offer `forget()`; a new input, or another still photo, must not inherit it."""
+        for det in self.detectors:
+            forget = getattr(det, "forget", None)
+            if forget is not None:
+                forget()
 
     def analyze(self, rgb: np.ndarray, timestamp: float, frame_index: int = 0,
                 source: str = "") -> FrameAnalysis:
+        if self.tracker.mode is Mode.IMAGE:
+            self._forget_tracks()  # each photo stands alone, even under the same track id
         faces = self.tracker.track(rgb, timestamp)
         result = FrameAnalysis(frame_index, timestamp, width=rgb.shape[1], height=rgb.shape[0],
                                source=source)

@@ -79,7 +79,7 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
-                total += float(loss) * len(b)
+                total += loss.item() * len(b)
             sched.step()
             net.eval()
             with torch.no_grad():
