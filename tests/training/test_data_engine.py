@@ -22,6 +22,7 @@ from auedit_train.data.cli import write_dataset
 from auedit_train.data.renders import render_fields, triplet_distances
 from auedit_train.data.store import MANIFEST, prepare_out
 from PIL import Image
+from torch.utils.data import DataLoader
 
 from auedit.rig.topology import Part
 
@@ -69,6 +70,9 @@ def test_renders_reproducible_sharded_and_labelled(tmp_path: Path) -> None:
     np.testing.assert_array_equal(item["labels"].numpy(), a["labels"][5])
     np.testing.assert_allclose(item["image"].numpy(),
                                np.moveaxis(a["image"][5], -1, 0) / 255.0, atol=1e-6)
+    loaded = next(iter(DataLoader(ds, batch_size=6, num_workers=1)))  # shards mapped per worker
+    assert loaded["image"].shape == (6, 3, 128, 128) and loaded["labels"].shape == (6, 128, 128)
+    np.testing.assert_array_equal(loaded["au"].numpy(), a["au"])
 
     labels, image = a["labels"], a["image"]
     assert set(np.unique(labels)) <= {int(p) for p in Part}

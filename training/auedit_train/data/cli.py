@@ -20,7 +20,6 @@ from tqdm import tqdm
 
 from auedit_train.data.edits import EditSettings, RealFaceEditor
 from auedit_train.data.renders import (
-    FACES,
     RenderSettings,
     RigDataRenderer,
     default_batch,
@@ -50,6 +49,7 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
         raise DataError("--n and --workers must be at least 1")
     out = Path(args.out)
     rng = np.random.default_rng(args.seed)
+    batch = args.batch or default_batch(args.size)
     if args.kind == "edits" or (args.kind == "pairs" and args.source):
         if not args.source:
             raise DataError("edits need --source (photos, folders or videos of faces)")
@@ -57,16 +57,13 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
                                 levels=args.levels, absent_below=args.absent_below,
                                 method=args.method)
         editor = RealFaceEditor(settings, args.source, progress=not args.no_progress)
-        prepare_out(out, args.overwrite)
         plan = editor.plan(args.kind, args.n, rng)
+        prepare_out(out, args.overwrite)
         return write_dataset(out, args.kind, args.n, args.seed, editor.fields(args.kind),
-                             editor.batches(plan, args.batch or 64), editor.manifest(plan),
+                             editor.batches(plan, batch), editor.manifest(plan),
                              shard_size=args.shard_size, progress=not args.no_progress)
-    if args.kind not in FACES:
-        raise DataError(f"unknown kind {args.kind!r}")
     settings = RenderSettings(size=args.size, align=not args.plain, device=args.device,
-                              batch=args.batch or default_batch(args.size),
-                              workers=args.workers, margin=args.margin)
+                              batch=batch, workers=args.workers, margin=args.margin)
     maker = RigDataRenderer(args.kind, settings)
     prepare_out(out, args.overwrite)
     return write_dataset(out, args.kind, args.n, args.seed, render_fields(args.kind, args.size),
