@@ -19,6 +19,7 @@ from auedit_train.data import (
     open_dataset,
 )
 from auedit_train.data.cli import write_dataset
+from auedit_train.data.edits import EditSettings, RealFaceEditor
 from auedit_train.data.renders import render_fields, triplet_distances
 from auedit_train.data.store import MANIFEST, prepare_out
 from PIL import Image
@@ -195,6 +196,25 @@ def test_edits_resample_balanced_from_faces_lacking_the_au(tmp_path: Path,
              for i in np.flatnonzero(a["level"] == 5) for j in np.flatnonzero(a["level"] == 0)
              if a["source"][i] == a["source"][j]]
     assert diffs and min(diffs) > 0.5
+
+@pytest.mark.shared_data
+def test_resampling_plan_follows_which_faces_lack_which_au(london_faces: Path) -> None:
+    editor = RealFaceEditor(EditSettings(aus=["AU12", "AU26", "AU45"], levels=[0, 3, 5]),
+                            [str(london_faces)], progress=False)
+    # face 0 lacks only AU12, face 1 only AU26, face 2 none; no face lacks AU45
+    editor.absent = np.array([[True, False, False], [False, True, False], [False, False, False]])
+    plan = editor.plan("edits", 24, np.random.default_rng(0))
+    assert plan.skipped_aus == ["AU45"]
+    assert set(plan.face[plan.au == 0]) == {0} and set(plan.face[plan.au == 1]) == {1}
+    cells = np.zeros((3, 6), int)
+    np.add.at(cells, (plan.au.ravel(), plan.level.ravel()), 1)
+    assert cells[:2, [0, 3, 5]].tolist() == [[4, 4, 4], [4, 4, 4]] and cells.sum() == 24
+    pairs = editor.plan("pairs", 40, np.random.default_rng(1))
+    people = np.array([f.person for f in editor.faces])
+    assert (people[pairs.face[:, 0]] == people[pairs.face[:, 1]]).all()
+    lacking = pairs.face < 2  # faces 0 and 1 get an AU they lack; face 2 lacks none, any AU
+    assert (pairs.au[lacking] == pairs.face[lacking]).all()
+
 
 @pytest.mark.shared_data
 def test_pairs_of_edits_come_from_one_person(tmp_path: Path, shared_data: Path) -> None:
