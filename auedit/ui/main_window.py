@@ -277,10 +277,17 @@ class MainWindow(QMainWindow):
             pane.pipeline.set_gameface_face(index)
         self.refresh(force=True)
 
+    def _last_dir(self) -> str:
+        """Where file dialogs open: the folder of the last file opened (home at first)."""
+        return str(self.settings.value("last_dir", str(Path.home())))
+
+    def _pick_photo(self, title: str) -> str:
+        """A photo chosen in a file dialog ("" when cancelled)."""
+        path, _ = QFileDialog.getOpenFileName(self, title, self._last_dir(), PHOTO_FILTER)
+        return path
+
     def choose_identity_photo(self) -> None:
-        start = str(self.settings.value("last_dir", str(Path.home())))
-        path, _ = QFileDialog.getOpenFileName(self, "Use the identity of a photo", start,
-                                              PHOTO_FILTER)
+        path = self._pick_photo("Use the identity of a photo")
         if path:
             self.set_identity_photo(path)
 
@@ -318,8 +325,7 @@ class MainWindow(QMainWindow):
         if not self.editor.active or not self.edit_panel.available:
             self.show_message("Save edit: open the Edit tab on a photo with a face first")
             return
-        start = Path(str(self.settings.value("edit/save_dir", self.settings.value(
-            "last_dir", str(Path.home())))))
+        start = Path(str(self.settings.value("edit/save_dir", self._last_dir())))
         path, _ = QFileDialog.getSaveFileName(
             self, "Save the edited photo", str(start / self.editor.suggested_name),
             "PNG (*.png);;JPEG (*.jpg *.jpeg);;All files (*)")
@@ -331,16 +337,13 @@ class MainWindow(QMainWindow):
         if not self.editor.active or not self.edit_panel.available:
             self.show_message("Edit: open the Edit tab on a photo with a face first")
             return
-        start = str(self.settings.value("last_dir", str(Path.home())))
-        path, _ = QFileDialog.getOpenFileName(self, "Take the expression from a photo", start,
-                                              PHOTO_FILTER)
+        path = self._pick_photo("Take the expression from a photo")
         if path:
             self.editor.expression_from(path)
 
     # --- actions -------------------------------------------------------------------------
     def open_dialog(self) -> None:
-        start = str(self.settings.value("last_dir", str(Path.home())))
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open photos or videos", start,
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open photos or videos", self._last_dir(),
                                                 MEDIA_FILTER)
         if paths:
             self.open_paths(paths)
@@ -374,9 +377,8 @@ class MainWindow(QMainWindow):
         if pipe.inference.record_path:
             pipe.stop_recording()
             return
-        start = str(self.settings.value("last_dir", str(Path.home())))
         path, _ = QFileDialog.getSaveFileName(self, "Record session to CSV",
-                                              str(Path(start) / "session.csv"),
+                                              str(Path(self._last_dir()) / "session.csv"),
                                               "CSV (*.csv)")
         if path:
             self.start_recording(path)
@@ -398,7 +400,7 @@ class MainWindow(QMainWindow):
     def make_export_dialog(self) -> ExportDialog:
         media = self.image.current_path if self.image.kind == "video" else ""
         dialog = ExportDialog(self, last_recording=self.last_recording, media=media,
-                              start_dir=str(self.settings.value("last_dir", str(Path.home()))))
+                              start_dir=self._last_dir())
         dialog.exported.connect(self.show_message)
         return dialog
 
