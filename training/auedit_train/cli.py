@@ -7,7 +7,7 @@ import importlib
 import sys
 
 #: Modules that add a subcommand: each has `add_parser(subparsers)` that sets `func(args) -> int`.
-COMMAND_MODULES = ("auedit_train.data.cli", "auedit_train.rigreg.cli")
+COMMAND_MODULES = ("auedit_train.data.cli", "auedit_train.rigreg.cli", "auedit_train.genet.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,106 @@
+"""`auedit-train genet {segmenter,imitator,export}`: GE-Net's networks, end to end.
+
+    auedit-train data renders --out runs/renders --n 80000 --seed 11
+    auedit-train data faces --source PHOTOS_OR_VIDEOS... --out runs/faces --n 6000 --seed 3
+    auedit-train genet segmenter --arch light --renders runs/renders --faces runs/faces \
+        --out runs/seg-light
+    auedit-train genet segmenter --arch resnet50 --width 0.25 ... --out runs/seg-r50
+    auedit-train genet imitator --renders runs/renders --perceptual runs/seg-light/best.pt \
+        --out runs/imitator
+    auedit-train genet export --network runs/imitator/best.pt --out imitator.onnx
+
+Every training job takes --smoke (minutes on a CPU), --resume, --config FILE (JSON of the
+settings; flags given on the command line win) and runs under torchrun for several GPUs:
+
+    torchrun --nproc_per_node 8 -m auedit_train genet imitator --device cuda ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import fields, replace
+from pathlib import Path
+
+SMOKE = {"steps": 30, "eval_every": 15, "batch": 8, "val_renders": 32, "val_faces": 16}
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, required=True, help="run folder")
+    p.add_argument("--renders", nargs="+", default=None, help="render data folders")
+    p.add_argument("--config", type=Path, help="JSON file of settings")
+    p.add_argument("--steps", type=int)
+    p.add_argument("--batch", type=int, help="global batch (split over torchrun processes)")
+    p.add_argument("--lr", type=float)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--eval-every", type=int, help="steps between validations and checkpoints")
+    p.add_argument("--device", help="cpu or cuda")
+    p.add_argument("--workers", type=int, help="DataLoader workers per process")
+    p.add_argument("--smoke", action="store_true", help="a few steps, small batches (CPU)")
+    p.add_argument("--resume", action="store_true", help="go on from out/checkpoint.pt")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("genet", help="GE-Net: feature extractor, imitator, ONNX export",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    jobs = p.add_subparsers(dest="job", required=True)
+    s = jobs.add_parser("segmenter", help="train a face-segmentation feature extractor E")
+    _common(s)
+    s.add_argument("--faces", nargs="+", default=None, help="real-face data folders")
+    s.add_argument("--arch", choices=("light", "resnet50"))
+    s.add_argument("--width", type=float, help="channel multiplier (1.0: ResNet-50's)")
+    s.add_argument("--init", help="start from this network file (fine-tuning)")
+    s.set_defaults(func=_segmenter)
+    m = jobs.add_parser("imitator", help="train the imitator M (parameters -> image)")
+    _common(m)
+    m.add_argument("--perceptual", help="segmenter network file for the perceptual loss")
+    m.add_argument("--width", type=int, help="channels of the imitator's 64 px layer")
+    m.set_defaults(func=_imitator)
+    e = jobs.add_parser("export", help="write a network file as ONNX (checked against torch)")
+    e.add_argument("--network", type=Path, required=True)
+    e.add_argument("--out", type=Path, required=True)
+    e.set_defaults(func=_export)
+
+
+def _settings(cls, args: argparse.Namespace, extra: dict):
+    """Defaults <- --config <- --smoke <- flags."""
+    known = {f.name for f in fields(cls)}
+    s = cls()
+    if args.config is not None:
+        data = json.loads(args.config.read_text())
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"{args.config}: unknown settings {', '.join(unknown)}")
+        s = replace(s, **{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+    if args.smoke:
+        s = replace(s, **{k: v for k, v in SMOKE.items() if k in known})
+    flags = {k: v for k, v in {**vars(args), **extra}.items() if k in known and v is not None}
+    flags = {k: tuple(v) if isinstance(v, list) else v for k, v in flags.items()}
+    return replace(s, **flags)
+
+
+def _segmenter(args: argparse.Namespace) -> int:
+    from auedit_train.genet.segmenter import SegmenterSettings, train
+
+    s = _settings(SegmenterSettings, args, {})
+    best = train(args.out, s, resume=args.resume)
+    print(f"best: step {best.get('step')} score {best.get('score', 0):.4f} -> {args.out}/best.pt")
+    return 0
+
+
+def _imitator(args: argparse.Namespace) -> int:
+    from auedit_train.genet.imitator import ImitatorSettings, train
+
+    s = _settings(ImitatorSettings, args, {})
+    best = train(args.out, s, resume=args.resume)
+    print(f"best: step {best.get('step')} val L1 {best.get('val_l1', 0):.4f} "
+          f"-> {args.out}/best.pt")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from auedit_train.genet.export import export
+
+    err = export(args.network, args.out)
+    print(f"{args.out} written; largest difference from torch {err:.2e}")
+    return 0

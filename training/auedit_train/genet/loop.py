@@ -1,0 +1,140 @@
+"""What GE-Net's trainers share: torchrun/DDP set-up, seeded loaders, resumable checkpoints,
+JSON-lines logs and the network files the app loads.
+
+A run folder holds `config.json`, `checkpoint.pt` (everything needed to go on: weights,
+optimiser, scheduler, step, best record), `best.pt` (a network file in the format of
+`auedit.fit.genet.model_files`) and `log.jsonl`. Under torchrun every process trains on its
+share of each batch (DistributedSampler) and rank 0 alone writes files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import distributed as dist
+from torch.utils.data import DataLoader, Dataset, DistributedSampler, RandomSampler
+
+
+@dataclass(frozen=True)
+class Process:
+    """This process's place in a (possibly single-process) run."""
+
+    rank: int
+    world: int
+    device: torch.device
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def start(device: str) -> Process:
+    """Join torchrun's process group where WORLD_SIZE > 1 (NCCL on CUDA, else Gloo)."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world == 1:
+        return Process(0, 1, torch.device(device))
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    cuda = torch.device(device).type == "cuda"
+    dist.init_process_group("nccl" if cuda else "gloo")
+    if cuda:
+        torch.cuda.set_device(local)
+    return Process(dist.get_rank(), world, torch.device(f"cuda:{local}" if cuda else "cpu"))
+
+
+def finish(proc: Process) -> None:
+    if proc.world > 1:
+        dist.destroy_process_group()
+
+
+def wrap(net: torch.nn.Module, proc: Process) -> torch.nn.Module:
+    """The network as this process trains it (DDP across processes)."""
+    net.to(proc.device)
+    if proc.world == 1:
+        return net
+    ids = [proc.device.index] if proc.device.type == "cuda" else None
+    return torch.nn.parallel.DistributedDataParallel(net, device_ids=ids)
+
+
+def batches(dataset: Dataset, batch: int, seed: int, proc: Process, workers: int = 0,
+            ) -> Iterator[dict[str, torch.Tensor]]:
+    """Endless shuffled batches (each process `batch // world` samples), the same for the
+    same seed; epoch e reshuffles with seed + e."""
+    per = max(1, batch // proc.world)
+    epoch = 0
+    while True:
+        if proc.world > 1:
+            sampler = DistributedSampler(dataset, proc.world, proc.rank, seed=seed)
+            sampler.set_epoch(epoch)
+        else:
+            sampler = RandomSampler(dataset, generator=torch.Generator().manual_seed(seed + epoch))
+        loader = DataLoader(dataset, per, sampler=sampler, num_workers=workers, drop_last=True,
+                            persistent_workers=False)
+        yield from loader
+        epoch += 1
+
+
+def save_config(out: Path, config: Any) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(asdict(config), indent=2) + "\n")
+
+
+def check_config(out: Path, config: Any) -> None:
+    """A resumed run must go on with the settings it started with."""
+    saved = json.loads((out / "config.json").read_text())
+    now = json.loads(json.dumps(asdict(config)))
+    changed = sorted(k for k in now if k not in ("steps", "device", "workers")
+                     and saved.get(k) != now[k])
+    if changed:
+        raise ValueError(f"{out} was started with other settings ({', '.join(changed)}); "
+                         "use a new --out or the same settings")
+
+
+def network_file(kind: str, config: dict, net: torch.nn.Module, record: dict) -> dict:
+    """The contents of a network file (`auedit.fit.genet.model_files`)."""
+    module = net.module if hasattr(net, "module") else net
+    return {"kind": kind, "config": config, "record": record,
+            "state": {k: v.detach().cpu() for k, v in module.state_dict().items()}}
+
+
+class RunFiles:
+    """Checkpoint, best network and log of one run folder (written by rank 0 only)."""
+
+    def __init__(self, out: Path, proc: Process) -> None:
+        self.out, self.proc = out, proc
+        self.checkpoint = out / "checkpoint.pt"
+        self.best = out / "best.pt"
+
+    def resume(self) -> dict[str, Any] | None:
+        if not self.checkpoint.is_file():
+            return None
+        return torch.load(self.checkpoint, map_location=self.proc.device, weights_only=False)
+
+    def save(self, state: dict[str, Any]) -> None:
+        if self.proc.main:
+            tmp = self.checkpoint.with_suffix(".tmp")
+            torch.save(state, tmp)
+            tmp.replace(self.checkpoint)  # an interruption never leaves half a checkpoint
+
+    def save_best(self, network: dict) -> None:
+        if self.proc.main:
+            torch.save(network, self.best)
+
+    def log(self, record: dict) -> None:
+        if self.proc.main:
+            with (self.out / "log.jsonl").open("a") as f:
+                f.write(json.dumps(record) + "\n")
+
+
+def average(value: float, proc: Process) -> float:
+    """A metric averaged over the processes."""
+    if proc.world == 1:
+        return value
+    t = torch.tensor([value], device=proc.device, dtype=torch.float64)
+    dist.all_reduce(t)
+    return float(t.item()) / proc.world

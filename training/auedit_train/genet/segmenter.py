@@ -1,0 +1,194 @@
+"""Training GE-Net's feature extractor E: face parsing with a pixel-wise cross-entropy.
+
+From scratch (no ImageNet weights exist here) on rig renders, whose part labels are exact,
+mixed with real faces labelled by projecting the tracked mesh's regions (`auedit-train data
+faces`), which stand in for the paper's Helen fine-tuning. Renders get a cluttered background,
+a jittered alignment and photometric noise so that what E learns carries over to photos.
+Validation: mean IoU over the parts on held-out renders and held-out real faces.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch.nn import functional as F  # noqa: N812
+from torch.utils.data import Dataset
+
+from auedit.fit.genet.networks import SegmenterConfig, build_segmenter
+from auedit.rig.topology import Part
+from auedit_train.data.datasets import ShardDataset, open_dataset
+from auedit_train.genet import augment, loop
+
+N_CLASSES = len(Part)
+
+
+@dataclass(frozen=True)
+class SegmenterSettings:
+    arch: str = "light"
+    width: float = 1.0
+    renders: tuple[str, ...] = ()
+    faces: tuple[str, ...] = ()
+    real_fraction: float = 0.3  # share of real faces in the training stream
+    steps: int = 6000
+    batch: int = 32
+    lr: float = 1e-3  # the paper's
+    weight_decay: float = 1e-4
+    val_renders: int = 500
+    val_faces: int = 300
+    eval_every: int = 500
+    seed: int = 0
+    device: str = "cpu"
+    workers: int = 0
+    init: str = ""  # a network file to start from (fine-tuning)
+    extra: dict = field(default_factory=dict)
+
+
+class _Parsing(Dataset):
+    """(image, labels, is_render) samples of one data folder, a range of its indices."""
+
+    def __init__(self, data: ShardDataset, indices: range, render: bool) -> None:
+        self.data, self.indices, self.render = data, indices, render
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        s = self.data[self.indices[i]]
+        return {"image": s["image"], "labels": s["labels"],
+                "render": torch.tensor(self.render)}
+
+
+class _Mixed(Dataset):
+    """Renders followed by real faces repeated so that they make `fraction` of the total."""
+
+    def __init__(self, renders: Dataset | None, faces: Dataset | None, fraction: float) -> None:
+        self.renders, self.faces = renders, faces
+        self.n_r = len(renders) if renders is not None else 0
+        n_f = len(faces) if faces is not None else 0
+        if not self.n_r and not n_f:
+            raise ValueError("no training data: give --renders and/or --faces")
+        self.n_f = 0 if not n_f else (n_f if not self.n_r else
+                                      max(n_f, round(self.n_r * fraction / (1 - fraction))))
+
+    def __len__(self) -> int:
+        return self.n_r + self.n_f
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        if i < self.n_r:
+            return self.renders[i]
+        return self.faces[(i - self.n_r) % len(self.faces)]
+
+
+def _split(dirs: tuple[str, ...], n_val: int, render: bool) -> tuple[Dataset | None, list]:
+    """Training and validation parts of the folders (the last samples of each are held out)."""
+    train, val = [], []
+    for d in dirs:
+        data = open_dataset(d)
+        k = min(n_val // max(len(dirs), 1), len(data) // 5)
+        train.append(_Parsing(data, range(len(data) - k), render))
+        val.append(_Parsing(data, range(len(data) - k, len(data)), render))
+    return (torch.utils.data.ConcatDataset(train) if train else None), val
+
+
+def prepare(batch: dict[str, torch.Tensor], g: torch.Generator, device: torch.device,
+            ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Augmented (image, labels) of a training batch."""
+    image, labels = batch["image"], batch["labels"]
+    is_render = batch["render"].bool()
+    if is_render.any():
+        bg = augment.clutter(len(image), image.shape[-1], g)
+        hole = (labels == int(Part.BACKGROUND))[:, None] & is_render[:, None, None, None]
+        image = torch.where(hole, bg, image)
+    image, labels = augment.jitter_alignment(image, labels, g)
+    image = augment.photometric(image, g)
+    return image.to(device), labels.to(device)
+
+
+def confusion(net: torch.nn.Module, parts: list[Dataset], device: torch.device) -> torch.Tensor:
+    """(K, K) pixel confusion counts of `net` over validation sets."""
+    conf = torch.zeros(N_CLASSES, N_CLASSES, dtype=torch.int64)
+    net.eval()
+    with torch.no_grad():
+        for part in parts:
+            loader = torch.utils.data.DataLoader(part, 64)
+            for b in loader:
+                pred = net(b["image"].to(device))[0].argmax(1).cpu()
+                idx = b["labels"] * N_CLASSES + pred
+                conf += torch.bincount(idx.ravel(), minlength=N_CLASSES**2).view(N_CLASSES, -1)
+    net.train()
+    return conf
+
+
+def mean_iou(conf: torch.Tensor) -> tuple[float, dict[str, float]]:
+    """Mean IoU over the classes present, and each class's IoU."""
+    inter = conf.diag().double()
+    union = conf.sum(0).double() + conf.sum(1).double() - inter
+    ious = {Part(k).name.lower(): float(inter[k] / union[k]) for k in range(N_CLASSES)
+            if conf[k].sum() > 0}
+    return (sum(ious.values()) / max(len(ious), 1)), ious
+
+
+def train(out: Path, s: SegmenterSettings, resume: bool = False, log=print) -> dict:
+    """Train E; writes `out/best.pt` (network file), checkpoint, log. Returns the best
+    record."""
+    proc = loop.start(s.device)
+    torch.manual_seed(s.seed + proc.rank)
+    renders, val_r = _split(s.renders, s.val_renders, True)
+    faces, val_f = _split(s.faces, s.val_faces, False)
+    data = _Mixed(renders, faces, s.real_fraction)
+    config = SegmenterConfig(s.arch, N_CLASSES, s.width)
+    net = build_segmenter(config)
+    if s.init:
+        from auedit.fit.genet.model_files import read
+
+        net.load_state_dict(read(Path(s.init), "segmenter")["state"])
+    model = loop.wrap(net, proc)
+    opt = torch.optim.AdamW(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, s.lr, total_steps=s.steps, pct_start=0.05)
+    files = loop.RunFiles(out, proc)
+    step, best = 0, {"score": -1.0}
+    state = files.resume() if resume else None
+    if state is not None:
+        loop.check_config(out, s)
+        net.load_state_dict(state["net"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        step, best = state["step"], state["best"]
+    elif proc.main:
+        loop.save_config(out, s)
+    g = torch.Generator().manual_seed(s.seed * 1000 + step + proc.rank)
+    stream = loop.batches(data, s.batch, s.seed + step, proc, s.workers)
+    t0, running = time.perf_counter(), 0.0
+    while step < s.steps:
+        image, labels = prepare(next(stream), g, proc.device)
+        logits, _ = model(image)
+        loss = F.cross_entropy(logits, labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        step += 1
+        running += loss.item()
+        if step % s.eval_every == 0 or step == s.steps:
+            record = {"step": step, "loss": loop.average(running / s.eval_every, proc),
+                      "seconds": time.perf_counter() - t0}
+            running = 0.0
+            if proc.main:
+                record["miou_renders"], _ = mean_iou(confusion(net, val_r, proc.device))
+                if val_f:
+                    record["miou_faces"], record["iou_faces"] = mean_iou(
+                        confusion(net, val_f, proc.device))
+                record["score"] = record.get("miou_faces", record["miou_renders"])
+                if record["score"] > best["score"]:
+                    best = record
+                    files.save_best(loop.network_file("segmenter", asdict(config), net, record))
+                log(" ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
+                             for k, v in record.items() if not isinstance(v, dict)))
+            files.log(record)
+            files.save({"net": net.state_dict(), "opt": opt.state_dict(),
+                        "sched": sched.state_dict(), "step": step, "best": best})
+    loop.finish(proc)
+    return best
