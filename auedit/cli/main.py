@@ -10,7 +10,7 @@ from auedit import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from auedit.cli import analyze, edit, export, gui, transfer
+    from auedit.cli import analyze, edit, export, fit, gui, transfer
 
     parser = argparse.ArgumentParser(
         prog="auedit", description="AUEdit: FACS Action Unit analysis and expression editing. "
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_parser(sub)
     transfer.add_parser(sub)
     edit.add_parser(sub)
+    fit.add_parser(sub)
     return parser
 
 
@@ -35,11 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
     from auedit.face.model_file import FaceModelError
+    from auedit.fit.genet.model_files import ModelFileError
     from auedit.media.sources import MediaError
 
     try:
         return int(args.run(args) or 0)
-    except (FaceModelError, MediaError, ValueError, OSError) as exc:
+    except (FaceModelError, ModelFileError, MediaError, ValueError, OSError) as exc:
         if args.verbose:
             raise
         print(f"auedit: error: {exc}", file=sys.stderr)

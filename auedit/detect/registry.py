@@ -17,11 +17,23 @@ def _rigfit(canonical: CanonicalFace) -> Detector:
     return RigFitDetector(rig_for(canonical))
 
 
+def _genet(extractor: str) -> DetectorFactory:
+    def factory(canonical: CanonicalFace) -> Detector:
+        from auedit.detect.genet import GENetDetector
+        from auedit.rig.model import rig_for
+
+        return GENetDetector(extractor, rig_for(canonical))
+
+    return factory
+
+
 DetectorFactory = Callable[[CanonicalFace], Detector]
 
 _FACTORIES: dict[str, DetectorFactory] = {
     MediaPipeAUDetector.name: MediaPipeAUDetector,
     "rigfit": _rigfit,
+    "genet": _genet("resnet50"),
+    "genet-light": _genet("light"),
 }
 
 DEFAULT_DETECTORS: tuple[str, ...] = (MediaPipeAUDetector.name,)

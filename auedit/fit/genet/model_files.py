@@ -39,8 +39,12 @@ def shipped_path(name: str) -> Path:
     return path
 
 
-def read(path: Path, kind: str) -> dict[str, Any]:
-    """The contents of a network file of `kind`, with a clear error for anything else."""
+KINDS = ("imitator", "segmenter")
+
+
+def read(path: Path, kind: str | None = None) -> dict[str, Any]:
+    """The contents of a network file (of `kind`, or of any kind), with a clear error for
+    anything else."""
     import pickle
 
     import torch
@@ -49,8 +53,8 @@ def read(path: Path, kind: str) -> dict[str, Any]:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as exc:
         raise ModelFileError(f"{path} is not a readable GE-Net network file ({exc})") from exc
-    if not isinstance(data, dict) or data.get("kind") != kind:
-        raise ModelFileError(f"{path} does not hold a GE-Net {kind}")
+    if not isinstance(data, dict) or data.get("kind") not in ((kind,) if kind else KINDS):
+        raise ModelFileError(f"{path} does not hold a GE-Net {kind or 'network'}")
     return data
 
 
@@ -76,7 +80,8 @@ def _ready(net, data: dict[str, Any], path: Path):
     try:
         net.load_state_dict(data["state"])
     except RuntimeError as exc:
-        raise ModelFileError(f"{path}: the weights do not fit the network ({exc})") from exc
+        raise ModelFileError(f"{path}: the weights do not fit the network (trained for "
+                             "another layout)") from exc
     net.eval()
     for p in net.parameters():
         p.requires_grad_(False)

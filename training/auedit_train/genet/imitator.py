@@ -91,7 +91,7 @@ def train(out: Path, s: ImitatorSettings, resume: bool = False, log=print) -> di
 
         extractor = load_segmenter(Path(s.perceptual)).to(proc.device)
     opt = torch.optim.Adam(model.parameters(), lr=s.lr, betas=(0.5, 0.999))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, s.lr, total_steps=s.steps, pct_start=0.05)
+    sched = loop.schedule(opt, s.steps)
     files = loop.RunFiles(out, proc)
     step, best = 0, {"val_l1": float("inf")}
     state = files.resume() if resume else None

@@ -10,6 +10,7 @@ share of each batch (DistributedSampler) and rank 0 alone writes files.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -77,6 +78,18 @@ def batches(dataset: Dataset, batch: int, seed: int, proc: Process, workers: int
                             persistent_workers=False)
         yield from loader
         epoch += 1
+
+
+def schedule(opt: torch.optim.Optimizer, steps: int, warmup: float = 0.05,
+             ) -> torch.optim.lr_scheduler.LambdaLR:
+    """Linear warm-up over the first `warmup` of the steps, then a cosine decay to 0."""
+    w = max(1, round(steps * warmup))
+
+    def factor(step: int) -> float:
+        return min(1.0, (step + 1) / w) * 0.5 * (1.0 + math.cos(math.pi * min(step, steps)
+                                                                / steps))
+
+    return torch.optim.lr_scheduler.LambdaLR(opt, factor)
 
 
 def save_config(out: Path, config: Any) -> None:

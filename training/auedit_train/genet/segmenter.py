@@ -147,7 +147,7 @@ def train(out: Path, s: SegmenterSettings, resume: bool = False, log=print) -> d
         net.load_state_dict(read(Path(s.init), "segmenter")["state"])
     model = loop.wrap(net, proc)
     opt = torch.optim.AdamW(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, s.lr, total_steps=s.steps, pct_start=0.05)
+    sched = loop.schedule(opt, s.steps)
     files = loop.RunFiles(out, proc)
     step, best = 0, {"score": -1.0}
     state = files.resume() if resume else None

@@ -1,0 +1,89 @@
+"""GE-Net's training package (auedit_train.genet): smoke runs whose losses fall, resumable
+runs, settings checks, ONNX exports equal to torch, and model files that fail clearly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from auedit_train.cli import main
+
+from auedit.fit.genet.model_files import ModelFileError, load_imitator, load_segmenter, read
+
+
+@pytest.fixture(scope="module")
+def renders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("genet") / "renders"
+    assert main(["data", "renders", "--out", str(out), "--n", "96", "--seed", "5",
+                 "--no-progress"]) == 0
+    return out
+
+
+def log(run: Path) -> list[dict]:
+    return [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+
+
+def test_segmenter_smoke_learns_and_resumes(renders: Path, tmp_path: Path) -> None:
+    run = tmp_path / "seg"
+    base = ["genet", "segmenter", "--smoke", "--arch", "light", "--renders", str(renders),
+            "--out", str(run), "--batch", "8", "--eval-every", "10"]
+    assert main([*base, "--steps", "40"]) == 0
+    records = log(run)
+    assert [r["step"] for r in records] == [10, 20, 30, 40]
+    assert records[-1]["loss"] < 0.7 * records[0]["loss"]
+    assert records[-1]["miou_renders"] > records[0]["miou_renders"]
+    assert main([*base, "--steps", "60", "--resume"]) == 0  # a longer run goes on
+    assert [r["step"] for r in log(run)] == [10, 20, 30, 40, 50, 60]
+    net = load_segmenter(run / "best.pt")
+    logits, feats = net(torch.rand(1, 3, 128, 128))
+    assert logits.shape == (1, 11, 128, 128) and len(feats) == 4
+
+
+def test_resume_goes_on_where_it_stopped(renders: Path, tmp_path: Path) -> None:
+    run = tmp_path / "imi"
+    base = ["genet", "imitator", "--smoke", "--renders", str(renders), "--out", str(run),
+            "--batch", "8", "--eval-every", "10", "--steps", "20"]
+    assert main(base) == 0
+    state = torch.load(run / "checkpoint.pt", weights_only=False)
+    assert state["step"] == 20
+    assert main([*base, "--resume"]) == 0  # nothing left to do: no new records
+    assert [r["step"] for r in log(run)] == [10, 20]
+    assert main([*base, "--resume", "--lr", "0.5"]) == 2  # other settings: refused
+
+
+def test_imitator_smoke_learns(renders: Path, tmp_path: Path) -> None:
+    run = tmp_path / "imi"
+    assert main(["genet", "imitator", "--smoke", "--renders", str(renders), "--out", str(run),
+                 "--batch", "8", "--steps", "60", "--eval-every", "20"]) == 0
+    records = log(run)
+    assert records[-1]["val_l1"] < 0.8 * records[0]["val_l1"]
+    net = load_imitator(run / "best.pt")
+    assert net(torch.rand(2, net.config.n_params)).shape == (2, 3, 128, 128)
+
+
+@pytest.mark.parametrize("job", ["segmenter", "imitator"])
+def test_onnx_export_equals_torch(job: str, renders: Path, tmp_path: Path) -> None:
+    run = tmp_path / job
+    assert main(["genet", job, "--smoke", "--renders", str(renders), "--out", str(run),
+                 "--steps", "2", "--eval-every", "2", "--batch", "4"]) == 0
+    assert main(["genet", "export", "--network", str(run / "best.pt"),
+                 "--out", str(tmp_path / f"{job}.onnx")]) == 0
+    assert (tmp_path / f"{job}.onnx").stat().st_size > 10_000
+
+
+def test_bad_network_files_fail_clearly(tmp_path: Path, renders: Path) -> None:
+    missing = tmp_path / "missing.pt"
+    with pytest.raises(ModelFileError, match="not a readable"):
+        read(missing)
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"not a torch file")
+    with pytest.raises(ModelFileError, match="not a readable"):
+        load_imitator(junk)
+    run = tmp_path / "seg"
+    assert main(["genet", "segmenter", "--smoke", "--renders", str(renders), "--out", str(run),
+                 "--steps", "2", "--eval-every", "2", "--batch", "4"]) == 0
+    with pytest.raises(ModelFileError, match="does not hold a GE-Net imitator"):
+        load_imitator(run / "best.pt")
+    assert main(["genet", "imitator", "--out", str(tmp_path / "x")]) == 2  # no data
