@@ -2,8 +2,9 @@
 
 Kinds: `renders` (game-face renders with part segmentation and parameters), `edits` (real
 faces edited to target AUs with semantic resampling), `pairs` (same identity, different AUs
-and poses; edits of real faces when --source is given) and `triplets` (AU-similarity
-triplets). The same seed and settings give identical data; the manifest is written last.
+and poses; edits of real faces when --source is given), `triplets` (AU-similarity
+triplets) and `faces` (real faces aligned to the base face with part segmentation from the
+tracked mesh). The same seed and settings give identical data; the manifest is written last.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import torch
 from tqdm import tqdm
 
 from auedit_train.data.edits import EditSettings, RealFaceEditor
+from auedit_train.data.faces import FaceLabeller, FaceSettings
 from auedit_train.data.renders import (
     RenderSettings,
     RigDataRenderer,
@@ -27,7 +29,7 @@ from auedit_train.data.renders import (
 )
 from auedit_train.data.store import DataError, Field, ShardWriter, prepare_out, software_versions
 
-KINDS = ("renders", "edits", "pairs", "triplets")
+KINDS = ("renders", "edits", "pairs", "triplets", "faces")
 
 
 def write_dataset(out: Path, kind: str, n: int, seed: int, fields: dict[str, Field],
@@ -50,6 +52,16 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
     out = Path(args.out)
     rng = np.random.default_rng(args.seed)
     batch = args.batch or default_batch(args.size)
+    if args.kind == "faces":
+        if not args.source:
+            raise DataError("faces need --source (photos, folders or videos of faces)")
+        labeller = FaceLabeller(FaceSettings(size=args.size, every=args.every), args.source,
+                                progress=not args.no_progress)
+        count = labeller.choose(args.n, rng)
+        prepare_out(out, args.overwrite)
+        return write_dataset(out, args.kind, count, args.seed, labeller.fields(),
+                             labeller.batches(batch), labeller.manifest(),
+                             shard_size=args.shard_size, progress=not args.no_progress)
     if args.kind == "edits" or (args.kind == "pairs" and args.source):
         if not args.source:
             raise DataError("edits need --source (photos, folders or videos of faces)")
@@ -105,18 +117,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                               description=__doc__.splitlines()[0])
     p.add_argument("kind", choices=KINDS)
     p.add_argument("--out", required=True, help="output folder (new, or with --overwrite)")
-    p.add_argument("--n", type=int, required=True, help="number of samples")
+    p.add_argument("--n", type=int, required=True,
+                   help="number of samples (faces: at most; drawn when the sources have more)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--size", type=int, default=128, help="image size in px (128-512)")
     p.add_argument("--device", default="cpu", help="torch device of the renderer (cpu, cuda)")
     p.add_argument("--source", nargs="+", metavar="PATH",
-                   help="photos, folders or videos of real faces (edits; pairs of edits)")
+                   help="photos, folders or videos of real faces (edits, faces; pairs of "
+                   "edits)")
     p.add_argument("--plain", action="store_true",
                    help="renders: plain framing instead of five-point alignment")
     p.add_argument("--margin", type=float, default=RenderSettings.margin,
                    help="triplets: AU-distance margin of the negative")
     p.add_argument("--every", type=int, default=EditSettings.every,
-                   help="edits: every k-th video frame")
+                   help="edits, faces: every k-th video frame")
     p.add_argument("--aus", type=_csv, default=None,
                    help="edits: AUs to balance, e.g. AU1,AU4,AU12 (default: all the rig has)")
     p.add_argument("--levels", type=_levels, default=EditSettings().levels,

@@ -94,8 +94,14 @@ class TripletDataset(ShardDataset):
     kind = "triplets"
 
 
+class FaceDataset(ShardDataset):
+    """Real faces aligned to the base face: image, labels, source, landmarks."""
+
+    kind = "faces"
+
+
 DATASETS: dict[str, type[ShardDataset]] = {
-    c.kind: c for c in (RenderDataset, EditDataset, PairDataset, TripletDataset)}
+    c.kind: c for c in (RenderDataset, EditDataset, PairDataset, TripletDataset, FaceDataset)}
 
 
 def open_dataset(root: str | Path) -> ShardDataset:

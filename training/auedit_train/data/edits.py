@@ -14,10 +14,8 @@ The label is the source's own AU vector with the edited AU set to the level.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -26,12 +24,12 @@ from tqdm import tqdm
 from auedit.core.types import TrackedFace
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
-from auedit.media.sources import MediaError, VideoSource, expand_inputs, media_kind, read_image
 from auedit.render.face import FaceRenderer, five_points, similarity
 from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS
 from auedit.rig.model import rig_for
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer, expand_targets, registry
 from auedit_train.data.renders import POSE_NAMES, check_size
+from auedit_train.data.sources import check_every, expand_sources, read_frames, shrink_for_warp
 from auedit_train.data.store import DataError, Field
 
 #: The catalogue AUs the rig can edit, in parameter order ("AU1", "AU2", ... "AU30R").
@@ -78,14 +76,10 @@ def align_face(image: np.ndarray, face: TrackedFace, template: np.ndarray, mirro
     """The size x size crop aligned by five points to `template`, and the face in it."""
     m = similarity(five_points(face.landmarks, mirror), template)
     scale = float(np.sqrt(abs(np.linalg.det(m[:, :2]))))
-    src, warp = image, m.copy()
-    if scale < 0.5:  # shrink first, so that the bilinear warp does not alias
-        h, w = image.shape[:2]
-        nw, nh = max(1, round(w * 2 * scale)), max(1, round(h * 2 * scale))
-        src = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
-        f = np.array([nw / w, nh / h])
-        warp[:, :2] = m[:, :2] / f  # p = (p' + 0.5) / f - 0.5 for p' in the shrunk image
-        warp[:, 2] = m[:, 2] + m[:, :2] @ (0.5 / f - 0.5)
+    src, f = shrink_for_warp(image, scale)
+    warp = m.copy()
+    warp[:, :2] = m[:, :2] / f  # p = (p' + 0.5) / f - 0.5 for p' in the shrunk image
+    warp[:, 2] = m[:, 2] + m[:, :2] @ (0.5 / f - 0.5)
     crop = cv2.warpAffine(src, warp, (size, size), flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_REPLICATE)
     lms = np.asarray(face.landmarks, dtype=np.float64)
@@ -122,8 +116,7 @@ class RealFaceEditor:
     def __init__(self, settings: EditSettings, sources: list[str], *,
                  progress: bool = True) -> None:
         check_size(settings.size)
-        if settings.every < 1:
-            raise DataError("--every must be at least 1")
+        check_every(settings.every)
         self.settings = settings
         self.aus = list(settings.aus or RIG_AUS)
         try:
@@ -135,10 +128,7 @@ class RealFaceEditor:
             raise DataError(f"unknown synthesizer {settings.method!r}; known: "
                             f"{', '.join(registry())}")
         self.synth: Synthesizer = cls()
-        try:
-            self.paths = expand_inputs(sources)
-        except MediaError as exc:
-            raise DataError(str(exc)) from None
+        self.paths = expand_sources(sources)
         self.counts = {"frames": 0, "no_face": 0, "turned": 0, "unusable": 0}
         self.faces = self._collect(progress)
         if not self.faces:
@@ -149,23 +139,6 @@ class RealFaceEditor:
     def _count_text(self) -> str:
         return ", ".join(f"{k}: {v}" for k, v in self.counts.items())
 
-    def _frames(self) -> Iterator[tuple[str, int, np.ndarray]]:
-        """(name, person, RGB) of every photo and every k-th frame of every video."""
-        for person, path in enumerate(self.paths):
-            try:
-                if media_kind(Path(path)) == "video":
-                    video = VideoSource(path)
-                    try:
-                        for frame in video:
-                            if frame.index % self.settings.every == 0:
-                                yield f"{path}@{frame.index}", person, frame.rgb
-                    finally:
-                        video.close()
-                else:
-                    yield path, person, read_image(path)
-            except MediaError as exc:
-                print(f"skipped: {exc}", file=sys.stderr)
-
     def _collect(self, progress: bool) -> list[SourceFace]:
         size = self.settings.size
         tracker = FaceTracker(Mode.IMAGE, max_faces=1)
@@ -173,7 +146,8 @@ class RealFaceEditor:
         template = FaceRenderer(rig, size).template
         faces: list[SourceFace] = []
         try:
-            for name, person, rgb in tqdm(self._frames(), desc="preparing", unit="frame",
+            frames = read_frames(self.paths, self.settings.every)
+            for name, person, rgb in tqdm(frames, desc="preparing", unit="frame",
                                           disable=not progress):
                 self.counts["frames"] += 1
                 found = tracker.track(rgb, 0.0)

@@ -9,8 +9,8 @@ A data set is a folder:
 Every field is a plain `.npy` array (uint8 images and label maps, float32 parameters, int32
 ids), so readers memory-map each shard and read single samples without loading a shard.
 The manifest names the format and its version, the kind (`renders`, `edits`, `pairs`,
-`triplets`), the seed, the count, each field's per-sample shape, dtype and meaning, the
-parameter names and the generator's settings; see training/README.md.
+`triplets`, `faces`), the seed, the count, each field's per-sample shape, dtype and meaning,
+the parameter names and the generator's settings; see training/README.md.
 """
 
 from __future__ import annotations
