@@ -17,6 +17,7 @@ import argparse
 import time
 
 import numpy as np
+from _shared import icc_3_1
 
 from auedit.detect.rigfit import RigFitDetector
 from auedit.face.landmarker import FaceLandmarker, Mode
@@ -25,19 +26,6 @@ from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.identity_space import load_default
 from auedit.rig.model import RigParams, load_rig, pose_angles_deg
 from auedit.rig.sampling import random_params
-
-
-def icc_3_1(truth: np.ndarray, estimate: np.ndarray) -> float:
-    """ICC(3,1), consistency of two raters (Shrout and Fleiss 1979)."""
-    x = np.stack([truth, estimate], axis=1)
-    n, k = x.shape
-    grand = x.mean()
-    ss_rows = k * ((x.mean(axis=1) - grand) ** 2).sum()
-    ss_cols = n * ((x.mean(axis=0) - grand) ** 2).sum()
-    ss_err = ((x - grand) ** 2).sum() - ss_rows - ss_cols
-    ms_rows, ms_err = ss_rows / (n - 1), ss_err / ((n - 1) * (k - 1))
-    denom = ms_rows + (k - 1) * ms_err
-    return float((ms_rows - ms_err) / denom) if denom > 0 else float("nan")
 
 
 def main() -> None:

@@ -40,13 +40,28 @@ def alignment(landmarks: np.ndarray, size: int = SIZE, rig: FaceRig | None = Non
     return similarity(pts, _template(size))
 
 
+def shrink_for_warp(image: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """The image area-averaged down so that a warp by `scale` shrinks it by at most half
+    (a bilinear warp alone aliases below that), and the (x, y) factors taking continuous
+    pixel coordinates (pixel centres at +0.5) of `image` to those of the result."""
+    if scale >= 0.5:
+        return image, np.ones(2)
+    h, w = image.shape[:2]
+    nw, nh = max(1, round(w * 2 * scale)), max(1, round(h * 2 * scale))
+    small = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
+    return small, np.array([nw / w, nh / h])
+
+
 def align_photo(image: np.ndarray, landmarks: np.ndarray, size: int = SIZE,
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """The photo warped into the base-face frame (size x size, same dtype) and its 2x3
-    alignment matrix (photo pixels -> aligned pixels)."""
-    m = alignment(landmarks, size)
-    aligned = cv2.warpAffine(image, m, (size, size), flags=cv2.INTER_AREA
-                             if np.sqrt(abs(np.linalg.det(m[:, :2]))) < 1 else cv2.INTER_LINEAR,
+    """The photo warped into the base-face frame (size x size, same dtype), area-averaged
+    first where the warp shrinks it (`shrink_for_warp`), and the 2x3 alignment matrix of the
+    image it warped (photo pixels, or the shrunk photo's)."""
+    lms = np.asarray(landmarks, dtype=np.float64)[:, :2]
+    small, f = shrink_for_warp(image, float(np.sqrt(abs(np.linalg.det(
+        alignment(lms, size)[:, :2])))))
+    m = alignment(lms * f, size)
+    aligned = cv2.warpAffine(small, m, (size, size), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_REPLICATE)
     return aligned, m
 

@@ -24,12 +24,13 @@ from tqdm import tqdm
 from auedit.core.types import TrackedFace
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
+from auedit.fit.genet.base_face import shrink_for_warp
 from auedit.render.face import FaceRenderer, five_points, similarity
 from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS
 from auedit.rig.model import rig_for
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer, expand_targets, registry
 from auedit_train.data.renders import POSE_NAMES, check_size
-from auedit_train.data.sources import check_every, expand_sources, read_frames, shrink_for_warp
+from auedit_train.data.sources import check_every, expand_sources, read_frames
 from auedit_train.data.store import DataError, Field
 
 #: The catalogue AUs the rig can edit, in parameter order ("AU1", "AU2", ... "AU30R").

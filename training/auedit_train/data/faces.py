@@ -34,7 +34,12 @@ from auedit.core.types import TrackedFace
 from auedit.detect.rigfit import RigFitDetector
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
-from auedit.fit.genet.base_face import align_photo, alignment, transform_points
+from auedit.fit.genet.base_face import (
+    align_photo,
+    alignment,
+    shrink_for_warp,
+    transform_points,
+)
 from auedit.media.sources import media_kind
 from auedit.render.camera import Camera
 from auedit.render.raster import render
@@ -42,7 +47,7 @@ from auedit.rig import regions as rg
 from auedit.rig.model import load_rig
 from auedit.rig.topology import N_LANDMARKS, Part
 from auedit_train.data.renders import check_size, names
-from auedit_train.data.sources import check_every, expand_sources, read_frames, shrink_for_warp
+from auedit_train.data.sources import check_every, expand_sources, read_frames
 from auedit_train.data.store import DataError, Field
 
 N_POINTS = 478  # MediaPipe's landmarks with the irises

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from auedit.media.sources import MediaError, VideoSource, expand_inputs, media_kind, read_image
@@ -46,15 +45,3 @@ def read_frames(paths: list[str], every: int) -> Iterator[tuple[str, int, np.nda
                 yield path, index, read_image(path)
         except MediaError as exc:
             print(f"skipped: {exc}", file=sys.stderr)
-
-
-def shrink_for_warp(image: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """The image area-averaged down so that a warp by `scale` shrinks it by at most half
-    (a bilinear warp alone aliases below that), and the (x, y) factors taking continuous
-    pixel coordinates (pixel centres at +0.5) of `image` to those of the result."""
-    if scale >= 0.5:
-        return image, np.ones(2)
-    h, w = image.shape[:2]
-    nw, nh = max(1, round(w * 2 * scale)), max(1, round(h * 2 * scale))
-    small = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
-    return small, np.array([nw / w, nh / h])

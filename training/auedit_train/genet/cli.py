@@ -8,6 +8,7 @@
     auedit-train genet imitator --renders runs/renders --perceptual runs/seg-light/best.pt \
         --out runs/imitator
     auedit-train genet export --network runs/imitator/best.pt --out imitator.onnx
+    auedit-train genet install --network runs/imitator/best.pt --name imitator
 
 Every training job takes --smoke (minutes on a CPU), --resume, --config FILE (JSON of the
 settings; flags given on the command line win) and runs under torchrun for several GPUs:
@@ -60,6 +61,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--network", type=Path, required=True)
     e.add_argument("--out", type=Path, required=True)
     e.set_defaults(func=_export)
+    i = jobs.add_parser("install", help="copy a network where the app loads it, with its "
+                        "sha256 in the manifest")
+    i.add_argument("--network", type=Path, required=True)
+    i.add_argument("--name", choices=("imitator", "light", "resnet50"), required=True)
+    i.add_argument("--models", type=Path, help="models folder (default: the installed "
+                   "auedit's resources/models)")
+    i.set_defaults(func=_install)
 
 
 def _settings(cls, args: argparse.Namespace, extra: dict):
@@ -103,4 +111,14 @@ def _export(args: argparse.Namespace) -> int:
 
     err = export(args.network, args.out)
     print(f"{args.out} written; largest difference from torch {err:.2e}")
+    return 0
+
+
+def _install(args: argparse.Namespace) -> int:
+    from auedit.resources import MODELS
+
+    from auedit_train.genet.install import install
+
+    target = install(args.network, args.name, args.models or MODELS)
+    print(f"{args.network} -> {target}")
     return 0
