@@ -15,6 +15,25 @@ from auedit.ui.colours import detector_colour
 GROUP_WIDTH = 0.84
 
 
+def bar_plot(x_range: tuple[float, float], y_max: float,
+             font_size: float = 8.5) -> pg.PlotWidget:
+    """A fixed (no zoom, no menu) dark plot for bar charts, grid lines across."""
+    plot = pg.PlotWidget(background="#1b1c20")
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    plot.setYRange(0, y_max, padding=0)
+    plot.setXRange(*x_range, padding=0)
+    plot.showGrid(y=True, alpha=0.25)
+    font = QFont()
+    font.setPointSizeF(font_size)
+    for name in ("bottom", "left"):
+        axis = plot.getAxis(name)
+        axis.setStyle(tickFont=font)
+        axis.setTextPen("#d0d0d8")
+    return plot
+
+
 class AUHistogram(QWidget):
     """Bars at x = AU index (catalogue order), grouped side by side per detector."""
 
@@ -22,19 +41,8 @@ class AUHistogram(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.keys = tuple(keys)
-        self.plot = pg.PlotWidget(background="#1b1c20")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.setYRange(0, MAX_INTENSITY + 0.15, padding=0)
-        self.plot.setXRange(-0.6, len(self.keys) - 0.4, padding=0)
-        self.plot.showGrid(y=True, alpha=0.25)
-        font = QFont()
-        font.setPointSizeF(8.5)
+        self.plot = bar_plot((-0.6, len(self.keys) - 0.4), MAX_INTENSITY + 0.15)
         bottom, left = self.plot.getAxis("bottom"), self.plot.getAxis("left")
-        for axis in (bottom, left):
-            axis.setStyle(tickFont=font)
-            axis.setTextPen("#d0d0d8")
         bottom.setTicks([[(i, k) for i, k in enumerate(self.keys)]])
         left.setTicks([[(v, f"{v} {intensity_letter(v)}".strip()) for v in range(6)]])
         left.setWidth(34)

@@ -1,4 +1,5 @@
-"""The main window: camera and image panes, AU histogram, time series, readouts, photo editing."""
+"""The main window: camera and image panes, AU histogram, time series, readouts, photo editing,
+GE-Net fitting."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from auedit.ui.camera_pane import CameraPane
 from auedit.ui.controls import AnalysisControls
 from auedit.ui.export_dialog import ExportDialog
 from auedit.ui.gameface import GameFacePanel
+from auedit.ui.genet import GENetPanel, GENetView
 from auedit.ui.image_pane import ImagePane
 from auedit.ui.photo_edit import PhotoEditor
 from auedit.ui.settings import app_settings, get_bool, get_int, get_list
@@ -78,6 +80,9 @@ class MainWindow(QMainWindow):
         self.edit_panel = AUSliderPanel()
         self.right_tabs.addTab(self.edit_panel, "Edit")
         self.editor = PhotoEditor(self.edit_panel, self.image.view, parent=self)
+        self.genet_panel = GENetPanel()
+        self.right_tabs.addTab(self.genet_panel, "GE-Net")
+        self.genet = GENetView(self.genet_panel, parent=self)
         self.last_recording = ""
         self.export_dialog: ExportDialog | None = None
         self.histogram = AUHistogram(self.detectors)
@@ -169,6 +174,8 @@ class MainWindow(QMainWindow):
         action(v, "Toggle &box", "B", self.controls.box.toggle)
         action(v, "Toggle head &pose axes", "P", self.controls.axes.toggle)
         action(v, "&Game face", "G", self.gameface.enable.toggle)
+        action(v, "G&E-Net fit", "Ctrl+4", self.show_genet,
+               "Fit the game face to the selected face with GE-Net (photo or live)")
         e = bar.addMenu("&Edit")
         action(e, "&Edit photo expression", "Ctrl+3", self.start_editing,
                "Set the AUs of the photo's selected face with sliders")
@@ -205,6 +212,7 @@ class MainWindow(QMainWindow):
         self.gameface.identity_cleared.connect(lambda: self.set_identity_photo(""))
         self.right_tabs.currentChanged.connect(self._right_tab_changed)
         self.editor.message.connect(self.show_message)
+        self.genet.message.connect(self.show_message)
         self.edit_panel.save_requested.connect(self.save_edit_dialog)
         self.edit_panel.expression_requested.connect(self.expression_dialog)
 
@@ -237,6 +245,8 @@ class MainWindow(QMainWindow):
         if pane is self.image:  # the camera pane leaves the edit as it is
             self.editor.refresh(item, self.controls.selected_face, self.image.kind == "image",
                                 repaint=new)
+        self.genet.refresh(item, self.controls.selected_face,
+                           live=pane is self.camera or self.image.kind == "video")
 
     def _show(self, pane: CameraPane | ImagePane, item: AnalysedFrame, faces: int) -> None:
         """Paint a newly analysed frame and its readings."""
@@ -309,6 +319,7 @@ class MainWindow(QMainWindow):
     # --- photo editing ---------------------------------------------------------------------
     def _right_tab_changed(self, _index: int) -> None:
         self._gameface_update()
+        self.genet.set_active(self.right_tabs.currentWidget() is self.genet_panel)
         editing = self.right_tabs.currentWidget() is self.edit_panel
         if editing != self.editor.active:
             self.editor.active = editing
@@ -320,6 +331,10 @@ class MainWindow(QMainWindow):
     def start_editing(self) -> None:
         """Show the Edit tab (the image pane's photo and selected face)."""
         self.right_tabs.setCurrentWidget(self.edit_panel)
+
+    def show_genet(self) -> None:
+        """Show the GE-Net tab (the current pane's photo or live face)."""
+        self.right_tabs.setCurrentWidget(self.genet_panel)
 
     def save_edit_dialog(self) -> None:
         if not self.editor.active or not self.edit_panel.available:
@@ -504,6 +519,7 @@ class MainWindow(QMainWindow):
         """Stop the timer and every worker thread."""
         self.timer.stop()
         self.editor.shutdown()
+        self.genet.shutdown()
         for pane in (self.camera, self.image):
             pane.pipeline.shutdown()
 

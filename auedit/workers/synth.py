@@ -18,10 +18,11 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import Signal
 
 from auedit.core.types import TrackedFace
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer
+from auedit.workers.loop import Emit, LoopWorker
 from auedit.workers.mailbox import FrameSlot
 
 SynthesizerFactory = Callable[[], Synthesizer]
@@ -65,28 +66,14 @@ def write_image(path: str, rgb: np.ndarray) -> None:
     data.tofile(path)
 
 
-class _Runner(QObject):
-    """Lives in the worker thread and runs the loop there; reports through one signal, which
-    reaches the `SynthWorker` queued (so its own signals are always emitted in its thread)."""
-
-    event = Signal(str, tuple)  # the SynthWorker signal to emit, its arguments
-
-    def __init__(self, loop: Callable[[Callable[[str, tuple], None]], None]) -> None:
-        super().__init__()
-        self._loop = loop
-
-    @Slot()
-    def run(self) -> None:
-        self._loop(self.event.emit)
-
-
-class SynthWorker(QObject):
+class SynthWorker(LoopWorker):
     """Prepares, renders and saves in a QThread of its own; `start()` it, `shutdown()` it.
 
     The public methods are thread-safe and return at once; results come as signals, emitted
     in the thread this object lives in (the GUI thread).
     """
 
+    thread_name = "auedit-synth"
     prepared = Signal(dict)  # the face's own AUs (rig parameter keys, 0-5)
     rendered = Signal(object, dict, bool, float)  # RGB image, targets, preview, milliseconds
     saved = Signal(str)  # path written
@@ -106,31 +93,7 @@ class SynthWorker(QObject):
         self._slot: FrameSlot[RenderRequest] = FrameSlot()
         self._lock = threading.Lock()
         self._commands: list[tuple[str, tuple[Any, ...]]] = []
-        self._stop = threading.Event()
-        self._thread: QThread | None = None
-        self._runner: _Runner | None = None
-        self._emit: Callable[[str, tuple], None] = self._dispatch
         self.renders = 0  # renders done (requests dropped by newer ones are not counted)
-
-    # --- thread -----------------------------------------------------------------------------
-    def start(self) -> None:
-        """Run the worker in a thread of its own."""
-        thread = QThread()
-        thread.setObjectName("auedit-synth")
-        runner = _Runner(self._run)
-        runner.moveToThread(thread)
-        runner.event.connect(self._dispatch)
-        thread.started.connect(runner.run)
-        self._thread, self._runner = thread, runner
-        thread.start()
-
-    def shutdown(self) -> None:
-        """Stop the loop (after the render in progress) and wait for the thread."""
-        self._stop.set()
-        self._slot.close()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait(10000)
 
     # --- thread-safe API ----------------------------------------------------------------------
     def prepare(self, image: np.ndarray, face: TrackedFace) -> None:
@@ -159,12 +122,11 @@ class SynthWorker(QObject):
         with self._lock:
             self._commands.append((name, args))
 
-    @Slot(str, tuple)
-    def _dispatch(self, signal: str, args: tuple) -> None:
-        getattr(self, signal).emit(*args)
-
     # --- the loop (in the worker thread) ------------------------------------------------------
-    def _run(self, emit: Callable[[str, tuple], None]) -> None:
+    def _wake(self) -> None:
+        self._slot.close()
+
+    def _run(self, emit: Emit) -> None:
         self._emit = emit
         try:
             while not self._stop.is_set():

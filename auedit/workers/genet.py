@@ -1,0 +1,206 @@
+"""The GE-Net worker: fits the game face to a photo or to live frames in its own thread.
+
+It owns two engines (`auedit.fit.genet.engine.GENet`), made in its thread on first use: the
+paper's extractor ("resnet50") for photos, which start from the landmark fit (30 iterations),
+and the light one for the camera and videos, where each frame starts from its track's last
+fit (a few iterations). Requests go through a one-slot mailbox, so while a fit runs only the
+newest frame waits. A request of a newer generation (another photo, face or input) cancels a
+running fit at its next iteration; the frames of one input share a generation and never cancel
+each other, so every live fit ends. The GUI polls the progress (`progress()`) on its timer;
+results and problems come as signals in the GUI thread.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import Signal
+
+from auedit.core.types import TrackedFace
+from auedit.workers.loop import Emit, LoopWorker
+from auedit.workers.mailbox import FrameSlot
+
+if TYPE_CHECKING:
+    from auedit.fit.genet.engine import GENet, GENetFit
+    from auedit.render.face import FaceRenderer
+    from auedit.rig.model import FaceRig
+
+PHOTO_EXTRACTOR = "resnet50"
+LIVE_EXTRACTOR = "light"
+EngineFactory = Callable[[str], "GENet"]
+
+
+def default_engine(extractor: str) -> GENet:
+    """The shipped GE-Net with this extractor (imported in the worker thread, on first use)."""
+    from auedit.fit.genet.engine import GENet
+
+    return GENet(extractor)
+
+
+@dataclass
+class FitRequest:
+    """One face of one frame to fit; a newer generation cancels it."""
+
+    generation: int
+    image: np.ndarray  # (H, W, 3) uint8 RGB
+    face: TrackedFace
+    still: bool  # a photo (the paper's extractor, from the landmark fit), else a live frame
+
+
+@dataclass(frozen=True)
+class FitProgress:
+    """Where the newest fit stands; `iterations` 0 while the networks load."""
+
+    generation: int = -1
+    iteration: int = 0
+    iterations: int = 0
+    loss: float = math.nan
+    running: bool = False
+
+
+@dataclass
+class FittedFace:
+    """A finished fit with the game face rendered from its parameters."""
+
+    generation: int
+    still: bool
+    fit: GENetFit
+    render: np.ndarray  # (S, S, 3) uint8 the rig with the fitted parameters, base-face frame
+    seconds: float
+
+
+class _CancelledError(Exception):
+    """A newer generation (or the shutdown) stops the running fit."""
+
+
+class GENetWorker(LoopWorker):
+    """Fits in a QThread of its own; `start()` it, `shutdown()` it.
+
+    The public methods are thread-safe and return at once.
+    """
+
+    thread_name = "auedit-genet"
+    fitted = Signal(object)  # FittedFace
+    unavailable = Signal(str)  # GE-Net cannot run (a network file is missing): why
+    failed = Signal(str)  # one fit failed; the worker goes on
+
+    def __init__(self, make_engine: EngineFactory = default_engine) -> None:
+        super().__init__()
+        self._make_engine = make_engine
+        self._engines: dict[str, GENet] = {}
+        self._broken: dict[str, int] = {}  # extractor -> the generation its engine failed in
+        self._renderers: dict[int, FaceRenderer] = {}
+        self._slot: FrameSlot[FitRequest] = FrameSlot()
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._progress = FitProgress()
+        self._live_generation = -1
+        self._live_tracks: set[int] = set()  # tracks the live engine has fitted before
+        self.fits = 0  # fits finished (cancelled ones are not counted)
+
+    # --- thread-safe API ----------------------------------------------------------------------
+    def fit(self, image: np.ndarray, face: TrackedFace, *, still: bool, restart: bool) -> int:
+        """Fit this face; `restart`: another photo, face or input (a running fit is cancelled).
+        Returns the request's generation."""
+        with self._lock:
+            if restart:
+                self._generation += 1
+            generation = self._generation
+        self._slot.put(FitRequest(generation, image, face, still))
+        return generation
+
+    def cancel(self) -> None:
+        """Stop the running fit and drop the waiting one."""
+        with self._lock:
+            self._generation += 1
+        self._slot.clear()
+
+    def progress(self) -> FitProgress:
+        with self._lock:
+            return self._progress
+
+    # --- the loop (in the worker thread) ------------------------------------------------------
+    def _wake(self) -> None:
+        self._slot.close()
+
+    def _run(self, emit: Emit) -> None:
+        self._emit = emit
+        while not self._stop.is_set():
+            request = self._slot.take(0.05)
+            if request is None or request.generation != self._current():
+                continue
+            try:
+                self._fit(request)
+            except _CancelledError:
+                pass
+            except Exception as exc:  # a worker must never take the app down
+                self._emit("failed", (f"{type(exc).__name__}: {exc}",))
+            finally:
+                with self._lock:
+                    self._progress = replace(self._progress, running=False)
+
+    def _current(self) -> int:
+        with self._lock:
+            return self._generation
+
+    def _set_progress(self, progress: FitProgress) -> None:
+        with self._lock:
+            self._progress = progress
+
+    def _fit(self, request: FitRequest) -> None:
+        generation, still, face = request.generation, request.still, request.face
+        self._set_progress(FitProgress(generation, running=True))
+        engine = self._engine(PHOTO_EXTRACTOR if still else LIVE_EXTRACTOR, generation)
+        if engine is None:
+            return
+        if still:
+            n = engine.fitter.settings.iterations
+        else:
+            if generation != self._live_generation:  # another input: its tracks are new
+                engine.forget()
+                self._live_tracks.clear()
+                self._live_generation = generation
+            n = (engine.live_iterations if face.track_id in self._live_tracks
+                 else engine.fitter.settings.iterations)
+
+        def report(i: int, loss: float) -> None:
+            self._set_progress(FitProgress(generation, i, n, loss, True))
+            if self._stop.is_set() or self._current() != generation:
+                raise _CancelledError
+
+        t0 = time.perf_counter()
+        self._set_progress(FitProgress(generation, 0, n, math.nan, True))
+        fit = engine.fit(request.image, face, still=still, iterations=n, progress=report)
+        if not still:
+            self._live_tracks.add(face.track_id)
+        render = self._renderer(engine.rig).render_uint8(fit.params, align=True)[0]
+        self.fits += 1
+        self._emit("fitted", (FittedFace(generation, still, fit, render,
+                                         time.perf_counter() - t0),))
+
+    def _engine(self, extractor: str, generation: int) -> GENet | None:
+        """The engine for `extractor`, made on first use; None (reported) when it cannot be
+        made. A failed one is tried again for the next generation (the files may be back)."""
+        engine = self._engines.get(extractor)
+        if engine is None and self._broken.get(extractor) != generation:
+            try:
+                engine = self._engines[extractor] = self._make_engine(extractor)
+            except (RuntimeError, ImportError) as exc:  # ModelFileError is a RuntimeError
+                self._broken[extractor] = generation
+                self._emit("unavailable", (str(exc),))
+        return engine
+
+    def _renderer(self, rig: FaceRig) -> FaceRenderer:
+        renderer = self._renderers.get(id(rig))
+        if renderer is None:
+            from auedit.fit.genet.base_face import SIZE
+            from auedit.render.face import FaceRenderer
+
+            renderer = self._renderers[id(rig)] = FaceRenderer(rig, SIZE)
+        return renderer
