@@ -39,14 +39,19 @@ class GENet:
     def __init__(self, extractor: str = "resnet50", rig: FaceRig | None = None,
                  settings: GENetSettings | None = None, live_iterations: int = LIVE_ITERATIONS,
                  ) -> None:
-        from auedit.fit.genet.model_files import load_imitator, load_segmenter, shipped_path
+        from auedit.fit.genet.model_files import (
+            ModelFileError,
+            load_imitator,
+            load_segmenter,
+            shipped_path,
+        )
         from auedit.rig.identity_space import load_default
 
         if extractor not in EXTRACTORS:
             raise ValueError(f"extractor must be one of {', '.join(EXTRACTORS)}")
         space = load_default()
         if space is None:
-            raise RuntimeError("the identity subspace (resources/models/identity_subspace.npz) "
+            raise ModelFileError("the identity subspace (resources/models/identity_subspace.npz) "
                                "is missing; GE-Net keeps identities inside it")
         self.extractor = extractor
         self.rig = rig or load_rig()

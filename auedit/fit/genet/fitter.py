@@ -125,7 +125,7 @@ class GENetFitter:
             with torch.no_grad():
                 y -= step * grad
                 y.clamp_(0.0, 1.0)
-            losses.append(float(value))
+            losses.append(value.item())
             if progress is not None:
                 progress(i + 1, losses[-1])
         with torch.no_grad():
