@@ -16,7 +16,7 @@ from auedit.detect.rigfit import RigFitDetector, au_intensities
 from auedit.fit.genet.engine import GENet, GENetFit
 from auedit.rig.model import FaceRig
 
-GOOD_LOSS = 1.0  # about the loss left on held-out renders; confidence 0 at 3x it
+GOOD_LOSS = 1.5  # about the loss left on held-out renders; confidence 0 at 3x it
 
 
 class GENetDetector:

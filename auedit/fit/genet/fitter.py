@@ -35,7 +35,7 @@ LOSSES = ("features", "plain", "pixels")
 class GENetSettings:
     iterations: int = 30  # the paper's, for a photo
     loss: str = "features"
-    step_scale: float = 0.02
+    step_scale: float = 0.001
     identity: bool = True  # fit the identity (False: keep the start's, as for a known face)
 
 

@@ -1,11 +1,13 @@
-"""Installing a trained network where the app loads it: `resources/models/genet_*.pt` with
-its sha256 in the manifest (the app refuses a file whose digest does not match)."""
+"""Installing a trained network where the app loads it: `resources/models/genet_*.pt` (its
+weights in float16) with its sha256 in the manifest (the app refuses a file whose digest does
+not match)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
+
+import torch
 
 from auedit.face.model_file import sha256_of
 from auedit.fit.genet.model_files import SHIPPED, read
@@ -21,7 +23,10 @@ def install(network: Path, name: str, models: Path) -> Path:
     if name != "imitator" and data["config"]["arch"] != name:
         raise ValueError(f"{network} holds a {data['config']['arch']} segmenter, not {name}")
     target = models / SHIPPED[name]
-    shutil.copyfile(network, target)
+    # weights stored as float16 (half the size; the loader copies them into float32)
+    data["state"] = {k: v.half() if v.is_floating_point() else v
+                     for k, v in data["state"].items()}
+    torch.save(data, target)
     manifest_path = models / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     entry = {"file": target.name, "sha256": sha256_of(target), "shipped_by": "this repository",
