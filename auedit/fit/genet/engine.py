@@ -21,7 +21,7 @@ from auedit.fit.genet.fitter import GENetFitter, GENetSettings
 from auedit.rig.model import FaceRig, RigParams, load_rig
 
 EXTRACTORS = ("resnet50", "light")
-LIVE_ITERATIONS = 4  # per video frame, from the last frame's fit
+LIVE_ITERATIONS = 2  # per video frame, from the last frame's fit
 
 
 @dataclass
