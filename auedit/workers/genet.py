@@ -23,7 +23,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 
 from auedit.core.types import TrackedFace
-from auedit.workers.loop import Emit, LoopWorker
+from auedit.workers.loop import LoopWorker
 from auedit.workers.mailbox import FrameSlot
 
 if TYPE_CHECKING:
@@ -91,12 +91,11 @@ class GENetWorker(LoopWorker):
     failed = Signal(str)  # one fit failed; the worker goes on
 
     def __init__(self, make_engine: EngineFactory = default_engine) -> None:
-        super().__init__()
+        super().__init__(self._step, FrameSlot())
         self._make_engine = make_engine
         self._engines: dict[str, GENet] = {}
         self._broken: dict[str, int] = {}  # extractor -> the generation its engine failed in
         self._renderers: dict[int, FaceRenderer] = {}
-        self._slot: FrameSlot[FitRequest] = FrameSlot()
         self._lock = threading.Lock()
         self._generation = 0
         self._progress = FitProgress()
@@ -126,24 +125,19 @@ class GENetWorker(LoopWorker):
             return self._progress
 
     # --- the loop (in the worker thread) ------------------------------------------------------
-    def _wake(self) -> None:
-        self._slot.close()
-
-    def _run(self, emit: Emit) -> None:
-        self._emit = emit
-        while not self._stop.is_set():
-            request = self._slot.take(0.05)
-            if request is None or request.generation != self._current():
-                continue
-            try:
-                self._fit(request)
-            except _CancelledError:
-                pass
-            except Exception as exc:  # a worker must never take the app down
-                self._emit("failed", (f"{type(exc).__name__}: {exc}",))
-            finally:
-                with self._lock:
-                    self._progress = replace(self._progress, running=False)
+    def _step(self) -> None:
+        request: FitRequest | None = self._slot.take(0.05)
+        if request is None or request.generation != self._current():
+            return
+        try:
+            self._fit(request)
+        except _CancelledError:
+            pass
+        except Exception as exc:  # a worker must never take the app down
+            self._emit("failed", (f"{type(exc).__name__}: {exc}",))
+        finally:
+            with self._lock:
+                self._progress = replace(self._progress, running=False)
 
     def _current(self) -> int:
         with self._lock:

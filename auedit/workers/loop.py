@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from auedit.workers.mailbox import FrameSlot
 
 Emit = Callable[[str, tuple], None]
 
@@ -34,14 +37,17 @@ class _Runner(QObject):
 class LoopWorker(QObject):
     """Base of a worker with one loop in a thread of its own; `start()` it, `shutdown()` it.
 
-    Subclasses implement `_run(emit)` (set `self._emit = emit`, then loop until `self._stop`
-    is set) and `_wake()` (make a loop that waits on a mailbox notice the stop).
+    The loop calls `step()` (one round of work, waiting at most briefly on `slot`) until the
+    worker is shut down, then `_finished()`; shutting down closes `slot`, so that a step
+    waiting on it returns at once.
     """
 
     thread_name = "auedit-worker"
 
-    def __init__(self) -> None:
+    def __init__(self, step: Callable[[], None], slot: FrameSlot[Any]) -> None:
         super().__init__()
+        self._step_once = step
+        self._slot = slot
         self._stop = threading.Event()
         self._thread: QThread | None = None
         self._runner: _Runner | None = None
@@ -61,16 +67,21 @@ class LoopWorker(QObject):
     def shutdown(self) -> None:
         """Stop the loop (after the job in progress) and wait for the thread."""
         self._stop.set()
-        self._wake()
+        self._slot.close()
         if self._thread is not None:
             self._thread.quit()
             self._thread.wait(10000)
 
     def _run(self, emit: Emit) -> None:
-        raise NotImplementedError
+        self._emit = emit
+        try:
+            while not self._stop.is_set():
+                self._step_once()
+        finally:
+            self._finished()
 
-    def _wake(self) -> None:
-        raise NotImplementedError
+    def _finished(self) -> None:
+        """Clean up in the worker thread once the loop has ended (nothing by default)."""
 
     @Slot(str, tuple)
     def _dispatch(self, signal: str, args: tuple) -> None:

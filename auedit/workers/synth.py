@@ -22,7 +22,7 @@ from PySide6.QtCore import Signal
 
 from auedit.core.types import TrackedFace
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer
-from auedit.workers.loop import Emit, LoopWorker
+from auedit.workers.loop import LoopWorker
 from auedit.workers.mailbox import FrameSlot
 
 SynthesizerFactory = Callable[[], Synthesizer]
@@ -82,7 +82,7 @@ class SynthWorker(LoopWorker):
 
     def __init__(self, make_synthesizer: SynthesizerFactory = default_synthesizer,
                  make_tracker: TrackerFactory = default_tracker) -> None:
-        super().__init__()
+        super().__init__(self._step, FrameSlot())
         self._make_synthesizer = make_synthesizer
         self._make_tracker = make_tracker
         self._synthesizer: Synthesizer | None = None
@@ -90,7 +90,6 @@ class SynthWorker(LoopWorker):
         self._prepared: PreparedFace | None = None
         self._prepared_generation = -1
         self._generation = 0
-        self._slot: FrameSlot[RenderRequest] = FrameSlot()
         self._lock = threading.Lock()
         self._commands: list[tuple[str, tuple[Any, ...]]] = []
         self.renders = 0  # renders done (requests dropped by newer ones are not counted)
@@ -123,23 +122,18 @@ class SynthWorker(LoopWorker):
             self._commands.append((name, args))
 
     # --- the loop (in the worker thread) ------------------------------------------------------
-    def _wake(self) -> None:
-        self._slot.close()
+    def _step(self) -> None:
+        with self._lock:
+            commands, self._commands = self._commands, []
+        for name, args in commands:
+            self._guarded(getattr(self, f"_do_{name}"), *args)
+        request: RenderRequest | None = self._slot.take(0.05)
+        if request is not None and request.generation == self._prepared_generation:
+            self._guarded(self._do_render, request)
 
-    def _run(self, emit: Emit) -> None:
-        self._emit = emit
-        try:
-            while not self._stop.is_set():
-                with self._lock:
-                    commands, self._commands = self._commands, []
-                for name, args in commands:
-                    self._guarded(getattr(self, f"_do_{name}"), *args)
-                request = self._slot.take(0.05)
-                if request is not None and request.generation == self._prepared_generation:
-                    self._guarded(self._do_render, request)
-        finally:
-            if self._tracker is not None:
-                self._tracker.close()
+    def _finished(self) -> None:
+        if self._tracker is not None:
+            self._tracker.close()
 
     def _guarded(self, job: Callable[..., None], *args: Any) -> None:
         """Run one job; a failure becomes a one-line message and the worker goes on."""
