@@ -96,7 +96,25 @@ class _Bottleneck(nn.Module):
         return F.relu(y + (x if self.down is None else self.down(x)), inplace=True)
 
 
-class ResNetSegmenter(nn.Module):
+class _Segmenter(nn.Module):
+    """stem -> four stages (their outputs are the features) -> 1x1 head -> upsampled logits."""
+
+    stem: nn.Module
+    stages: nn.ModuleList
+    head: nn.Conv2d
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        size = x.shape[-2:]
+        x = self.stem(normalise(x))
+        feats = []
+        for stage in self.stages:
+            x = stage(x)
+            feats.append(x)
+        logits = F.interpolate(self.head(x), size=size, mode="bilinear", align_corners=False)
+        return logits, feats
+
+
+class ResNetSegmenter(_Segmenter):
     """The paper's layout; see the module docstring. Stages 3 and 4 keep 1/8 resolution
     with dilations 2 and 4 (as DeepLab) so that their receptive field still grows."""
 
@@ -122,16 +140,6 @@ class ResNetSegmenter(nn.Module):
         self.stages = nn.ModuleList(stages)
         self.head = nn.Conv2d(c_in, config.n_classes, 1)  # the paper's 1x1 in place of pooling
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        size = x.shape[-2:]
-        x = self.stem(normalise(x))
-        feats = []
-        for stage in self.stages:
-            x = stage(x)
-            feats.append(x)
-        logits = F.interpolate(self.head(x), size=size, mode="bilinear", align_corners=False)
-        return logits, feats
-
 
 def normalise(image: torch.Tensor) -> torch.Tensor:
     """[0, 1] images -> roughly zero-mean, unit-range network input."""
@@ -143,7 +151,7 @@ def _conv_bn(c_in: int, c_out: int, stride: int = 1, dilation: int = 1) -> list[
             nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)]
 
 
-class LightSegmenter(nn.Module):
+class LightSegmenter(_Segmenter):
     """Four stages of two 3x3 convolutions (strides 2, 2, 2, 1; the last dilated), the same
     1/8 output and x8 upsampling as the paper's layout, ~1/40 of its multiply-adds at width 1."""
 
@@ -151,6 +159,7 @@ class LightSegmenter(nn.Module):
         super().__init__()
         self.config = config
         c = [round(ch * config.width) for ch in (16, 32, 64, 96)]
+        self.stem = nn.Identity()  # the first stage downsamples itself
         self.stages = nn.ModuleList([
             nn.Sequential(*_conv_bn(3, c[0], 2), *_conv_bn(c[0], c[0])),
             nn.Sequential(*_conv_bn(c[0], c[1], 2), *_conv_bn(c[1], c[1])),
@@ -158,16 +167,6 @@ class LightSegmenter(nn.Module):
             nn.Sequential(*_conv_bn(c[2], c[3], 1, 2), *_conv_bn(c[3], c[3], 1, 4)),
         ])
         self.head = nn.Conv2d(c[3], config.n_classes, 1)
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        size = x.shape[-2:]
-        x = normalise(x)
-        feats = []
-        for stage in self.stages:
-            x = stage(x)
-            feats.append(x)
-        logits = F.interpolate(self.head(x), size=size, mode="bilinear", align_corners=False)
-        return logits, feats
 
 
 SEGMENTERS = {"resnet50": ResNetSegmenter, "light": LightSegmenter}

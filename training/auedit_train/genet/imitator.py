@@ -93,16 +93,7 @@ def train(out: Path, s: ImitatorSettings, resume: bool = False, log=print) -> di
     opt = torch.optim.Adam(model.parameters(), lr=s.lr, betas=(0.5, 0.999))
     sched = loop.schedule(opt, s.steps)
     files = loop.RunFiles(out, proc)
-    step, best = 0, {"val_l1": float("inf")}
-    state = files.resume() if resume else None
-    if state is not None:
-        loop.check_config(out, s)
-        net.load_state_dict(state["net"])
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        step, best = state["step"], state["best"]
-    elif proc.main:
-        loop.save_config(out, s)
+    step, best = files.start(s, resume, net, opt, sched, {"val_l1": float("inf")})
     stream = loop.batches(train_data, s.batch, s.seed + step, proc, s.workers)
     t0, run_l1, run_p = time.perf_counter(), 0.0, 0.0
     while step < s.steps:
@@ -130,10 +121,7 @@ def train(out: Path, s: ImitatorSettings, resume: bool = False, log=print) -> di
                 if record["val_l1"] < best["val_l1"]:
                     best = record
                     files.save_best(loop.network_file("imitator", asdict(config), net, record))
-                log(" ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
-                             for k, v in record.items()))
-            files.log(record)
-            files.save({"net": net.state_dict(), "opt": opt.state_dict(),
-                        "sched": sched.state_dict(), "step": step, "best": best})
+            files.log(record, log)
+            files.save(net, opt, sched, step, best)
     loop.finish(proc)
     return best

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -123,13 +123,28 @@ class RunFiles:
         self.checkpoint = out / "checkpoint.pt"
         self.best = out / "best.pt"
 
-    def resume(self) -> dict[str, Any] | None:
-        if not self.checkpoint.is_file():
-            return None
-        return torch.load(self.checkpoint, map_location=self.proc.device, weights_only=False)
-
-    def save(self, state: dict[str, Any]) -> None:
+    def start(self, settings: Any, resume: bool, net: torch.nn.Module,
+              opt: torch.optim.Optimizer, sched: Any, best: dict) -> tuple[int, dict]:
+        """(step, best record) to begin with: from the checkpoint when resuming (the settings
+        must match the run's), else from scratch with the settings written down."""
+        if resume and self.checkpoint.is_file():
+            check_config(self.out, settings)
+            state = torch.load(self.checkpoint, map_location=self.proc.device,
+                               weights_only=False)
+            net.load_state_dict(state["net"])
+            opt.load_state_dict(state["opt"])
+            sched.load_state_dict(state["sched"])
+            return state["step"], state["best"]
         if self.proc.main:
+            save_config(self.out, settings)
+        return 0, best
+
+    def save(self, net: torch.nn.Module, opt: torch.optim.Optimizer, sched: Any, step: int,
+             best: dict) -> None:
+        """The checkpoint to go on from (rank 0)."""
+        if self.proc.main:
+            state = {"net": net.state_dict(), "opt": opt.state_dict(),
+                     "sched": sched.state_dict(), "step": step, "best": best}
             tmp = self.checkpoint.with_suffix(".tmp")
             torch.save(state, tmp)
             tmp.replace(self.checkpoint)  # an interruption never leaves half a checkpoint
@@ -138,10 +153,13 @@ class RunFiles:
         if self.proc.main:
             torch.save(network, self.best)
 
-    def log(self, record: dict) -> None:
+    def log(self, record: dict, echo: Callable[[str], None]) -> None:
+        """Append a record to the log, and echo its scalars as one line (rank 0)."""
         if self.proc.main:
             with (self.out / "log.jsonl").open("a") as f:
                 f.write(json.dumps(record) + "\n")
+            echo(" ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
+                          for k, v in record.items() if not isinstance(v, dict)))
 
 
 def average(value: float, proc: Process) -> float:

@@ -149,16 +149,7 @@ def train(out: Path, s: SegmenterSettings, resume: bool = False, log=print) -> d
     opt = torch.optim.AdamW(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
     sched = loop.schedule(opt, s.steps)
     files = loop.RunFiles(out, proc)
-    step, best = 0, {"score": -1.0}
-    state = files.resume() if resume else None
-    if state is not None:
-        loop.check_config(out, s)
-        net.load_state_dict(state["net"])
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        step, best = state["step"], state["best"]
-    elif proc.main:
-        loop.save_config(out, s)
+    step, best = files.start(s, resume, net, opt, sched, {"score": -1.0})
     g = torch.Generator().manual_seed(s.seed * 1000 + step + proc.rank)
     stream = loop.batches(data, s.batch, s.seed + step, proc, s.workers)
     t0, running = time.perf_counter(), 0.0
@@ -185,10 +176,7 @@ def train(out: Path, s: SegmenterSettings, resume: bool = False, log=print) -> d
                 if record["score"] > best["score"]:
                     best = record
                     files.save_best(loop.network_file("segmenter", asdict(config), net, record))
-                log(" ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
-                             for k, v in record.items() if not isinstance(v, dict)))
-            files.log(record)
-            files.save({"net": net.state_dict(), "opt": opt.state_dict(),
-                        "sched": sched.state_dict(), "step": step, "best": best})
+            files.log(record, log)
+            files.save(net, opt, sched, step, best)
     loop.finish(proc)
     return best
