@@ -58,9 +58,10 @@ def align_photo(image: np.ndarray, landmarks: np.ndarray, size: int = SIZE,
     first where the warp shrinks it (`shrink_for_warp`), and the 2x3 alignment matrix of the
     image it warped (photo pixels, or the shrunk photo's)."""
     lms = np.asarray(landmarks, dtype=np.float64)[:, :2]
-    small, f = shrink_for_warp(image, float(np.sqrt(abs(np.linalg.det(
-        alignment(lms, size)[:, :2])))))
-    m = alignment(lms * f, size)
+    m = alignment(lms, size)
+    small, f = shrink_for_warp(image, float(np.sqrt(abs(np.linalg.det(m[:, :2])))))
+    if small is not image:
+        m = alignment(lms * f, size)
     aligned = cv2.warpAffine(small, m, (size, size), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_REPLICATE)
     return aligned, m

@@ -67,15 +67,16 @@ class GENet:
         """Fit `face` in the RGB `image`. A still (or a track's first frame) starts from the
         landmark fit; later frames of a track from its last fit."""
         aligned, _ = align_photo(image, face.landmarks, SIZE)
-        start = self.landmark_fit.estimate(face, still=still)
         last = None if still else self._last.get(face.track_id)
         if last is None:
             n = self.fitter.settings.iterations if iterations is None else iterations
-            begin = start.params
+            begin = self.landmark_fit.estimate(face, still=still).params
         else:
             n = self.live_iterations if iterations is None else iterations
             begin = last.copy()
-            begin.pose[0, 2] = start.params.pose[0, 2]  # roll: aligned away, the fit's
+            # roll is aligned away: the landmark fit's (the plain fit; its AUs are not needed,
+            # and it keeps the track's landmark-fit state going)
+            begin.pose[0, 2] = self.landmark_fit.fit_face(face).params.pose[0, 2]
         result = self.fitter.fit(aligned, begin, n, progress)
         if not still:
             self._last[face.track_id] = result.params
