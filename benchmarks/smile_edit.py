@@ -14,11 +14,16 @@ Each neutral photo is edited with the geometric synthesizer to the "happiness" p
 - pixels outside the edited regions (farther than 10% of the face from every landmark the
   edit moves by 0.5 px or more): the share that changed at all, and the mean change.
 
-    python benchmarks/smile_edit.py
+`--scales 0.25,0.5,1` edits each photo at those fractions of the preset's intensities as well,
+side by side (1 is the preset): a fixed intensity trades the two targets against each other,
+since some "smiling" photos barely differ from their neutral ones.
+
+    python benchmarks/smile_edit.py [--scales 1]
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 from collections import defaultdict
 
@@ -27,12 +32,13 @@ import numpy as np
 from _shared import shared_data
 
 from auedit.core.aus import ARKIT_BLENDSHAPES
+from auedit.core.types import TrackedFace
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
 from auedit.media.sources import read_image
 from auedit.render.face import similarity
 from auedit.rig import regions as rg
-from auedit.synth.geometric import GeometricSynthesizer
+from auedit.synth.geometric import GeometricFace, GeometricSynthesizer
 from auedit.synth.presets import PRESETS
 
 TARGETS = PRESETS["happiness"]
@@ -61,6 +67,10 @@ def untouched_region(shape: tuple[int, ...], moved: np.ndarray, reach: float) ->
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", default="1",
+                        help="comma-separated fractions of the preset's intensities (1: as is)")
+    scales = [float(v) for v in parser.parse_args().scales.split(",")]
     root = shared_data() / "london"
     with (root / "labels.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))
@@ -69,10 +79,10 @@ def main() -> None:
         photos[row["face_id"]][row["expression"]] = row["image"]
     tracker = FaceTracker(Mode.IMAGE, max_faces=1)
     synth = GeometricSynthesizer(tracker.canonical)
-    print(f"targets: {TARGETS} (the happiness preset); other AUs keep each photo's own")
-    closer, d_edit, d_neutral = [], [], []
-    smile = defaultdict(list)
-    changed_share, changed_mean = [], []
+    print(f"targets: {TARGETS} (the happiness preset) x {scales}; other AUs keep each photo's own")
+    d_neutral: list[float] = []
+    smile: dict[str, list[float]] = defaultdict(list)
+    edits: dict[float, dict[str, list[float]]] = {k: defaultdict(list) for k in scales}
     for person, pair in sorted(photos.items()):
         neutral, real = read_image(root / pair["neutral"]), read_image(root / pair["smiling"])
         tracked = [tracker.track(im, 0.0) for im in (neutral, real)]
@@ -81,38 +91,49 @@ def main() -> None:
             continue
         face_n, face_s = tracked[0][0], tracked[1][0]
         prepared = synth.prepare(neutral, face_n)
-        edited = synth.render(prepared, TARGETS)
-        found = tracker.track(edited, 0.0)
-        if not found:
-            print(f"{person}: the edit lost its face")
+        results = {k: _edit(tracker, synth, prepared, neutral, face_n, face_s, k) for k in scales}
+        if not all(results.values()):
+            print(f"{person}: an edit lost its face")
             continue
-        face_e = found[0]
-        de = mouth_distance(face_e.landmarks, face_s.landmarks)
-        dn = mouth_distance(face_n.landmarks, face_s.landmarks)
-        d_edit.append(de)
-        d_neutral.append(dn)
-        closer.append(de < dn)
-        for name, face in (("neutral", face_n), ("edit", face_e), ("real smile", face_s)):
+        d_neutral.append(mouth_distance(face_n.landmarks, face_s.landmarks))
+        for name, face in (("neutral", face_n), ("real smile", face_s)):
             smile[name].append(float(face.blendshapes[SMILE].mean()))
-        _, shift = synth.displacement(prepared, TARGETS)
-        lms = face_n.landmarks[:468, :2]
-        outside = untouched_region(neutral.shape, lms[np.linalg.norm(shift, axis=1) >= 0.5],
-                                   0.1 * prepared.face_px)
-        diff = np.abs(edited.astype(np.int16) - neutral).max(axis=2)[outside]
-        changed_share.append(float((diff > 0).mean()))
-        changed_mean.append(float(diff.mean()))
+        for k, figures in results.items():
+            for name, value in figures.items():
+                edits[k][name].append(value)
     tracker.close()
-    n = len(closer)
-    print(f"{n} people")
-    print(f"mouth distance to the real smile (interocular units): edit {np.mean(d_edit):.4f}, "
-          f"neutral {np.mean(d_neutral):.4f}")
-    print(f"edit closer to the real smile than the neutral photo: {np.mean(closer):.1%} "
-          f"({sum(closer)}/{n}; target >= 90%)")
-    print("mouthSmile (mean L/R): " + ", ".join(
-        f"{k} {np.mean(v):.3f}" for k, v in smile.items()) + " (target: edits >= 0.4)")
-    print(f"edits with mouthSmile >= 0.4: {np.mean(np.array(smile['edit']) >= 0.4):.1%}")
-    print(f"outside the edited regions: {np.mean(changed_share):.3%} of pixels changed, "
-          f"mean change {np.mean(changed_mean):.4f} levels")
+    n = len(d_neutral)
+    print(f"{n} people; neutral photos: mouth distance to the real smile {np.mean(d_neutral):.4f} "
+          f"(interocular units); mouthSmile (mean L/R) neutral {np.mean(smile['neutral']):.3f}, "
+          f"real smile {np.mean(smile['real smile']):.3f}")
+    print("scale  AU6   AU12  distance  closer (>= 90%)  mouthSmile (>= 0.4)  >= 0.4   "
+          "outside: changed  mean")
+    for k, e in edits.items():
+        closer = np.array(e["distance"]) < np.array(d_neutral)
+        print(f"{k:5.2f}  {TARGETS['AU6'] * k:4.2f}  {TARGETS['AU12'] * k:4.2f}  "
+              f"{np.mean(e['distance']):.4f}    {closer.mean():6.1%} ({closer.sum()}/{n})   "
+              f"{np.mean(e['smile']):.3f}               {np.mean(np.array(e['smile']) >= 0.4):5.1%}"
+              f"   {np.mean(e['changed']):.3%}          {np.mean(e['change']):.4f}")
+
+
+def _edit(tracker: FaceTracker, synth: GeometricSynthesizer, prepared: GeometricFace,
+          neutral: np.ndarray, face_n: TrackedFace, face_s: TrackedFace,
+          scale: float) -> dict[str, float] | None:
+    """One edit at `scale` x the preset, re-tracked: its mouth distance to the real smile,
+    mouthSmile and the change outside the edited regions (None where the face is lost)."""
+    targets = {k: v * scale for k, v in TARGETS.items()}
+    edited = synth.render(prepared, targets)
+    found = tracker.track(edited, 0.0)
+    if not found:
+        return None
+    _, shift = synth.displacement(prepared, targets)
+    lms = face_n.landmarks[:468, :2]
+    outside = untouched_region(neutral.shape, lms[np.linalg.norm(shift, axis=1) >= 0.5],
+                               0.1 * prepared.face_px)
+    diff = np.abs(edited.astype(np.int16) - neutral).max(axis=2)[outside]
+    return {"distance": mouth_distance(found[0].landmarks, face_s.landmarks),
+            "smile": float(found[0].blendshapes[SMILE].mean()),
+            "changed": float((diff > 0).mean()), "change": float(diff.mean())}
 
 
 if __name__ == "__main__":

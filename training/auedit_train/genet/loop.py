@@ -101,7 +101,7 @@ def check_config(out: Path, config: Any) -> None:
     """A resumed run must go on with the settings it started with."""
     saved = json.loads((out / "config.json").read_text())
     now = json.loads(json.dumps(asdict(config)))
-    changed = sorted(k for k in now if k not in ("steps", "device", "workers")
+    changed = sorted(k for k in now if k not in ("steps", "eval_every", "device", "workers")
                      and saved.get(k) != now[k])
     if changed:
         raise ValueError(f"{out} was started with other settings ({', '.join(changed)}); "
