@@ -32,7 +32,11 @@ def install(network: Path, name: str, models: Path) -> Path:
     entry = {"file": target.name, "sha256": sha256_of(target), "shipped_by": "this repository",
              "source": "trained by AUEdit: auedit-train genet (see the card)",
              "card": "cards/genet.md"}
-    entries = [e for e in manifest["models"] if e["file"] != target.name]
-    manifest["models"] = [*entries, entry]
+    entries = manifest["models"]
+    known = [i for i, e in enumerate(entries) if e["file"] == target.name]
+    if known:
+        entries[known[0]] = entry  # in place: a reinstall changes one entry's digest only
+    else:
+        entries.append(entry)
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     return target
