@@ -10,6 +10,7 @@ import pytest
 import torch
 from auedit_train.cli import main
 
+from auedit.face.model_file import sha256_of
 from auedit.fit.genet.model_files import ModelFileError, load_imitator, load_segmenter, read
 
 
@@ -50,7 +51,25 @@ def test_resume_goes_on_where_it_stopped(renders: Path, tmp_path: Path) -> None:
     assert state["step"] == 20
     assert main([*base, "--resume"]) == 0  # nothing left to do: no new records
     assert [r["step"] for r in log(run)] == [10, 20]
+    assert main([*base, "--resume", "--eval-every", "5"]) == 0  # how often it logs may change
     assert main([*base, "--resume", "--lr", "0.5"]) == 2  # other settings: refused
+
+
+def test_install_records_the_digest_in_place(renders: Path, tmp_path: Path) -> None:
+    run, models = tmp_path / "imi", tmp_path / "models"
+    assert main(["genet", "imitator", "--smoke", "--renders", str(renders), "--out", str(run),
+                 "--steps", "2", "--eval-every", "2", "--batch", "4"]) == 0
+    models.mkdir()
+    entries = [{"file": name, "sha256": "0" * 64} for name in
+               ("genet_segmenter_light.pt", "genet_imitator.pt", "au_regressor.onnx")]
+    (models / "manifest.json").write_text(json.dumps({"models": entries}))
+    for _ in range(2):  # a reinstall replaces the entry where it stands
+        assert main(["genet", "install", "--network", str(run / "best.pt"), "--name", "imitator",
+                     "--models", str(models)]) == 0
+    listed = json.loads((models / "manifest.json").read_text())["models"]
+    assert [e["file"] for e in listed] == [e["file"] for e in entries]
+    assert listed[1]["sha256"] == sha256_of(models / "genet_imitator.pt")
+    assert load_imitator(models / "genet_imitator.pt").config.n_params > 0
 
 
 def test_imitator_smoke_learns(renders: Path, tmp_path: Path) -> None:
