@@ -59,10 +59,7 @@ def main() -> None:
         for start in range(0, args.n, args.batch):
             idx = slice(start, min(args.n, start + args.batch))
             batch = RigParams(truth.pose[idx], truth.au[idx], truth.identity[idx])
-            t = time.perf_counter()
-            images = renderer.render_uint8(batch)
-            t_render += time.perf_counter() - t
-            if args.exact_landmarks:
+            if args.exact_landmarks:  # no image: the fit reads the rig's own landmarks
                 exact = renderer.screen_vertices(batch)[:, :N_LANDMARKS]
                 for i, points in enumerate(exact):
                     t = time.perf_counter()
@@ -72,6 +69,9 @@ def main() -> None:
                     est_au.append(result.params.au[0])
                     est_pose.append(result.params.pose[0])
                 continue
+            t = time.perf_counter()
+            images = renderer.render_uint8(batch)
+            t_render += time.perf_counter() - t
             for i, img in enumerate(images):
                 t = time.perf_counter()
                 faces = landmarker.detect(img)

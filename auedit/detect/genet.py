@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from auedit.core.types import AUReading, TrackedFace
-from auedit.detect.rigfit import RigFitDetector, au_intensities
+from auedit.detect.rigfit import RigFitDetector, rig_reading
 from auedit.fit.genet.engine import GENet, GENetFit
 from auedit.rig.model import FaceRig
 
@@ -32,10 +32,9 @@ class GENetDetector:
     def detect(self, frame: np.ndarray, face: TrackedFace) -> AUReading:
         result = self.engine.fit(frame, face, still=False)
         self._fits[face.track_id] = result
-        values = au_intensities(result.params)
         loss = result.losses[-1] if result.losses else 3 * GOOD_LOSS
         confidence = float(np.clip(1.5 - 0.5 * loss / GOOD_LOSS, 0.0, 1.0))
-        return AUReading(self.name, {k: values.get(k, 0.0) for k in self.keys}, confidence)
+        return rig_reading(self.name, result.params, confidence)
 
     def last_fit(self, track_id: int) -> GENetFit | None:
         return self._fits.get(track_id)

@@ -60,6 +60,12 @@ def au_intensities(params: RigParams, i: int = 0) -> dict[str, float]:
     return values
 
 
+def rig_reading(name: str, params: RigParams, confidence: float) -> AUReading:
+    """A detector's reading of fitted rig parameters, over the rig detectors' keys."""
+    values = au_intensities(params)
+    return AUReading(name, {k: values.get(k, 0.0) for k in RigFitDetector.keys}, confidence)
+
+
 class RigFitDetector:
     """AU intensities from fitting the game face; see the module docstring."""
 
@@ -114,10 +120,9 @@ class RigFitDetector:
     def detect(self, frame: np.ndarray, face: TrackedFace) -> AUReading:
         del frame
         result = self.estimate(face)
-        values = au_intensities(result.params)
         # confidence from the landmark error relative to the face's size
         confidence = float(np.clip(1.0 - result.rms_px / max(face.interocular, 1.0) / 0.1, 0, 1))
-        return AUReading(self.name, {k: values.get(k, 0.0) for k in self.keys}, confidence)
+        return rig_reading(self.name, result.params, confidence)
 
     def last_fit(self, track_id: int) -> FitResult | None:
         """The last estimate of a track (None if the track has not been fitted)."""

@@ -102,16 +102,12 @@ def train(out: Path, s: ImitatorSettings, resume: bool = False, log=print) -> di
         fake = model(_inputs(b).to(proc.device))
         l1 = (fake - real).abs().mean()
         per = perceptual(extractor, fake, real)
-        loss = l1 + s.perceptual_weight * per
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
+        loop.optimise(opt, sched, l1 + s.perceptual_weight * per)
         step += 1
         run_l1 += l1.item()
         run_p += per.item()
-        if step % s.eval_every == 0 or step == s.steps:
-            n = s.eval_every if step % s.eval_every == 0 else step % s.eval_every
+        n = loop.window(step, s.eval_every, s.steps)
+        if n:
             record = {"step": step, "l1": loop.average(run_l1 / n, proc),
                       "perceptual": loop.average(run_p / n, proc),
                       "seconds": time.perf_counter() - t0}

@@ -33,9 +33,10 @@ def install(network: Path, name: str, models: Path) -> Path:
              "source": "trained by AUEdit: auedit-train genet (see the card)",
              "card": "cards/genet.md"}
     entries = manifest["models"]
-    known = [i for i, e in enumerate(entries) if e["file"] == target.name]
-    if known:
-        entries[known[0]] = entry  # in place: a reinstall changes one entry's digest only
+    for i, e in enumerate(entries):
+        if e["file"] == target.name:
+            entries[i] = entry  # in place: a reinstall changes one entry's digest only
+            break
     else:
         entries.append(entry)
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")

@@ -92,6 +92,22 @@ def schedule(opt: torch.optim.Optimizer, steps: int, warmup: float = 0.05,
     return torch.optim.lr_scheduler.LambdaLR(opt, factor)
 
 
+def optimise(opt: torch.optim.Optimizer, sched: Any, loss: torch.Tensor) -> None:
+    """One optimiser and schedule step on `loss`."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    sched.step()
+
+
+def window(step: int, every: int, steps: int) -> int:
+    """How many steps the running sums cover when `step` is due for a record (every `every`
+    steps and at the last one), else 0."""
+    if step % every == 0:
+        return every
+    return step % every if step == steps else 0
+
+
 def save_config(out: Path, config: Any) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(asdict(config), indent=2) + "\n")

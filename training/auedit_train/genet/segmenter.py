@@ -157,14 +157,12 @@ def train(out: Path, s: SegmenterSettings, resume: bool = False, log=print) -> d
         image, labels = prepare(next(stream), g, proc.device)
         logits, _ = model(image)
         loss = F.cross_entropy(logits, labels)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
+        loop.optimise(opt, sched, loss)
         step += 1
         running += loss.item()
-        if step % s.eval_every == 0 or step == s.steps:
-            record = {"step": step, "loss": loop.average(running / s.eval_every, proc),
+        n = loop.window(step, s.eval_every, s.steps)
+        if n:
+            record = {"step": step, "loss": loop.average(running / n, proc),
                       "seconds": time.perf_counter() - t0}
             running = 0.0
             if proc.main:
