@@ -76,6 +76,57 @@ def test_training_lowers_the_loss_and_exports_onnx(toy_data, tmp_path):
     assert regressor.predict(x[0]).shape == (40,)
 
 
+def test_edit_partners_share_a_source_face():
+    from auedit_train.rigreg.train import partners
+
+    group = np.array([-1, 0, 0, 1, 0, 2, -1, 1, 0])
+    rows = np.array([0, 1, 2, 3, 4, 5, 7, 8])  # row 6 is held out
+    got = partners(rows, group, np.random.default_rng(3))
+    assert got[0] == 0  # a render is its own partner
+    assert got[rows == 5] == 5  # so is the lone edit of source 2
+    edits = rows[group[rows] >= 0]
+    mine = got[np.isin(rows, edits)]
+    assert (group[mine] == group[edits]).all()
+    assert (mine != edits)[group[edits] != 2].all()
+    assert sorted(mine) == sorted(edits)  # a cyclic pairing: each edit is someone's partner
+
+
+def test_edits_of_a_real_face_featurised_and_learnt_in_pairs(toy_data, tmp_path, demo_photo):
+    from auedit_train.cli import main
+    from auedit_train.rigreg.data import load
+    from auedit_train.rigreg.edits import featurise_edits
+    from auedit_train.rigreg.train import TrainSettings, train
+
+    from auedit.rig.expressions import AU_PARAMETER_KEYS
+
+    edits = tmp_path / "edits"
+    assert main(["data", "edits", "--out", str(edits), "--n", "12", "--seed", "1", "--size",
+                 "256", "--aus", "AU12,AU26", "--levels", "0,3,5", "--absent-below", "5",
+                 "--source", str(demo_photo), "--no-progress"]) == 0
+    manifest = featurise_edits(edits, tmp_path / "features", progress=False)
+    assert manifest["count"] == 12 and manifest["sources"] == [str(demo_photo)]
+    data = load(toy_data, tmp_path / "features")
+    renders = data["group"] < 0
+    assert renders.sum() >= 20 and (data["group"][~renders] == 0).all()
+    assert data["known"][renders].all()
+    cols = {AU_PARAMETER_KEYS.index(k) for k in ("AU12L", "AU12R", "AU26")}
+    for known, au in zip(data["known"][~renders], data["au"][~renders], strict=True):
+        edited = set(np.flatnonzero(known))
+        assert edited in ({AU_PARAMETER_KEYS.index("AU12L"), AU_PARAMETER_KEYS.index("AU12R")},
+                          {AU_PARAMETER_KEYS.index("AU26")}) and edited <= cols
+        assert np.isin(np.round(au[known] * 5, 4), [0, 3, 5]).all()
+    with pytest.raises(ValueError, match="not empty"):
+        featurise_edits(edits, tmp_path / "features", progress=False)
+
+    out = tmp_path / "run"
+    train([toy_data, tmp_path / "features"], out, TrainSettings(epochs=8, batch=8, hidden=(64,),
+                                                               val_fraction=0.2),
+          log=lambda _m: None)
+    records = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert records[-1]["train_loss"] < 0.7 * records[0]["train_loss"]
+    assert all(np.isfinite(r["val_pair_mae"]) for r in records)
+
+
 def test_shipped_regressor_recovers_aus_better_than_the_plain_fit():
     from auedit.detect.rigfit import RigFitDetector
     from auedit.face.landmarker import FaceLandmarker, Mode

@@ -2,7 +2,10 @@
 
     auedit-train rigreg data --out runs/rigreg-1 --n 4000 --seed 1
     auedit-train rigreg data --out runs/rigreg-2 --n 4000 --seed 2
-    auedit-train rigreg train --data runs/rigreg-1 runs/rigreg-2 --out runs/rigreg [--resume]
+    auedit-train data edits --out runs/edits-1 --n 8000 --seed 11 --size 256 --source PHOTOS VIDEOS
+    auedit-train rigreg edits --edits runs/edits-1 --out runs/rigreg-edits-1
+    auedit-train rigreg train --data runs/rigreg-1 runs/rigreg-2 runs/rigreg-edits-1 \
+        --out runs/rigreg [--resume]
     auedit-train rigreg export --checkpoint runs/rigreg/best.pt \
         --out resources/models/au_regressor.onnx
 
@@ -27,12 +30,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--size", type=int, default=384)
     d.add_argument("--device", default="cpu", help="torch device of the renderer")
     d.set_defaults(func=_data)
+    f = jobs.add_parser("edits", help="track and fit the edits of real faces of a data set "
+                        "made by `auedit-train data edits`")
+    f.add_argument("--edits", type=Path, required=True, help="the edits data set")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(func=_edits)
     t = jobs.add_parser("train", help="train the regressor on a data set")
     t.add_argument("--data", type=Path, nargs="+", required=True,
-                   help="one or more data folders (of different seeds)")
+                   help="one or more data folders: renders (of different seeds) and "
+                        "featurised edits")
     t.add_argument("--out", type=Path, required=True)
     t.add_argument("--epochs", type=int, default=60)
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--pair-weight", type=float, default=1.0,
+                   help="weight of the edit pairs' loss against the renders'")
     t.add_argument("--device", default="cpu")
     t.add_argument("--resume", action="store_true", help="go on from out/checkpoint.pt")
     t.set_defaults(func=_train)
@@ -51,12 +62,22 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _edits(args: argparse.Namespace) -> int:
+    from auedit_train.rigreg.edits import featurise_edits
+
+    m = featurise_edits(args.edits, args.out)
+    print(f"{m['count']} of {m['rendered']} edits tracked; written to {args.out}")
+    return 0
+
+
 def _train(args: argparse.Namespace) -> int:
     from auedit_train.rigreg.train import TrainSettings, train
 
     best = train(list(args.data), args.out, TrainSettings(epochs=args.epochs, seed=args.seed,
+                                                    pair_weight=args.pair_weight,
                                                     device=args.device), resume=args.resume)
-    print(f"best epoch {best['epoch'] + 1}: validation MAE {best['val_mae']:.4f}; "
+    print(f"best epoch {best['epoch'] + 1}: validation MAE {best['val_mae']:.4f} "
+          f"(renders), {best['val_pair_mae']:.4f} (edit pairs); "
           f"{args.out / 'best.pt'}")
     return 0
 

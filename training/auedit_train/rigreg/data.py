@@ -121,8 +121,14 @@ def _shard(renderer: FaceRenderer, landmarker: FaceLandmarker, fitter: LandmarkF
 
 
 def load(*folders: Path) -> dict[str, np.ndarray]:
-    """All shards of one or more data sets (of different seeds), concatenated."""
-    parts = []
+    """All shards of one or more data sets (renders of different seeds, featurised edits),
+    concatenated: `features`, `au`, `index`, `group` (-1 for a render; for an edit, its
+    source face, numbered across the folders by the source's name, so that two edit sets made
+    from the same sources share their groups) and `known` (N, 40) bool, the labels that are
+    true values (all of a render's; an edit's edited AU)."""
+    from auedit_train.rigreg.edits import FORMAT as EDITS_FORMAT
+
+    parts, sources = [], {}
     for folder in folders:
         manifest_path = folder / "manifest.json"
         if not manifest_path.is_file():
@@ -132,5 +138,15 @@ def load(*folders: Path) -> dict[str, np.ndarray]:
         if not manifest.get("complete", True):
             log.warning("%s is incomplete: %d of %d faces rendered", folder,
                         manifest["rendered"], manifest["settings"]["n"])
-        parts += [np.load(folder / s["file"]) for s in manifest["shards"]]
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0].files}
+        ids = np.array([sources.setdefault(s, len(sources))
+                        for s in manifest.get("sources", [])], dtype=np.int64)
+        for shard in manifest["shards"]:
+            rows = np.load(folder / shard["file"])
+            if manifest["format"] == EDITS_FORMAT:
+                group, known = ids[rows["group"]], rows["edited"]
+            else:
+                group = np.full(len(rows["index"]), -1, dtype=np.int64)
+                known = np.ones(rows["au"].shape, bool)
+            parts.append({"features": rows["features"], "au": rows["au"],
+                          "index": rows["index"], "group": group, "known": known})
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

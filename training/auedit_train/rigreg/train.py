@@ -1,7 +1,14 @@
 """Training the AU regressor: seeded, resumable (a checkpoint per epoch), logged as JSON lines.
 
-The loss is the mean squared error of the AU parameters plus a small L1 term (most AUs of a
-face are 0, and L1 keeps them there). The best epoch on a held-out tenth of the data is kept.
+Renders are learnt from their true AU parameters: the mean squared error plus a small L1 term
+(most AUs of a face are 0, and L1 keeps them there). Featurised edits of real faces
+(`auedit_train.rigreg.edits`) are learnt from their edited AU's label with the same terms, and
+in pairs: each edit is paired, anew every epoch, with another edit of the same source face,
+and the difference of the two predictions must equal the difference of the two labels (the
+same terms on differences, weighted by `pair_weight`): that difference is exactly what the
+synthesizer changed, while the labels' unedited AUs are only a reading of the source. Held
+out: a tenth of the renders, and the edits of a tenth of the source faces; the best epoch by
+validation MAE on renders plus the MAE of the held-out edits' pair differences is kept.
 """
 
 from __future__ import annotations
@@ -13,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
 from auedit_train.rigreg.data import load
 from auedit_train.rigreg.model import AURegressorNet
@@ -26,6 +32,7 @@ class TrainSettings:
     lr: float = 1e-3
     weight_decay: float = 1e-4
     l1: float = 0.1
+    pair_weight: float = 1.0
     hidden: tuple[int, ...] = (512, 256)
     dropout: float = 0.1
     val_fraction: float = 0.1
@@ -33,10 +40,45 @@ class TrainSettings:
     device: str = "cpu"
 
 
-def _split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    order = np.random.default_rng(seed).permutation(n)
-    k = max(1, round(n * fraction))
-    return order[k:], order[:k]
+def _split(group: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation rows: renders at random, edits by whole source faces."""
+    rng = np.random.default_rng(seed)
+    renders = np.flatnonzero(group < 0)
+    order = rng.permutation(renders)
+    k = max(1, round(len(renders) * fraction)) if len(renders) else 0
+    sources = np.unique(group[group >= 0])
+    held = rng.permutation(sources)[:round(len(sources) * fraction)]
+    edits_val = np.isin(group, held) & (group >= 0)
+    edits_tr = ~np.isin(group, held) & (group >= 0)
+    return (np.sort(np.concatenate([order[k:], np.flatnonzero(edits_tr)])),
+            np.sort(np.concatenate([order[:k], np.flatnonzero(edits_val)])))
+
+
+def partners(rows: np.ndarray, group: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each edit row, another row of the same source face (a random cyclic pairing within
+    each source; a lone edit is its own partner); renders (group -1) are their own partner."""
+    out = rows.copy()
+    edits = rows[group[rows] >= 0]
+    order = edits[np.lexsort((rng.random(len(edits)), group[edits]))]
+    g = group[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
+    lengths = np.diff(np.r_[starts, len(g)])
+    first = np.repeat(starts, lengths)
+    nxt = order[first + (np.arange(len(g)) - first + 1) % np.repeat(lengths, lengths)]
+    where = {r: i for i, r in enumerate(rows)}
+    out[[where[r] for r in order]] = nxt
+    return out
+
+
+def _loss(pred: torch.Tensor, want: torch.Tensor, l1: float,
+          known: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean squared error + l1 x mean absolute error, over the `known` entries (all if None)."""
+    err = pred - want
+    if known is None:
+        return (err ** 2).mean() + l1 * err.abs().mean()
+    k = known.float()
+    n = k.sum().clamp_min(1.0)
+    return ((err ** 2) * k).sum() / n + l1 * (err.abs() * k).sum() / n
 
 
 def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
@@ -45,7 +87,8 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
     `out/log.jsonl`; returns the best epoch's record."""
     data = load(*(data_dirs if isinstance(data_dirs, list) else [data_dirs]))
     x, y = torch.from_numpy(data["features"]), torch.from_numpy(data["au"])
-    tr, va = _split(len(x), settings.val_fraction, settings.seed)
+    known, group = torch.from_numpy(data["known"]), data["group"]
+    tr, va = _split(group, settings.val_fraction, settings.seed)
     torch.manual_seed(settings.seed)
     device = torch.device(settings.device)
     net = AURegressorNet(x.shape[1], y.shape[1], settings.hidden, settings.dropout)
@@ -54,7 +97,7 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
     opt = torch.optim.AdamW(net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, settings.epochs)
     out.mkdir(parents=True, exist_ok=True)
-    start, best = 0, {"val_mae": float("inf")}
+    start, best = 0, {"val_score": float("inf")}
     ckpt_path = out / "checkpoint.pt"
     if resume and ckpt_path.is_file():
         ckpt = torch.load(ckpt_path, map_location=device)
@@ -62,31 +105,42 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
         opt.load_state_dict(ckpt["opt"])
         sched.load_state_dict(ckpt["sched"])
         start, best = ckpt["epoch"] + 1, ckpt["best"]
-    xt, yt = x[tr].to(device), y[tr].to(device)
-    xv, yv = x[va].to(device), y[va].to(device)
+    x, y, known = x.to(device), y.to(device), known.to(device)
+    is_edit = torch.from_numpy(group >= 0).to(device)
+    rng = np.random.default_rng(settings.seed)
+    for _ in range(start):  # the partners a resumed run would have drawn so far
+        partners(tr, group, rng)
+    val_partner = torch.from_numpy(partners(va, group, np.random.default_rng(settings.seed)))
+    tr_t, va_t = torch.from_numpy(tr).to(device), torch.from_numpy(va).to(device)
     gen = torch.Generator().manual_seed(settings.seed)
-    mse = nn.MSELoss()
+    for _ in range(start):
+        torch.randperm(len(tr), generator=gen)
     with (out / "log.jsonl").open("a") as log_file:
         for epoch in range(start, settings.epochs):
             t0 = time.perf_counter()
             net.train()
-            order = torch.randperm(len(xt), generator=gen).to(device)
+            partner = torch.from_numpy(partners(tr, group, rng)).to(device)
+            order = torch.randperm(len(tr), generator=gen).to(device)
             total = 0.0
             for i in range(0, len(order), settings.batch):
                 b = order[i:i + settings.batch]
-                pred = net(xt[b])
-                loss = mse(pred, yt[b]) + settings.l1 * (pred - yt[b]).abs().mean()
+                rows, pair = tr_t[b], partner[b]
+                edit = is_edit[rows]
+                pred = net(x[rows])
+                loss = _loss(pred, y[rows], settings.l1, known[rows])
+                if edit.any():
+                    e, p = rows[edit], pair[edit]
+                    diff = pred[edit] - net(x[p])
+                    loss = loss + settings.pair_weight * _loss(diff, y[e] - y[p], settings.l1)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
                 total += loss.item() * len(b)
             sched.step()
-            net.eval()
-            with torch.no_grad():
-                val_mae = float((net(xv) - yv).abs().mean())
-            record = {"epoch": epoch, "train_loss": total / len(order), "val_mae": val_mae,
+            record = {"epoch": epoch, "train_loss": total / len(order),
+                      **_validate(net, x, y, va_t, val_partner.to(device), is_edit),
                       "seconds": time.perf_counter() - t0}
-            if val_mae < best["val_mae"]:
+            if record["val_score"] < best["val_score"]:
                 best = record
                 torch.save({"net": net.state_dict(), "n_in": x.shape[1], "n_out": y.shape[1],
                             "settings": asdict(settings), "record": record}, out / "best.pt")
@@ -95,8 +149,21 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
             log_file.write(json.dumps(record) + "\n")
             log_file.flush()
             log(f"epoch {epoch + 1}/{settings.epochs} loss {record['train_loss']:.4f} "
-                f"val MAE {val_mae:.4f}")
+                f"val MAE {record['val_mae']:.4f} pair MAE {record['val_pair_mae']:.4f}")
     return best
+
+
+@torch.no_grad()
+def _validate(net: AURegressorNet, x: torch.Tensor, y: torch.Tensor, rows: torch.Tensor,
+              partner: torch.Tensor, is_edit: torch.Tensor) -> dict[str, float]:
+    """Validation MAE on the held-out renders and on the held-out edits' pair differences
+    (0 where there are none), and their sum, which picks the best epoch."""
+    net.eval()
+    edit = is_edit[rows]
+    r, e, p = rows[~edit], rows[edit], partner[edit]
+    mae = float((net(x[r]) - y[r]).abs().mean()) if len(r) else 0.0
+    pair = (float(((net(x[e]) - net(x[p])) - (y[e] - y[p])).abs().mean()) if len(e) else 0.0)
+    return {"val_mae": mae, "val_pair_mae": pair, "val_score": mae + pair}
 
 
 def load_trained(path: Path) -> AURegressorNet:
