@@ -43,7 +43,7 @@ class GENetSettings:
 class GENetResult:
     params: RigParams  # pitch, yaw, AU, identity fitted; roll as given at the start
     losses: list[float]  # per iteration
-    image: np.ndarray  # (S, S, 3) uint8 the imitator's final face
+    image: np.ndarray  # (S, S, 3) uint8 the imitator's face at the last iteration's start
 
 
 @cache
@@ -119,8 +119,10 @@ class GENetFitter:
             step[N_POSE + n_au:] = 0.0
         losses: list[float] = []
         n = self.settings.iterations if iterations is None else iterations
+        fake = None
         for i in range(n):
-            value = self._loss(y, n_au, feats, area)
+            fake = self.imitator(self._inputs(y, n_au))
+            value = self._distance(fake, feats, area)
             grad, = torch.autograd.grad(value, y)
             with torch.no_grad():
                 y -= step * grad
@@ -128,22 +130,23 @@ class GENetFitter:
             losses.append(value.item())
             if progress is not None:
                 progress(i + 1, losses[-1])
-        with torch.no_grad():
-            image = self._render(y, n_au)
+        with torch.no_grad():  # the last iteration's face (one step behind y): no extra pass
+            image = self._to_uint8(fake if fake is not None
+                                   else self.imitator(self._inputs(y, n_au)))
         return GENetResult(self._params(y.detach(), n_au, start), losses, image)
 
     def _inputs(self, y: torch.Tensor, n_au: int) -> torch.Tensor:
         identity = self.identity_map(y[None, N_POSE + n_au:])
         return torch.cat([y[None, :N_POSE + n_au], identity], dim=1)
 
-    def _loss(self, y: torch.Tensor, n_au: int, feats, area) -> torch.Tensor:
-        fake = self.imitator(self._inputs(y, n_au))
+    def _distance(self, fake: torch.Tensor, feats, area) -> torch.Tensor:
         fake_feats, _ = self._features(fake)
         return gl.feature_distance(fake_feats, feats, area)[0]
 
-    def _render(self, y: torch.Tensor, n_au: int) -> np.ndarray:
-        fake = self.imitator(self._inputs(y, n_au))[0]
-        return (fake.permute(1, 2, 0).clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+    @staticmethod
+    def _to_uint8(fake: torch.Tensor) -> np.ndarray:
+        return (fake[0].detach().permute(1, 2, 0).clamp(0, 1) * 255).round().to(
+            torch.uint8).numpy()
 
     def _params(self, y: torch.Tensor, n_au: int, start: RigParams) -> RigParams:
         out = start.copy()
