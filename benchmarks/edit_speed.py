@@ -4,7 +4,9 @@ A London neutral photo is scaled so that its face is 512 px and placed in a 1920
 After one `prepare` (timed on its own), a drag of the AU12 slider from 0 to 5 (with AU6 and
 AU26 following) is rendered as previews, then the same targets at full size, alone and
 written as JPEG (quality 95) and PNG. Medians in milliseconds; targets: preview <= 30 ms,
-saving <= 300 ms.
+saving <= 300 ms. Last, "From photo…": sizing the sliders to another photo's expression
+(`auedit.synth.expression_match`, two probe edits and trackings per AU; the other photo is an
+edit of the same frame), median of three.
 
     python benchmarks/edit_speed.py
 """
@@ -18,9 +20,11 @@ import cv2
 import numpy as np
 from _shared import shared_data
 
+from auedit.detect.mediapipe_aus import MediaPipeAUDetector
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
 from auedit.media.sources import read_image
+from auedit.synth.expression_match import matched_targets
 from auedit.synth.geometric import PREVIEW_FACE_PX, GeometricSynthesizer
 
 FACE_PX = 512
@@ -54,7 +58,6 @@ def main() -> None:
     tracker = FaceTracker(Mode.IMAGE, max_faces=1)
     image = frame_with_face(tracker)
     face = tracker.track(image, 0.0)[0]
-    tracker.close()
     synth = GeometricSynthesizer(tracker.canonical)
     t0 = time.perf_counter()
     prepared = synth.prepare(image, face)
@@ -76,6 +79,17 @@ def main() -> None:
     print(f"{'full-size render':24s} {full:7.1f} ms")
     print(f"{'full-size + JPEG encode':24s} {jpeg:7.1f} ms (target <= 300)")
     print(f"{'full-size + PNG encode':24s} {png:7.1f} ms")
+    detector = MediaPipeAUDetector(tracker.canonical)
+
+    def read(rgb: np.ndarray) -> dict[str, float] | None:
+        found = tracker.track(rgb, 0.0)
+        return detector.detect(rgb, found[0]).values if found else None
+
+    other = read(synth.render(prepared, {"AU12": 3.0, "AU26": 2.0}))
+    taking = median_ms(lambda _t: matched_targets(synth, prepared, read, other, prepared.own),
+                       drag[:3])
+    tracker.close()
+    print(f"{'From photo (sizing)':24s} {taking:7.1f} ms")
 
 
 if __name__ == "__main__":

@@ -16,9 +16,13 @@ Each neutral photo is edited with the geometric synthesizer to the "happiness" p
 
 `--scales 0.25,0.5,1` edits each photo at those fractions of the preset's intensities as well,
 side by side (1 is the preset): a fixed intensity trades the two targets against each other,
-since some "smiling" photos barely differ from their neutral ones.
+since some "smiling" photos barely differ from their neutral ones. `--from-smile` adds a row
+where AU6 and AU12 are sized to each person's own smiling photo as the app's "From photo…"
+sizes them (`auedit.synth.expression_match`: matched in the MediaPipe AU detector's readings;
+the other AUs unchanged): the edit's lip shape is then judged at the intensity of the smile it is
+compared with (its mouthSmile is matched, so not a test of its own).
 
-    python benchmarks/smile_edit.py [--scales 1]
+    python benchmarks/smile_edit.py [--scales 1] [--from-smile]
 """
 
 from __future__ import annotations
@@ -33,15 +37,18 @@ from _shared import shared_data
 
 from auedit.core.aus import ARKIT_BLENDSHAPES
 from auedit.core.types import TrackedFace
+from auedit.detect.mediapipe_aus import MediaPipeAUDetector
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
 from auedit.media.sources import read_image
 from auedit.render.face import similarity
 from auedit.rig import regions as rg
+from auedit.synth.expression_match import matched_targets
 from auedit.synth.geometric import GeometricFace, GeometricSynthesizer
 from auedit.synth.presets import PRESETS
 
 TARGETS = PRESETS["happiness"]
+FROM_SMILE = "smile"  # the row sized to each person's own smile
 LIPS = list(rg.LIPS_UPPER_OUTER + rg.LIPS_LOWER_OUTER + rg.LIPS_UPPER_INNER
             + rg.LIPS_LOWER_INNER)
 #: eye corners (outer, inner, both eyes), nose bridge and nose tip
@@ -70,7 +77,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scales", default="1",
                         help="comma-separated fractions of the preset's intensities (1: as is)")
-    scales = [float(v) for v in parser.parse_args().scales.split(",")]
+    parser.add_argument("--from-smile", action="store_true",
+                        help="also size AU6 and AU12 to each person's own smile")
+    args = parser.parse_args()
+    scales: list[float | str] = [float(v) for v in args.scales.split(",")]
+    if args.from_smile:
+        scales.append(FROM_SMILE)
     root = shared_data() / "london"
     with (root / "labels.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))
@@ -79,10 +91,16 @@ def main() -> None:
         photos[row["face_id"]][row["expression"]] = row["image"]
     tracker = FaceTracker(Mode.IMAGE, max_faces=1)
     synth = GeometricSynthesizer(tracker.canonical)
+    detector = MediaPipeAUDetector(tracker.canonical)
+
+    def read(image: np.ndarray) -> dict[str, float] | None:
+        found = tracker.track(image, 0.0)
+        return detector.detect(image, found[0]).values if found else None
+
     print(f"targets: {TARGETS} (the happiness preset) x {scales}; other AUs keep each photo's own")
     d_neutral: list[float] = []
     smile: dict[str, list[float]] = defaultdict(list)
-    edits: dict[float, dict[str, list[float]]] = {k: defaultdict(list) for k in scales}
+    edits: dict[float | str, dict[str, list[float]]] = {k: defaultdict(list) for k in scales}
     for person, pair in sorted(photos.items()):
         neutral, real = read_image(root / pair["neutral"]), read_image(root / pair["smiling"])
         tracked = [tracker.track(im, 0.0) for im in (neutral, real)]
@@ -91,7 +109,18 @@ def main() -> None:
             continue
         face_n, face_s = tracked[0][0], tracked[1][0]
         prepared = synth.prepare(neutral, face_n)
-        results = {k: _edit(tracker, synth, prepared, neutral, face_n, face_s, k) for k in scales}
+        sized = {}
+        if args.from_smile:
+            smile_reading = detector.detect(real, face_s).values
+            sized = matched_targets(synth, prepared, read,
+                                    {k: v for k, v in smile_reading.items()
+                                     if k.rstrip("LR") in TARGETS}, prepared.own)
+        results = {k: _edit(tracker, synth, prepared, neutral, face_n, face_s,
+                            _targets(k, sized)) for k in scales}
+        for k, figures in results.items():
+            if figures is not None and k == FROM_SMILE:
+                figures["AU6"] = np.mean([sized["AU6L"], sized["AU6R"]])
+                figures["AU12"] = np.mean([sized["AU12L"], sized["AU12R"]])
         if not all(results.values()):
             print(f"{person}: an edit lost its face")
             continue
@@ -110,18 +139,28 @@ def main() -> None:
           "outside: changed  mean")
     for k, e in edits.items():
         closer = np.array(e["distance"]) < np.array(d_neutral)
-        print(f"{k:5.2f}  {TARGETS['AU6'] * k:4.2f}  {TARGETS['AU12'] * k:4.2f}  "
+        au6, au12 = ((np.mean(e["AU6"]), np.mean(e["AU12"])) if k == FROM_SMILE
+                     else (TARGETS["AU6"] * k, TARGETS["AU12"] * k))
+        label = "smile" if k == FROM_SMILE else f"{k:5.2f}"
+        print(f"{label:5s}  {au6:4.2f}  {au12:4.2f}  "
               f"{np.mean(e['distance']):.4f}    {closer.mean():6.1%} ({closer.sum()}/{n})   "
               f"{np.mean(e['smile']):.3f}               {np.mean(np.array(e['smile']) >= 0.4):5.1%}"
               f"   {np.mean(e['changed']):.3%}          {np.mean(e['change']):.4f}")
 
 
+def _targets(scale: float | str, sized: dict[str, float]) -> dict[str, float]:
+    """The edit's AU targets: `scale` x the preset, or (FROM_SMILE) AU6 and AU12 as sized to
+    the person's smile."""
+    if scale != FROM_SMILE:
+        return {k: v * float(scale) for k, v in TARGETS.items()}
+    return {k: sized[k] for k in ("AU6L", "AU6R", "AU12L", "AU12R")}
+
+
 def _edit(tracker: FaceTracker, synth: GeometricSynthesizer, prepared: GeometricFace,
           neutral: np.ndarray, face_n: TrackedFace, face_s: TrackedFace,
-          scale: float) -> dict[str, float] | None:
-    """One edit at `scale` x the preset, re-tracked: its mouth distance to the real smile,
-    mouthSmile and the change outside the edited regions (None where the face is lost)."""
-    targets = {k: v * scale for k, v in TARGETS.items()}
+          targets: dict[str, float]) -> dict[str, float] | None:
+    """One edit to `targets`, re-tracked: its mouth distance to the real smile, mouthSmile
+    and the change outside the edited regions (None where the face is lost)."""
     edited = synth.render(prepared, targets)
     found = tracker.track(edited, 0.0)
     if not found:

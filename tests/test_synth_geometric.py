@@ -156,3 +156,36 @@ def test_opened_mouth_shows_a_dark_interior(neutral):
     inside = out[y0:y0 + 6, x - 4:x + 5].reshape(-1, 3).astype(float).mean(axis=0)
     lip = prepared.image[y0:y0 + 6, x - 4:x + 5].reshape(-1, 3).astype(float).mean(axis=0)
     assert np.abs(inside - lip).max() > 30, f"mouth inside {inside} vs lip {lip}"
+
+
+def test_another_photos_expression_is_sized_by_what_mediapipe_sees(astronaut,
+                                                                   single_image_tracker):
+    """The astronaut edited to a clear smile is "another photo": taking its expression must
+    give back about that smile, where its rig-fit reading alone gives a fraction of it."""
+    from auedit.detect.mediapipe_aus import MediaPipeAUDetector
+    from auedit.synth.expression_match import matched_targets
+
+    synth, prepared = astronaut
+    detector = MediaPipeAUDetector(single_image_tracker.canonical)
+
+    def read(image):
+        single_image_tracker.ids.reset()
+        faces = single_image_tracker.track(image, 0.0)
+        return detector.detect(image, faces[0]).values if faces else None
+
+    want = {"AU26": 3.0}  # the astronaut already smiles: AU12 is at the detector's ceiling
+    other = synth.render(prepared, want)
+    single_image_tracker.ids.reset()
+    other_face = single_image_tracker.track(other, 0.0)[0]
+    other_own = synth.prepare(other, other_face).own
+    got = matched_targets(synth, prepared, read, read(other), other_own)
+    for au, level in want.items():
+        keys = expand_targets({au: 0.0})
+        sized = np.mean([got[k] for k in keys])
+        rigfit = np.mean([other_own[k] for k in keys])
+        assert abs(sized - level) < 1.0, f"{au}: sized {sized:.2f}, set {level}"
+        assert abs(sized - level) < abs(rigfit - level), f"{au}: rig fit alone {rigfit:.2f}"
+    unchanged = [k for k in got if k != "AU26"]
+    moved = np.abs([got[k] - prepared.own[k] for k in unchanged])
+    assert np.median(moved) < 0.5
+    assert read(np.full((240, 320, 3), 200, np.uint8)) is None

@@ -1,0 +1,86 @@
+"""Another photo's expression as slider targets, sized by what MediaPipe sees on both photos.
+
+Reading the other photo's AUs with the rig fit and setting the sliders to them reproduces a
+faint copy: the rig fit reads real expressions at a fraction of their size (an AU set to E by
+the synthesizer reads about 0.8 back, `benchmarks/rigfit_real_faces.py`). The MediaPipe AU
+detector is calibrated on real faces, so the expression is matched in its readings instead:
+each AU the detector reports is raised twice on the photo being edited (probes, at the
+synthesizer's preview size, as is the unedited reading they are compared with), which traces
+how that detector reading responds to the slider on this face; the slider is then set where
+the response reads as the other photo does. AUs the
+detector does not report, or whose probe it barely sees, take the other photo's rig-fit
+reading as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from auedit.core.aus import MAX_INTENSITY
+from auedit.rig.expressions import AU_PARAMETERS
+from auedit.synth.base import PreparedFace, Synthesizer
+
+#: How far the probes raise each AU (slider units): two points of the detector's response, so
+#: that its dead zone near 0 and its ceiling at 5 do not skew the sizing.
+PROBE_STEPS = (1.5, 3.5)
+#: Below this many detector units per slider unit, a probe is not seen: rig-fit reading used.
+MIN_GAIN = 0.15
+
+#: `read(image)`: the detector's AU readings (catalogue keys, 0-5) of the face in an image, or
+#: None where no face is found.
+Reader = Callable[[np.ndarray], Mapping[str, float] | None]
+
+
+def matched_targets(synth: Synthesizer, prepared: PreparedFace, read: Reader,
+                    other: Mapping[str, float], other_own: Mapping[str, float],
+                    ) -> dict[str, float]:
+    """Slider targets (rig parameter keys, 0-5) that make the prepared face's edit read as
+    `other` (the detector's readings of the other photo); `other_own` is the other photo's
+    rig-fit reading (rig parameter keys), the fallback."""
+    targets = {k: float(v) for k, v in other_own.items()}
+    here = read(synth.render(prepared, {}, preview=True))
+    if here is None:
+        return targets
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for p in AU_PARAMETERS:
+        side = p.key if p.key in here else p.facs if p.facs in here else None
+        if side is not None and side in other:
+            groups.setdefault(p.facs, []).append((p.key, side))
+    for params in groups.values():
+        levels: dict[str, list[float]] = {k: [prepared.own[k]] for k, _ in params}
+        readings: dict[str, list[float]] = {k: [here[r]] for k, r in params}
+        for step in PROBE_STEPS:
+            probe = {k: min(prepared.own[k] + step, MAX_INTENSITY) for k, _ in params}
+            seen = read(synth.render(prepared, probe, preview=True))
+            if seen is None:
+                continue
+            for key, reading in params:
+                levels[key].append(probe[key])
+                readings[key].append(seen[reading])
+        for key, reading in params:
+            sized = _invert(np.array(levels[key]), np.array(readings[key]), other[reading])
+            if sized is not None:
+                targets[key] = sized
+    return targets
+
+
+def _invert(levels: np.ndarray, readings: np.ndarray, wanted: float) -> float | None:
+    """The slider level at which the piecewise-linear response (levels -> readings) reads
+    `wanted`, extended beyond the probes by its end segments; None where the response rises
+    less than MIN_GAIN per slider unit overall (the detector does not see this AU's edit)."""
+    span = levels[-1] - levels[0]
+    if len(levels) < 2 or span < 0.5 or (readings[-1] - readings[0]) / span < MIN_GAIN:
+        return None
+    order = np.argsort(readings, kind="stable")
+    r, x = readings[order], levels[order]
+    if wanted <= r[0] or wanted >= r[-1]:
+        i = (0, 1) if wanted <= r[0] else (-2, -1)
+        slope = (r[i[1]] - r[i[0]]) / max(x[i[1]] - x[i[0]], 1e-6)
+        edge = x[i[0]] if wanted <= r[0] else x[i[1]]
+        base = r[i[0]] if wanted <= r[0] else r[i[1]]
+        value = edge + (wanted - base) / slope if slope >= MIN_GAIN else edge
+    else:
+        value = float(np.interp(wanted, r, x))
+    return float(np.clip(value, 0.0, MAX_INTENSITY))
