@@ -1,4 +1,5 @@
-"""`auedit edit IMAGE --au 12=3.5 [--preset NAME]`: a photo with a face's AUs set to targets."""
+"""`auedit edit IMAGE --au 12=3.5 [--preset NAME] [--expression-of PHOTO]`: a photo with a face's
+AUs set to targets."""
 
 from __future__ import annotations
 
@@ -6,8 +7,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auedit.core.aus import MAX_INTENSITY
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from auedit.face.tracker import FaceTracker
+    from auedit.synth.base import PreparedFace, Synthesizer
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +31,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="target intensity 0-5, e.g. 12=3.5 (both sides) or 12L=2 (the "
                         "subject's left); repeatable")
     p.add_argument("--preset", choices=sorted(PRESETS), help="a named expression")
+    p.add_argument("--expression-of", metavar="PHOTO",
+                   help="take the expression of the largest face in another photo, sized as "
+                        "MediaPipe sees it on both (as the app's From photo...); --preset and "
+                        "--au apply on top")
     p.add_argument("--face", type=int, metavar="N",
                    help="which face, numbered from 0 left to right (default: the largest)")
     p.add_argument("--out", "-o", metavar="PATH",
@@ -64,8 +76,9 @@ def run(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"auedit: error: {exc.args[0]}", file=sys.stderr)
         return 2
-    if not targets:
-        print("auedit: error: nothing to edit: give --au or --preset", file=sys.stderr)
+    if not targets and not args.expression_of:
+        print("auedit: error: nothing to edit: give --au, --preset or --expression-of",
+              file=sys.stderr)
         return 2
     try:
         return _edit(args, methods[args.method], targets)
@@ -91,18 +104,21 @@ def _edit(args: argparse.Namespace, method: type, targets: dict[str, float]) -> 
     try:
         faces = tracker.track(image, 0.0)
         synthesizer = method(tracker.canonical)
+        if not faces:
+            raise SynthesisError(f"no face found in {src}")
+        if args.face is None:
+            face = max(faces, key=lambda f: f.interocular)
+        elif 0 <= args.face < len(faces):
+            face = sorted(faces, key=lambda f: f.box[0])[args.face]
+        else:
+            raise SynthesisError(f"--face {args.face}: {src} has {len(faces)} face(s), "
+                                 f"numbered 0-{len(faces) - 1} from the left")
+        prepared = synthesizer.prepare(image, face)
+        if args.expression_of:
+            taken = _expression_of(Path(args.expression_of), tracker, synthesizer, prepared)
+            targets = {**taken, **targets}
     finally:
         tracker.close()
-    if not faces:
-        raise SynthesisError(f"no face found in {src}")
-    if args.face is None:
-        face = max(faces, key=lambda f: f.interocular)
-    elif 0 <= args.face < len(faces):
-        face = sorted(faces, key=lambda f: f.box[0])[args.face]
-    else:
-        raise SynthesisError(f"--face {args.face}: {src} has {len(faces)} face(s), "
-                             f"numbered 0-{len(faces) - 1} from the left")
-    prepared = synthesizer.prepare(image, face)
     edited = synthesizer.render(prepared, targets)
     if not cv2.imwrite(str(out), cv2.cvtColor(edited, cv2.COLOR_RGB2BGR)):
         raise MediaError(f"cannot write {out} (missing folder or no permission)")
@@ -114,6 +130,33 @@ def _edit(args: argparse.Namespace, method: type, targets: dict[str, float]) -> 
             "before": {k: round(v, 2) for k, v in prepared.own.items()},
             "after": {k: round(v, 2) for k, v in after.items()},
         }, indent=2))
-    print(f"auedit: {src} edited ({', '.join(f'{k}={v:g}' for k, v in targets.items())}) "
+    changed = {k: v for k, v in targets.items() if round(v, 2) != round(prepared.own[k], 2)}
+    print(f"auedit: {src} edited ({', '.join(f'{k}={v:.2f}' for k, v in changed.items())}) "
           f"-> {out}", file=sys.stderr)
     return 0
+
+
+def _expression_of(path: Path, tracker: FaceTracker, synthesizer: Synthesizer,
+                   prepared: PreparedFace) -> dict[str, float]:
+    """The largest face's expression in the photo at `path` as targets for `prepared`, sized
+    by the MediaPipe AU detector on both photos (`auedit.synth.expression_match`)."""
+    from auedit.detect.mediapipe_aus import MediaPipeAUDetector
+    from auedit.media.sources import read_image
+    from auedit.synth.base import SynthesisError
+    from auedit.synth.expression_match import matched_targets
+
+    other = read_image(path)
+    faces = tracker.track(other, 0.0)
+    if not faces:
+        raise SynthesisError(f"no face found in {path}: its expression cannot be taken")
+    face = max(faces, key=lambda f: f.interocular)
+    detector = MediaPipeAUDetector(tracker.canonical)
+
+    def read(rgb: np.ndarray) -> dict[str, float] | None:
+        found = tracker.track(rgb, 0.0)
+        if not found:
+            return None
+        return detector.detect(rgb, max(found, key=lambda f: f.interocular)).values
+
+    return matched_targets(synthesizer, prepared, read, detector.detect(other, face).values,
+                           synthesizer.prepare(other, face).own)
