@@ -109,8 +109,9 @@ def test_neutral_on_a_photo_zeroes_its_bars(qtbot, window):
     # keeps 5 reachable, so a 5 stays 5) drops to zero
     unsaturated = before < MAX_INTENSITY - 0.5
     assert unsaturated.sum() > 10 and before[unsaturated].max() > 1.0
+    # the neutral is the average of NEUTRAL_REPEATS analyses of the photo: slow on a busy CPU
     qtbot.waitUntil(lambda: window.histogram.heights(DETECTOR)[unsaturated].max() < 0.05,
-                    timeout=5000)
+                    timeout=30000)
 
 
 def test_settings_are_remembered(qtbot, settings):
