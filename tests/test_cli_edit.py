@@ -66,3 +66,22 @@ def test_no_face_and_corrupt_image_write_nothing(tmp_path, capsys):
         err = capsys.readouterr().err.strip()
         assert message in err and len(err.splitlines()) == 1
         assert not out.exists()
+
+
+def test_expression_of_another_photo(demo_photo, tmp_path, capsys):
+    """The astronaut with her jaw dropped by an edit is the other photo: taking its expression
+    drops the jaw about as far; --au applies on top; a photo without a face is an error."""
+    dropped = tmp_path / "dropped.png"
+    assert main(["edit", str(demo_photo), "--au", "26=3", "--out", str(dropped)]) == 0
+    out = tmp_path / "taken.png"
+    assert main(["edit", str(demo_photo), "--expression-of", str(dropped), "--au", "1=2",
+                 "--out", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert abs(data["after"]["AU26"] - 3.0) < 1.0 and data["after"]["AU1"] == 2.0
+    assert out.is_file()
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((240, 320, 3), 200, np.uint8))
+    assert main(["edit", str(demo_photo), "--expression-of", str(blank),
+                 "--out", str(tmp_path / "none.png")]) == 2
+    assert "no face found in" in capsys.readouterr().err
+    assert not (tmp_path / "none.png").exists()
