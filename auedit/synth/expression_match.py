@@ -7,9 +7,8 @@ detector is calibrated on real faces, so the expression is matched in its readin
 each AU the detector reports is raised twice on the photo being edited (probes, at the
 synthesizer's preview size, as is the unedited reading they are compared with), which traces
 how that detector reading responds to the slider on this face; the slider is then set where
-the response reads as the other photo does. AUs the
-detector does not report, or whose probe it barely sees, take the other photo's rig-fit
-reading as before.
+the response reads as the other photo does. AUs the detector does not report, or whose probes
+it barely sees, take the other photo's rig-fit reading as before.
 """
 
 from __future__ import annotations
