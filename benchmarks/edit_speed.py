@@ -20,11 +20,10 @@ import cv2
 import numpy as np
 from _shared import shared_data
 
-from auedit.detect.mediapipe_aus import MediaPipeAUDetector
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
 from auedit.media.sources import read_image
-from auedit.synth.expression_match import matched_targets
+from auedit.synth.expression_match import AUReader, matched_targets
 from auedit.synth.geometric import PREVIEW_FACE_PX, GeometricSynthesizer
 
 FACE_PX = 512
@@ -79,11 +78,7 @@ def main() -> None:
     print(f"{'full-size render':24s} {full:7.1f} ms")
     print(f"{'full-size + JPEG encode':24s} {jpeg:7.1f} ms (target <= 300)")
     print(f"{'full-size + PNG encode':24s} {png:7.1f} ms")
-    detector = MediaPipeAUDetector(tracker.canonical)
-
-    def read(rgb: np.ndarray) -> dict[str, float] | None:
-        found = tracker.track(rgb, 0.0)
-        return detector.detect(rgb, found[0]).values if found else None
+    read = AUReader(tracker)
 
     other = read(synth.render(prepared, {"AU12": 3.0, "AU26": 2.0}))
     taking = median_ms(lambda _t: matched_targets(synth, prepared, read, other, prepared.own),

@@ -37,13 +37,12 @@ from _shared import shared_data
 
 from auedit.core.aus import ARKIT_BLENDSHAPES
 from auedit.core.types import TrackedFace
-from auedit.detect.mediapipe_aus import MediaPipeAUDetector
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
 from auedit.media.sources import read_image
 from auedit.render.face import similarity
 from auedit.rig import regions as rg
-from auedit.synth.expression_match import matched_targets
+from auedit.synth.expression_match import AUReader, matched_targets
 from auedit.synth.geometric import GeometricFace, GeometricSynthesizer
 from auedit.synth.presets import PRESETS
 
@@ -91,11 +90,7 @@ def main() -> None:
         photos[row["face_id"]][row["expression"]] = row["image"]
     tracker = FaceTracker(Mode.IMAGE, max_faces=1)
     synth = GeometricSynthesizer(tracker.canonical)
-    detector = MediaPipeAUDetector(tracker.canonical)
-
-    def read(image: np.ndarray) -> dict[str, float] | None:
-        found = tracker.track(image, 0.0)
-        return detector.detect(image, found[0]).values if found else None
+    read = AUReader(tracker)
 
     print(f"targets: {TARGETS} (the happiness preset) x {scales}; other AUs keep each photo's own")
     d_neutral: list[float] = []
@@ -111,7 +106,7 @@ def main() -> None:
         prepared = synth.prepare(neutral, face_n)
         sized = {}
         if args.from_smile:
-            smile_reading = detector.detect(real, face_s).values
+            smile_reading = read.reading(real, face_s)
             sized = matched_targets(synth, prepared, read,
                                     {k: v for k, v in smile_reading.items()
                                      if k.rstrip("LR") in TARGETS}, prepared.own)

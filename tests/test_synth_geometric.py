@@ -162,16 +162,10 @@ def test_another_photos_expression_is_sized_by_what_mediapipe_sees(astronaut,
                                                                    single_image_tracker):
     """The astronaut edited to a clear smile is "another photo": taking its expression must
     give back about that smile, where its rig-fit reading alone gives a fraction of it."""
-    from auedit.detect.mediapipe_aus import MediaPipeAUDetector
-    from auedit.synth.expression_match import matched_targets
+    from auedit.synth.expression_match import AUReader, matched_targets
 
     synth, prepared = astronaut
-    detector = MediaPipeAUDetector(single_image_tracker.canonical)
-
-    def read(image):
-        single_image_tracker.ids.reset()
-        faces = single_image_tracker.track(image, 0.0)
-        return detector.detect(image, faces[0]).values if faces else None
+    read = AUReader(single_image_tracker)
 
     want = {"AU26": 3.0}  # the astronaut already smiles: AU12 is at the detector's ceiling
     other = synth.render(prepared, want)

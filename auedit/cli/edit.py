@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 from auedit.core.aus import MAX_INTENSITY
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from auedit.face.tracker import FaceTracker
     from auedit.synth.base import PreparedFace, Synthesizer
 
@@ -140,23 +138,14 @@ def _expression_of(path: Path, tracker: FaceTracker, synthesizer: Synthesizer,
                    prepared: PreparedFace) -> dict[str, float]:
     """The largest face's expression in the photo at `path` as targets for `prepared`, sized
     by the MediaPipe AU detector on both photos (`auedit.synth.expression_match`)."""
-    from auedit.detect.mediapipe_aus import MediaPipeAUDetector
     from auedit.media.sources import read_image
     from auedit.synth.base import SynthesisError
-    from auedit.synth.expression_match import matched_targets
+    from auedit.synth.expression_match import AUReader, matched_targets
 
     other = read_image(path)
-    faces = tracker.track(other, 0.0)
-    if not faces:
+    read = AUReader(tracker)
+    face = read.largest_face(other)
+    if face is None:
         raise SynthesisError(f"no face found in {path}: its expression cannot be taken")
-    face = max(faces, key=lambda f: f.interocular)
-    detector = MediaPipeAUDetector(tracker.canonical)
-
-    def read(rgb: np.ndarray) -> dict[str, float] | None:
-        found = tracker.track(rgb, 0.0)
-        if not found:
-            return None
-        return detector.detect(rgb, max(found, key=lambda f: f.interocular)).values
-
-    return matched_targets(synthesizer, prepared, read, detector.detect(other, face).values,
+    return matched_targets(synthesizer, prepared, read, read.reading(other, face),
                            synthesizer.prepare(other, face).own)

@@ -14,10 +14,13 @@ it barely sees, take the other photo's rig-fit reading as before.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from auedit.core.aus import MAX_INTENSITY
+from auedit.core.types import TrackedFace
+from auedit.detect.mediapipe_aus import MediaPipeAUDetector
 from auedit.rig.expressions import AU_PARAMETERS
 from auedit.synth.base import PreparedFace, Synthesizer
 
@@ -30,6 +33,27 @@ MIN_GAIN = 0.15
 #: `read(image)`: the detector's AU readings (catalogue keys, 0-5) of the face in an image, or
 #: None where no face is found.
 Reader = Callable[[np.ndarray], Mapping[str, float] | None]
+
+
+class AUReader:
+    """A `Reader` through a still-image face tracker (`track(rgb, t)`, `reset()`, `canonical`)
+    and the MediaPipe AU detector: the readings of the largest face of an image."""
+
+    def __init__(self, tracker: Any) -> None:
+        self.tracker = tracker
+        self.detector = MediaPipeAUDetector(tracker.canonical)
+
+    def largest_face(self, rgb: np.ndarray) -> TrackedFace | None:
+        self.tracker.reset()
+        faces = self.tracker.track(rgb, 0.0)
+        return max(faces, key=lambda f: f.interocular) if faces else None
+
+    def reading(self, rgb: np.ndarray, face: TrackedFace) -> dict[str, float]:
+        return self.detector.detect(rgb, face).values
+
+    def __call__(self, rgb: np.ndarray) -> dict[str, float] | None:
+        face = self.largest_face(rgb)
+        return None if face is None else self.reading(rgb, face)
 
 
 def matched_targets(synth: Synthesizer, prepared: PreparedFace, read: Reader,

@@ -22,7 +22,7 @@ from PySide6.QtCore import Signal
 
 from auedit.core.types import TrackedFace
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer
-from auedit.synth.expression_match import matched_targets
+from auedit.synth.expression_match import AUReader, matched_targets
 from auedit.workers.loop import LoopWorker
 from auedit.workers.mailbox import FrameSlot
 
@@ -88,7 +88,7 @@ class SynthWorker(LoopWorker):
         self._make_tracker = make_tracker
         self._synthesizer: Synthesizer | None = None
         self._tracker: Any = None
-        self._mediapipe_aus: Any = None
+        self._reader: AUReader | None = None  # another photo's AUs as MediaPipe reads them
         self._prepared: PreparedFace | None = None
         self._prepared_generation = -1
         self._generation = 0
@@ -194,22 +194,8 @@ class SynthWorker(LoopWorker):
             raise SynthesisError(f"no face found in {name}; the expression is unchanged")
         own = dict(self._synth().prepare(rgb, faces[0]).own)
         if self._prepared is not None:  # sized to what MediaPipe sees on both photos
-            own = matched_targets(self._synth(), self._prepared, self._read_aus,
-                                  self._au_detector().detect(rgb, faces[0]).values, own)
+            if self._reader is None:
+                self._reader = AUReader(self._tracker)
+            own = matched_targets(self._synth(), self._prepared, self._reader,
+                                  self._reader.reading(rgb, faces[0]), own)
         self._emit("expression", (own, name))
-
-    def _au_detector(self) -> Any:
-        """The MediaPipe AU detector (made on first use, in the worker thread)."""
-        if self._mediapipe_aus is None:
-            from auedit.detect.mediapipe_aus import MediaPipeAUDetector
-            from auedit.face.canonical import load_canonical_face
-            from auedit.face.model_file import find_face_model
-
-            self._mediapipe_aus = MediaPipeAUDetector(load_canonical_face(find_face_model()))
-        return self._mediapipe_aus
-
-    def _read_aus(self, rgb: np.ndarray) -> dict[str, float] | None:
-        """The MediaPipe AU detector's readings of the face in a still image (None: no face)."""
-        self._tracker.reset()
-        faces = self._tracker.track(rgb, 0.0)
-        return self._au_detector().detect(rgb, faces[0]).values if faces else None

@@ -51,7 +51,8 @@ def featurise_edits(edits: Path, out: Path, progress: bool = True) -> dict:
     if any(out.iterdir()):
         raise ValueError(f"{out} is not empty: choose a new folder")
     fitter = LandmarkFitter(load_rig())
-    shards, found = [], 0
+    shards, found, start = [], 0, 0
+    columns = edited_columns(data.manifest["names"]["aus"])
     bar = tqdm(total=len(data), desc="edits", unit="face", disable=not progress)
     with FaceLandmarker(Mode.IMAGE, max_faces=1) as landmarker:
         for number, shard in enumerate(data.manifest["shards"]):
@@ -59,8 +60,7 @@ def featurise_edits(edits: Path, out: Path, progress: bool = True) -> dict:
             images = np.load(folder / "image.npy", mmap_mode="r")
             target = np.load(folder / "target_au.npy")
             source = np.load(folder / "source.npy")
-            edited = edited_columns(data.manifest["names"]["aus"])[np.load(folder / "au.npy")]
-            start = sum(s["count"] for s in data.manifest["shards"][:number])
+            edited = columns[np.load(folder / "au.npy")]
             feats, keep = [], []
             for i in range(len(images)):
                 bar.update(1)
@@ -78,6 +78,7 @@ def featurise_edits(edits: Path, out: Path, progress: bool = True) -> dict:
                      group=source[k].astype(np.int64), edited=edited[k], index=k + start)
             shards.append({"file": name, "count": len(k)})
             found += len(k)
+            start += len(images)
     bar.close()
     manifest = {"format": FORMAT, "version": FORMAT_VERSION, "edits": str(edits),
                 "edits_seed": data.manifest["seed"], "complete": True,

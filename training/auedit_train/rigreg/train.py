@@ -55,8 +55,9 @@ def _split(group: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, n
 
 
 def partners(rows: np.ndarray, group: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """For each edit row, another row of the same source face (a random cyclic pairing within
-    each source; a lone edit is its own partner); renders (group -1) are their own partner."""
+    """For each of the (sorted) rows, another row of the same source face where it is an edit
+    (a random cyclic pairing within each source; a lone edit is its own partner); renders
+    (group -1) are their own partner."""
     out = rows.copy()
     edits = rows[group[rows] >= 0]
     order = edits[np.lexsort((rng.random(len(edits)), group[edits]))]
@@ -65,8 +66,7 @@ def partners(rows: np.ndarray, group: np.ndarray, rng: np.random.Generator) -> n
     lengths = np.diff(np.r_[starts, len(g)])
     first = np.repeat(starts, lengths)
     nxt = order[first + (np.arange(len(g)) - first + 1) % np.repeat(lengths, lengths)]
-    where = {r: i for i, r in enumerate(rows)}
-    out[[where[r] for r in order]] = nxt
+    out[np.searchsorted(rows, order)] = nxt
     return out
 
 
