@@ -14,8 +14,8 @@ import time
 import numpy as np
 import torch
 
+from auedit.fit.base_face import SIZE
 from auedit.fit.genet import model_files
-from auedit.fit.genet.base_face import SIZE
 from auedit.fit.genet.fitter import GENetFitter
 from auedit.fit.genet.networks import SegmenterConfig, build_segmenter
 from auedit.render.face import FaceRenderer

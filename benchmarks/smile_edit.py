@@ -40,8 +40,8 @@ from auedit.core.types import TrackedFace
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
 from auedit.media.sources import read_image
-from auedit.render.face import similarity
 from auedit.rig import regions as rg
+from auedit.rig.alignment import similarity
 from auedit.synth.expression_match import AUReader, matched_targets
 from auedit.synth.geometric import GeometricFace, GeometricSynthesizer
 from auedit.synth.presets import PRESETS

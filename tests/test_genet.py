@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from auedit.cli.main import main
+from auedit.fit.base_face import SIZE
 from auedit.fit.genet import model_files
-from auedit.fit.genet.base_face import SIZE
 from auedit.fit.genet.fitter import GENetFitter, GENetSettings
 from auedit.fit.genet.model_files import ModelFileError, load_imitator, load_segmenter
 from auedit.render.face import FaceRenderer

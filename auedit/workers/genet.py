@@ -193,7 +193,7 @@ class GENetWorker(LoopWorker):
     def _renderer(self, rig: FaceRig) -> FaceRenderer:
         renderer = self._renderers.get(id(rig))
         if renderer is None:
-            from auedit.fit.genet.base_face import SIZE
+            from auedit.fit.base_face import SIZE
             from auedit.render.face import FaceRenderer
 
             renderer = self._renderers[id(rig)] = FaceRenderer(rig, SIZE)

@@ -16,7 +16,7 @@ import numpy as np
 
 from auedit.core.types import TrackedFace
 from auedit.detect.rigfit import RigFitDetector
-from auedit.fit.genet.base_face import SIZE, align_photo
+from auedit.fit.base_face import SIZE, align_photo
 from auedit.fit.genet.fitter import GENetFitter, GENetSettings
 from auedit.rig.model import FaceRig, RigParams, load_rig, pose_params_from_deg
 
@@ -70,7 +70,7 @@ class GENet:
         last = None if still else self._last.get(face.track_id)
         if last is None:
             n = self.fitter.settings.iterations if iterations is None else iterations
-            begin = self.landmark_fit.estimate(face, still=still).params
+            begin = self.landmark_fit.estimate(image, face, still=still).params
         else:
             n = self.live_iterations if iterations is None else iterations
             begin = last.copy()

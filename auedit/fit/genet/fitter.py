@@ -20,8 +20,8 @@ from functools import cache
 import numpy as np
 import torch
 
+from auedit.fit.base_face import SIZE
 from auedit.fit.genet import loss as gl
-from auedit.fit.genet.base_face import SIZE
 from auedit.fit.genet.params import N_POSE, IdentityMap
 from auedit.rig.identity_space import IdentitySubspace
 from auedit.rig.model import RigParams, load_rig

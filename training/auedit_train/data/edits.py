@@ -24,8 +24,9 @@ from tqdm import tqdm
 from auedit.core.types import TrackedFace
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
-from auedit.fit.genet.base_face import shrink_for_warp
-from auedit.render.face import FaceRenderer, five_points, similarity
+from auedit.fit.base_face import shrink_for_warp
+from auedit.render.face import FaceRenderer
+from auedit.rig.alignment import five_points, similarity
 from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS
 from auedit.rig.model import rig_for
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer, expand_targets, registry

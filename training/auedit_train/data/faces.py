@@ -3,7 +3,7 @@
 GE-Net's face-segmentation feature extractor is fine-tuned on real faces (the paper uses
 Helen). Here the labels come from tracking instead: every face MediaPipe finds in the
 sources (photos, folders, every k-th video frame) is aligned to the base face
-(`auedit.fit.genet.base_face`), and the game face's mesh is rasterized over it with the
+(`auedit.fit.base_face`), and the game face's mesh is rasterized over it with the
 render's part ids (`auedit.rig.topology.Part`). The mesh's first 468 vertices are the
 tracked landmarks themselves; its extra parts (eyeballs, mouth cavity, teeth, tongue) come
 from the game face fitted to those landmarks (`RigFitDetector`), moved along with the
@@ -34,7 +34,7 @@ from auedit.core.types import TrackedFace
 from auedit.detect.rigfit import RigFitDetector
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
-from auedit.fit.genet.base_face import (
+from auedit.fit.base_face import (
     align_photo,
     alignment,
     shrink_for_warp,

@@ -1,4 +1,4 @@
-"""GE-Net's "base face" frame: photos and renders aligned by five landmarks.
+"""The "base face" frame (GE-Net's): photos and renders aligned by five landmarks.
 
 The base face is the frontal, neutral game face with identity 0.5; its five points (eye
 centres, nose tip, mouth corners) in an S x S image are the template. A render aligned with
@@ -13,7 +13,7 @@ from functools import cache
 import cv2
 import numpy as np
 
-from auedit.render.face import five_points, similarity
+from auedit.rig.alignment import five_points, similarity
 from auedit.rig.model import FaceRig, RigParams, load_rig
 
 SIZE = 128  # GE-Net's working resolution here (the paper's is 256; see docs/genet.md)
