@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 from _shared import icc_3_1
 
 from auedit.detect.rigfit import PHOTO, RigFitDetector
 from auedit.face.landmarker import FaceLandmarker, Mode
+from auedit.fit.au_regressor import AURegressor
 from auedit.render.face import FaceRenderer
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.identity_space import load_default
@@ -42,6 +44,7 @@ def main() -> None:
     how.add_argument("--plain", action="store_true", help="the landmark fit alone, no regressor")
     how.add_argument("--exact-landmarks", action="store_true",
                      help="fit the renders' true landmarks instead of MediaPipe's (no regressor)")
+    how.add_argument("--regressor", type=Path, help="an AU regressor file instead of the shipped")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     rig = load_rig()
@@ -49,7 +52,9 @@ def main() -> None:
     space = load_default()
     if space is None:
         raise SystemExit("the identity subspace is not built: python -m auedit.rig.identity_space")
-    detector = RigFitDetector(rig, regressor=not (args.plain or args.exact_landmarks))
+    regressor = AURegressor(args.regressor) if args.regressor else not (
+        args.plain or args.exact_landmarks)
+    detector = RigFitDetector(rig, regressor=regressor)
     print("landmarks:", "the renders' exact ones" if args.exact_landmarks else "MediaPipe's",
           "| AU stage:", "learned regressor" if detector.regressor else "plain landmark fit")
     truth = random_params(args.n, rng, space)
