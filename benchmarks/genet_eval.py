@@ -72,7 +72,7 @@ def renders_section(engine: GENet, label: str, truth: np.ndarray, faces: list,
     start, fitted, seconds = [], [], []
     for i in found:
         img, face = faces[i]
-        start.append(engine.landmark_fit.estimate(img, face, still=True).params.au[0])
+        start.append(engine.landmark_fit.estimate(face, still=True).params.au[0])
         t = time.perf_counter()
         fitted.append(engine.fit(img, face, still=True).params.au[0])
         seconds.append(time.perf_counter() - t)

@@ -84,7 +84,7 @@ def main() -> None:
                 if not faces:
                     continue
                 t = time.perf_counter()
-                result = detector.estimate(img, faces[0], still=True)
+                result = detector.estimate(faces[0], still=True)
                 t_fit += time.perf_counter() - t
                 found.append(start + i)
                 est_au.append(result.params.au[0])

@@ -90,12 +90,11 @@ def roundtrip(tracker: FaceTracker, detectors: list[RigFitDetector], names: list
         rows = [{au: [] for au in AUS} for _ in names]
         for au in AUS:
             for level in levels:
-                edited = synth.render(prepared, {au: level})
-                found = tracker.track(edited, 0.0)
+                found = tracker.track(synth.render(prepared, {au: level}), 0.0)
                 for r, det in enumerate(detectors):
                     value = np.nan
                     if found:
-                        au_params = det.estimate(edited, found[0], still=True).params.au[0]
+                        au_params = det.estimate(found[0], still=True).params.au[0]
                         value = float(au_params[columns[au]].mean() * MAX_INTENSITY)
                     rows[r][au].append(value)
         for r in range(len(names)):
@@ -133,14 +132,13 @@ def london(tracker: FaceTracker, detectors: list[RigFitDetector], names: list[st
     sides = {au: [AU_PARAMETER_KEYS.index(au + s) for s in "LR"] for au in ("AU12", "AU6")}
     smiling, values = [], [[] for _ in names]
     for row in labels:
-        image = read_image(root / row["image"])
-        faces = tracker.track(image, 0.0)
+        faces = tracker.track(read_image(root / row["image"]), 0.0)
         if not faces:
             print(f"{row['image']}: no face found, skipped")
             continue
         smiling.append(row["expression"] == "smiling")
         for r, det in enumerate(detectors):
-            au = det.estimate(image, faces[0], still=True).params.au[0] * MAX_INTENSITY
+            au = det.estimate(faces[0], still=True).params.au[0] * MAX_INTENSITY
             values[r].append([au[sides["AU12"]].mean(), au[sides["AU6"]].mean(), au.sum()])
     smile = np.array(smiling)
     print(f"London: {smile.sum()} smiling, {(~smile).sum()} neutral photos")

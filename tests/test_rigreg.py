@@ -24,13 +24,13 @@ def toy_data(tmp_path_factory) -> Path:
 def test_data_set_is_complete_and_reproducible(toy_data, tmp_path):
     from auedit_train.rigreg.data import DataSettings, generate, load
 
-    from auedit.fit.expression_features import regressor_input_size
+    from auedit.fit.expression_features import feature_size
 
     manifest = json.loads((toy_data / "manifest.json").read_text())
     assert len(manifest["shards"]) == 3 and manifest["rendered"] == 24
     data = load(toy_data)
     assert manifest["count"] == len(data["features"]) >= 20  # MediaPipe finds the renders
-    assert data["features"].shape[1] == regressor_input_size(40)
+    assert data["features"].shape[1] == feature_size(40)
     assert np.isfinite(data["features"]).all()
     again = tmp_path / "again"
     generate(again, DataSettings(n=24, seed=5, size=256, shard=24), progress=False)
@@ -147,9 +147,9 @@ def test_shipped_regressor_recovers_aus_better_than_the_plain_fit():
             faces = landmarker.detect(image)
             if not faces:
                 continue
-            err_learned.append(np.abs(learned.estimate(image, faces[0], still=True).params.au[0]
+            err_learned.append(np.abs(learned.estimate(faces[0], still=True).params.au[0]
                                       - truth.au[i]).mean())
-            err_plain.append(np.abs(plain.estimate(image, faces[0], still=True).params.au[0]
+            err_plain.append(np.abs(plain.estimate(faces[0], still=True).params.au[0]
                                     - truth.au[i]).mean())
     assert len(err_learned) >= 35
     assert np.mean(err_learned) < 0.7 * np.mean(err_plain)

@@ -20,7 +20,7 @@ from auedit.core.aus import ACTION_UNITS, AU_BY_KEY, MAX_INTENSITY
 from auedit.core.types import AUReading, TrackedFace
 from auedit.fit.au_regressor import AURegressor
 from auedit.fit.au_regressor import load_default as load_regressor
-from auedit.fit.expression_features import feature_size, regressor_features
+from auedit.fit.expression_features import expression_features
 from auedit.fit.landmark_fit import FitResult, FitSettings, LandmarkFitter
 from auedit.rig.expressions import AU_PARAMETERS
 from auedit.rig.model import FaceRig, RigParams, load_rig
@@ -101,30 +101,25 @@ class RigFitDetector:
         state.last = result
         return result
 
-    def estimate(self, image: np.ndarray, face: TrackedFace, *, still: bool = False,
-                 ) -> FitResult:
-        """The fit of `face` (tracked in the RGB `image`) with the regressed AU parameters
-        (the plain fit where no regressor is)."""
-        result = self.regress(image, face, self.fit_face(face, still=still))
+    def estimate(self, face: TrackedFace, *, still: bool = False) -> FitResult:
+        """The fit with the regressed AU parameters (the plain fit where no regressor is)."""
+        result = self.regress(face, self.fit_face(face, still=still))
         if not still:
             self._estimates[face.track_id] = result
         return result
 
-    def regress(self, image: np.ndarray, face: TrackedFace, fit: FitResult) -> FitResult:
-        """`fit` (a landmark fit of `face`, tracked in the RGB `image`) with its AU parameters
-        from the regressor."""
+    def regress(self, face: TrackedFace, fit: FitResult) -> FitResult:
+        """`fit` (a landmark fit of `face`) with its AU parameters from the regressor."""
         if self.regressor is None:
             return fit
-        # a regressor trained before appearance features were added reads landmarks only
-        appearance = self.regressor.n_inputs > feature_size(fit.params.au.shape[1])
-        features = regressor_features(self.fitter, image, face.landmarks, face.blendshapes, fit,
-                                      appearance)
+        features = expression_features(self.fitter, face.landmarks, face.blendshapes, fit)
         params = fit.params.copy()
         params.au[0] = self.regressor.predict(features)
         return replace(fit, params=params)
 
     def detect(self, frame: np.ndarray, face: TrackedFace) -> AUReading:
-        result = self.estimate(frame, face)
+        del frame
+        result = self.estimate(face)
         # confidence from the landmark error relative to the face's size
         confidence = float(np.clip(1.0 - result.rms_px / max(face.interocular, 1.0) / 0.1, 0, 1))
         return rig_reading(self.name, result.params, confidence)

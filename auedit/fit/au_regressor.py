@@ -32,7 +32,6 @@ class AURegressor:
         self.path = path
         self._session = ort.InferenceSession(str(path), options,
                                              providers=["CPUExecutionProvider"])
-        self.n_inputs = int(self._session.get_inputs()[0].shape[1])
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         x = np.asarray(features, dtype=np.float32)

@@ -2,31 +2,23 @@
 
 The landmark fit gives head pose, scale and identity; the tracked landmarks, turned back into
 the head's frame and minus the fitted identity's neutral face, leave the expression as the
-tracker saw it. With MediaPipe's blendshapes, the fit's own AU and pose parameters and the
-face's appearance (`auedit.fit.appearance_features`) they are the input of the learned AU
-regressor (`auedit.fit.au_regressor`), which corrects what the plain fit gets wrong: MediaPipe
-compresses expressions towards its mean face and shifts some landmarks, so a least-squares fit
-reads AUs at about half their size and confuses neighbours.
+tracker saw it. With MediaPipe's blendshapes and the fit's own AU and pose parameters they are
+the input of the learned AU regressor (`auedit.fit.au_regressor`), which corrects what the
+plain fit gets wrong: MediaPipe compresses expressions towards its mean face and shifts some
+landmarks, so a least-squares fit reads AUs at about half their size and confuses neighbours.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from auedit.fit.appearance_features import appearance_features, appearance_size
 from auedit.fit.landmark_fit import FitResult, LandmarkFitter, head_rotation
 from auedit.rig.topology import N_LANDMARKS
 
 
 def feature_size(n_au: int) -> int:
-    """Length of `expression_features`: 468 x 3 residuals, 51 blendshapes, AU and pose
-    parameters."""
+    """Length of the features: 468 x 3 residuals, 51 blendshapes, AU and pose parameters."""
     return N_LANDMARKS * 3 + 51 + n_au + 3
-
-
-def regressor_input_size(n_au: int) -> int:
-    """Length of `regressor_features`: the expression's and the appearance's."""
-    return feature_size(n_au) + appearance_size()
 
 
 def expression_features(fitter: LandmarkFitter, landmarks: np.ndarray,
@@ -40,15 +32,3 @@ def expression_features(fitter: LandmarkFitter, landmarks: np.ndarray,
     residual[:, 2] -= residual[:, 2].mean()  # MediaPipe's depth has no fixed origin
     return np.concatenate([residual.ravel(), np.asarray(blendshapes, dtype=np.float64).ravel(),
                            fit.params.au[0], fit.params.pose[0]]).astype(np.float32)
-
-
-def regressor_features(fitter: LandmarkFitter, image: np.ndarray, landmarks: np.ndarray,
-                       blendshapes: np.ndarray, fit: FitResult, appearance: bool = True,
-                       ) -> np.ndarray:
-    """(regressor_input_size,) float32: the AU regressor's input for one face in the RGB
-    `image`, its tracked `landmarks` and `blendshapes`, and its landmark `fit`; without the
-    appearance part (`feature_size`) for regressors trained before it was added."""
-    expression = expression_features(fitter, landmarks, blendshapes, fit)
-    if not appearance:
-        return expression
-    return np.concatenate([expression, appearance_features(image, landmarks)])

@@ -2,8 +2,7 @@
 
 The eye centres, the nose tip and the mouth corners of the rig's mesh (whose vertex indices are
 MediaPipe's landmark indices), and the least-squares similarity that takes one set onto another:
-how GE-Net aligns renders and photos to its base face, and how the rig fit crops the face it
-reads appearance from.
+how GE-Net's base face (`auedit.fit.base_face`), the renderer and the data engine align faces.
 """
 
 from __future__ import annotations

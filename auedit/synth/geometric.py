@@ -108,7 +108,7 @@ class GeometricSynthesizer:
             raise SynthesisError(f"the face is too small to edit ({face.interocular:.0f} px "
                                  f"between the eyes, {MIN_INTEROCULAR_PX:.0f} needed)")
         fit = self.detector.fit_face(face, still=True)
-        reading = self.detector.regress(image, face, fit).params.au[0]
+        reading = self.detector.regress(face, fit).params.au[0]
         own = {k: float(v) * MAX_INTENSITY for k, v in zip(AU_PARAMETER_KEYS, reading,
                                                             strict=True)}
         lms = np.asarray(face.landmarks[:N_LANDMARKS, :2], dtype=np.float64)

@@ -35,10 +35,9 @@ class GameFaceRenderer:
         self._fitter = None
 
     # --- rendering -----------------------------------------------------------------------
-    def render(self, analyzer: Analyzer, analysis: FrameAnalysis, image: np.ndarray,
+    def render(self, analyzer: Analyzer, analysis: FrameAnalysis,
                refit: bool = False) -> np.ndarray | None:
-        """(H, W, 3) uint8 of the selected face's game face in the analysed RGB `image`;
-        None when no face is in view."""
+        """(H, W, 3) uint8 of the selected face's game face; None when no face is in view."""
         faces = analysis.faces
         if not faces:
             return None
@@ -50,7 +49,7 @@ class GameFaceRenderer:
             detector = self._own_detector(analyzer)
             fit = detector.last_fit(face.track_id) if refit else None
             if fit is None:
-                fit = detector.estimate(image, face)
+                fit = detector.estimate(face)
         rig: FaceRig = detector.fitter.rig
         params = fit.params
         if self.identity is not None:

@@ -235,7 +235,7 @@ class InferenceWorker(QObject):
         if analyzer is None:
             return
         try:
-            image = self._gameface.render(analyzer, item.analysis, item.rgb, refit=True)
+            image = self._gameface.render(analyzer, item.analysis, refit=True)
         except Exception as exc:
             self.error.emit(f"game face failed: {type(exc).__name__}: {exc}")
             return
@@ -263,7 +263,7 @@ class InferenceWorker(QObject):
         image = None
         if self._gameface.enabled:
             try:
-                image = self._gameface.render(analyzer, result, frame.rgb)
+                image = self._gameface.render(analyzer, result)
             except Exception as exc:
                 self.error.emit(f"game face failed: {type(exc).__name__}: {exc}")
         self._seq += 1

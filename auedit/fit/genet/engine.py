@@ -70,7 +70,7 @@ class GENet:
         last = None if still else self._last.get(face.track_id)
         if last is None:
             n = self.fitter.settings.iterations if iterations is None else iterations
-            begin = self.landmark_fit.estimate(image, face, still=still).params
+            begin = self.landmark_fit.estimate(face, still=still).params
         else:
             n = self.live_iterations if iterations is None else iterations
             begin = last.copy()

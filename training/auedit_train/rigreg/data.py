@@ -1,8 +1,7 @@
 """Training data of the AU regressor: random game faces rendered, tracked, fitted, featurised.
 
-Each shard (`shard_00000.npz`) holds `features` (N, F) float32 (`regressor_features`: what
-MediaPipe saw and what the face looks like), the true `au`, `pose` and `identity` parameters
-(N, 40 / 3 / 40) float32 and `index` (N,) int64, the sample's number in
+Each shard (`shard_00000.npz`) holds `features` (N, F) float32, the true `au`, `pose` and
+`identity` parameters (N, 40 / 3 / 40) float32 and `index` (N,) int64, the sample's number in
 the data set (renders MediaPipe does not find are left out). `manifest.json`, rewritten after
 each shard, records the seed, the settings, the shards written and whether the set is complete;
 the same seed gives the same data, and running the same command again after an interruption
@@ -21,7 +20,7 @@ from tqdm import tqdm
 
 from auedit.detect.rigfit import PHOTO
 from auedit.face.landmarker import FaceLandmarker, Mode
-from auedit.fit.expression_features import regressor_features
+from auedit.fit.expression_features import expression_features
 from auedit.fit.landmark_fit import LandmarkFitter
 from auedit.render.face import FaceRenderer
 from auedit.rig.expressions import AU_PARAMETER_KEYS
@@ -31,7 +30,7 @@ from auedit.rig.sampling import random_params
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: features include the appearance (HOG)
+FORMAT_VERSION = 1
 #: Background of the renders: a plain mid-tone, as the recovery benchmark renders them.
 BACKGROUND = (0.35, 0.42, 0.5)
 
@@ -113,7 +112,7 @@ def _shard(renderer: FaceRenderer, landmarker: FaceLandmarker, fitter: LandmarkF
                 continue
             face = faces[0]
             fit = fitter.fit(face.landmarks, settings=PHOTO)
-            feats.append(regressor_features(fitter, image, face.landmarks, face.blendshapes, fit))
+            feats.append(expression_features(fitter, face.landmarks, face.blendshapes, fit))
             keep.append(i)
     k = np.array(keep, dtype=np.int64)
     return {"features": np.array(feats, dtype=np.float32).reshape(len(k), -1),
@@ -128,7 +127,6 @@ def load(*folders: Path) -> dict[str, np.ndarray]:
     from the same sources share their groups) and `known` (N, 40) bool, the labels that are
     true values (all of a render's; an edit's edited AU)."""
     from auedit_train.rigreg.edits import FORMAT as EDITS_FORMAT
-    from auedit_train.rigreg.edits import FORMAT_VERSION as EDITS_VERSION
 
     parts, sources = [], {}
     for folder in folders:
@@ -137,10 +135,6 @@ def load(*folders: Path) -> dict[str, np.ndarray]:
             raise ValueError(f"{folder} is not a complete AU regressor data set "
                              "(no manifest.json)")
         manifest = json.loads(manifest_path.read_text())
-        version = EDITS_VERSION if manifest["format"] == EDITS_FORMAT else FORMAT_VERSION
-        if manifest.get("version") != version:
-            raise ValueError(f"{folder} was made by another version of AUEdit (format "
-                             f"{manifest.get('version')}, this one reads {version}): make it again")
         if not manifest.get("complete", True):
             log.warning("%s is incomplete: %d of %d faces rendered", folder,
                         manifest["rendered"], manifest["settings"]["n"])

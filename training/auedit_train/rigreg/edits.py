@@ -29,14 +29,14 @@ from tqdm import tqdm
 from auedit.core.aus import MAX_INTENSITY
 from auedit.detect.rigfit import PHOTO
 from auedit.face.landmarker import FaceLandmarker, Mode
-from auedit.fit.expression_features import regressor_features
+from auedit.fit.expression_features import expression_features
 from auedit.fit.landmark_fit import LandmarkFitter
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import load_rig
 from auedit.synth.base import expand_targets
 
 FORMAT = "auedit-rigreg-edits"
-FORMAT_VERSION = 2  # 2: features include the appearance (HOG)
+FORMAT_VERSION = 1
 
 
 def featurise_edits(edits: Path, out: Path, progress: bool = True) -> dict:
@@ -64,13 +64,12 @@ def featurise_edits(edits: Path, out: Path, progress: bool = True) -> dict:
             feats, keep = [], []
             for i in range(len(images)):
                 bar.update(1)
-                image = np.ascontiguousarray(images[i])
-                faces = landmarker.detect(image)
+                faces = landmarker.detect(np.ascontiguousarray(images[i]))
                 if not faces:
                     continue
                 fit = fitter.fit(faces[0].landmarks, settings=PHOTO)
-                feats.append(regressor_features(fitter, image, faces[0].landmarks,
-                                                faces[0].blendshapes, fit))
+                feats.append(expression_features(fitter, faces[0].landmarks,
+                                                 faces[0].blendshapes, fit))
                 keep.append(i)
             k = np.array(keep, dtype=np.int64)
             name = f"shard_{number:05d}.npz"
