@@ -8,7 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from auedit.core.blas import use_one_blas_thread
+
 REPO = Path(__file__).resolve().parents[1]
+use_one_blas_thread()  # as the app and the CLI run
 
 
 def shared_data() -> Path:

@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="auedit: %(levelname)s: %(message)s")
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
+    from auedit.core.blas import use_one_blas_thread
+
+    use_one_blas_thread()
     from auedit.face.model_file import FaceModelError
     from auedit.fit.genet.model_files import ModelFileError
     from auedit.media.sources import MediaError

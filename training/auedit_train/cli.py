@@ -6,6 +6,8 @@ import argparse
 import importlib
 import sys
 
+from auedit.core.blas import use_one_blas_thread
+
 #: Modules that add a subcommand: each has `add_parser(subparsers)` that sets `func(args) -> int`.
 COMMAND_MODULES = ("auedit_train.data.cli", "auedit_train.rigreg.cli", "auedit_train.genet.cli")
 
@@ -20,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    use_one_blas_thread()
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
