@@ -75,6 +75,16 @@ def test_training_lowers_the_loss_and_exports_onnx(toy_data, tmp_path):
     assert np.allclose(regressor.predict(x), want, atol=1e-4)
     assert regressor.predict(x[0]).shape == (40,)
 
+    # two seeds exported as one file: the mean of the two networks
+    train(toy_data, tmp_path / "seed1", TrainSettings(epochs=2, batch=8, hidden=(64,), seed=1),
+          log=lambda _m: None)
+    both = AURegressor(export_onnx([out / "best.pt", tmp_path / "seed1" / "best.pt"],
+                                   tmp_path / "both.onnx"))
+    with torch.no_grad():
+        other = load_trained(tmp_path / "seed1" / "best.pt")(torch.from_numpy(x)).numpy()
+    assert np.abs(other - want).max() > 0.01
+    assert np.allclose(both.predict(x), (want + other) / 2, atol=1e-4)
+
 
 def test_edit_partners_share_a_source_face():
     from auedit_train.rigreg.train import partners

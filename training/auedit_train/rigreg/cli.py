@@ -48,7 +48,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--resume", action="store_true", help="go on from out/checkpoint.pt")
     t.set_defaults(func=_train)
     e = jobs.add_parser("export", help="write the ONNX file the app loads")
-    e.add_argument("--checkpoint", type=Path, required=True)
+    e.add_argument("--checkpoint", type=Path, nargs="+", required=True,
+                   help="best.pt of a training run; several: their outputs are averaged")
     e.add_argument("--out", type=Path, required=True)
     e.set_defaults(func=_export)
 
@@ -85,8 +86,9 @@ def _train(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from auedit_train.rigreg.export import export_onnx
 
-    if not args.checkpoint.is_file():
-        raise ValueError(f"no checkpoint at {args.checkpoint}")
+    for path in args.checkpoint:
+        if not path.is_file():
+            raise ValueError(f"no checkpoint at {path}")
     path = export_onnx(args.checkpoint, args.out)
     print(f"wrote {path}")
     return 0

@@ -1,4 +1,8 @@
-"""ONNX export of the AU regressor, checked against torch on random features."""
+"""ONNX export of the AU regressor, checked against torch on random features.
+
+Several checkpoints (networks trained with different seeds) export as one network that averages
+their outputs: an ensemble, whose errors partly cancel (see the model card for what it gains).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,28 @@ import torch
 from auedit_train.rigreg.train import load_trained
 
 
-def export_onnx(checkpoint: Path, out: Path) -> Path:
-    """Write `out` (.onnx) from `best.pt`; input `features` (N, F), output `au` (N, 40)."""
+class Ensemble(torch.nn.Module):
+    """The mean of several regressors' outputs."""
+
+    def __init__(self, nets: list[torch.nn.Module]) -> None:
+        super().__init__()
+        self.nets = torch.nn.ModuleList(nets)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return torch.stack([net(features) for net in self.nets]).mean(dim=0)
+
+
+def export_onnx(checkpoints: Path | list[Path], out: Path) -> Path:
+    """Write `out` (.onnx) from one `best.pt` or the average of several; input `features`
+    (N, F), output `au` (N, 40)."""
     import onnxruntime as ort
 
-    net = load_trained(checkpoint)
-    n_in = net.mean.shape[0]
+    paths = checkpoints if isinstance(checkpoints, list) else [checkpoints]
+    nets = [load_trained(p) for p in paths]
+    n_in = nets[0].mean.shape[0]
+    if any(n.mean.shape[0] != n_in for n in nets):
+        raise ValueError("the checkpoints take different features: they cannot be averaged")
+    net = nets[0] if len(nets) == 1 else Ensemble(nets).eval()
     example = torch.randn(4, n_in)
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(net, (example,), str(out), input_names=["features"], output_names=["au"],
