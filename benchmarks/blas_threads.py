@@ -18,8 +18,8 @@ import subprocess
 import sys
 import time
 
+import _shared  # noqa: F401  (its import sets one BLAS thread, as the app runs)
 import numpy as np
-from _shared import use_one_blas_thread  # noqa: F401  (imported for its effect: one thread)
 from threadpoolctl import threadpool_limits
 
 from auedit.detect.rigfit import RigFitDetector

@@ -79,7 +79,6 @@ def main() -> None:
     print(f"{'full-size + JPEG encode':24s} {jpeg:7.1f} ms (target <= 300)")
     print(f"{'full-size + PNG encode':24s} {png:7.1f} ms")
     read = AUReader(tracker)
-
     other = read(synth.render(prepared, {"AU12": 3.0, "AU26": 2.0}))
     taking = median_ms(lambda _t: matched_targets(synth, prepared, read, other, prepared.own),
                        drag[:3])

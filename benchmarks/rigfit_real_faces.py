@@ -42,6 +42,9 @@ from auedit.synth.geometric import GeometricSynthesizer
 
 #: Bilateral FACS AUs of the rig (jaw sideways, AU30L/R, is one-sided by nature: left out).
 AUS = sorted({p.facs for p in AU_PARAMETERS} - {"AU30L", "AU30R"}, key=lambda a: int(a[2:]))
+#: each FACS AU's rig parameter columns (both sides of a bilateral AU)
+COLUMNS = {au: [AU_PARAMETER_KEYS.index(p.key) for p in AU_PARAMETERS if p.facs == au]
+           for au in AUS}
 
 
 def main() -> None:
@@ -75,8 +78,6 @@ def roundtrip(tracker: FaceTracker, detectors: list[RigFitDetector], names: list
               root: Path, photos: list[str], levels: list[float]) -> None:
     """Edit each photo one AU at a time and read the edits back (see the module docstring)."""
     synth = GeometricSynthesizer(tracker.canonical)
-    columns = {au: [AU_PARAMETER_KEYS.index(p.key) for p in AU_PARAMETERS if p.facs == au]
-               for au in AUS}
     # read[r][au] -> (people, levels) readings in FACS units
     read = [{au: [] for au in AUS} for _ in names]
     used = 0
@@ -95,7 +96,7 @@ def roundtrip(tracker: FaceTracker, detectors: list[RigFitDetector], names: list
                     value = np.nan
                     if found:
                         au_params = det.estimate(found[0], still=True).params.au[0]
-                        value = float(au_params[columns[au]].mean() * MAX_INTENSITY)
+                        value = float(au_params[COLUMNS[au]].mean() * MAX_INTENSITY)
                     rows[r][au].append(value)
         for r in range(len(names)):
             for au in AUS:
@@ -125,11 +126,9 @@ def roundtrip(tracker: FaceTracker, detectors: list[RigFitDetector], names: list
         print(f"{name} mean_gain={gain:.3f} mean_abs_err={err:.3f}")
 
 
-
 def london(tracker: FaceTracker, detectors: list[RigFitDetector], names: list[str],
            root: Path, labels: list[dict[str, str]]) -> None:
     """AU12 and AU6 on the London photos, smiling vs neutral, and the AUs read on neutral ones."""
-    sides = {au: [AU_PARAMETER_KEYS.index(au + s) for s in "LR"] for au in ("AU12", "AU6")}
     smiling, values = [], [[] for _ in names]
     for row in labels:
         faces = tracker.track(read_image(root / row["image"]), 0.0)
@@ -139,7 +138,7 @@ def london(tracker: FaceTracker, detectors: list[RigFitDetector], names: list[st
         smiling.append(row["expression"] == "smiling")
         for r, det in enumerate(detectors):
             au = det.estimate(faces[0], still=True).params.au[0] * MAX_INTENSITY
-            values[r].append([au[sides["AU12"]].mean(), au[sides["AU6"]].mean(), au.sum()])
+            values[r].append([au[COLUMNS["AU12"]].mean(), au[COLUMNS["AU6"]].mean(), au.sum()])
     smile = np.array(smiling)
     print(f"London: {smile.sum()} smiling, {(~smile).sum()} neutral photos")
     for name, v in zip(names, values, strict=True):

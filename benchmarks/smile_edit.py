@@ -91,7 +91,6 @@ def main() -> None:
     tracker = FaceTracker(Mode.IMAGE, max_faces=1)
     synth = GeometricSynthesizer(tracker.canonical)
     read = AUReader(tracker)
-
     print(f"targets: {TARGETS} (the happiness preset) x {scales}; other AUs keep each photo's own")
     d_neutral: list[float] = []
     smile: dict[str, list[float]] = defaultdict(list)
@@ -112,10 +111,9 @@ def main() -> None:
                                      if k.rstrip("LR") in TARGETS}, prepared.own)
         results = {k: _edit(tracker, synth, prepared, neutral, face_n, face_s,
                             _targets(k, sized)) for k in scales}
-        for k, figures in results.items():
-            if figures is not None and k == FROM_SMILE:
-                figures["AU6"] = np.mean([sized["AU6L"], sized["AU6R"]])
-                figures["AU12"] = np.mean([sized["AU12L"], sized["AU12R"]])
+        if results.get(FROM_SMILE):  # the levels it was sized to, for the table
+            results[FROM_SMILE].update(AU6=np.mean([sized["AU6L"], sized["AU6R"]]),
+                                       AU12=np.mean([sized["AU12L"], sized["AU12R"]]))
         if not all(results.values()):
             print(f"{person}: an edit lost its face")
             continue
