@@ -22,7 +22,11 @@ sizes them (`auedit.synth.expression_match`: matched in the MediaPipe AU detecto
 the other AUs unchanged): the edit's lip shape is then judged at the intensity of the smile it is
 compared with (its mouthSmile is matched, so not a test of its own).
 
-    python benchmarks/smile_edit.py [--scales 1] [--from-smile]
+`--lip-shape` adds how the lips move, real smile against edit: the mean vertical motion (up
+positive, interocular units, relative to the neutral photo aligned as above) of the mouth
+corners and of the upper and lower lip's centre, outer and inner contour.
+
+    python benchmarks/smile_edit.py [--scales 1] [--from-smile] [--lip-shape]
 """
 
 from __future__ import annotations
@@ -53,15 +57,32 @@ LIPS = list(rg.LIPS_UPPER_OUTER + rg.LIPS_LOWER_OUTER + rg.LIPS_UPPER_INNER
 #: eye corners (outer, inner, both eyes), nose bridge and nose tip
 STABLE = [33, 133, 362, 263, 168, 6, 197, 195, 5, 4, 1]
 SMILE = [ARKIT_BLENDSHAPES.index(n) for n in ("mouthSmileLeft", "mouthSmileRight")]
+#: the lip points of `--lip-shape`: name -> landmarks averaged
+LIP_POINTS = {"corners": [61, 291], "upper centre": [0], "upper inner": [13],
+              "lower centre": [17], "lower inner": [14]}
 
 
 def mouth_distance(landmarks: np.ndarray, reference: np.ndarray) -> float:
     """Mean lip-landmark distance after aligning `landmarks` to `reference` on STABLE points,
     in units of the reference's interocular distance."""
-    m = similarity(landmarks[STABLE, :2], reference[STABLE, :2])
-    lips = landmarks[LIPS, :2] @ m[:, :2].T + m[:, 2]
+    lips = _aligned(landmarks, reference)[LIPS]
     iod = np.linalg.norm(reference[33, :2] - reference[263, :2])
     return float(np.linalg.norm(lips - reference[LIPS, :2], axis=1).mean() / iod)
+
+
+def lip_motion(landmarks: np.ndarray, neutral: np.ndarray,
+               reference: np.ndarray) -> dict[str, float]:
+    """How far each of LIP_POINTS rose from `neutral` to `landmarks` (both aligned to
+    `reference` on STABLE points), in the reference's interocular units, up positive."""
+    iod = np.linalg.norm(reference[33, :2] - reference[263, :2])
+    moved, rest = (_aligned(lm, reference) for lm in (landmarks, neutral))
+    return {name: float((rest[ids, 1] - moved[ids, 1]).mean() / iod)
+            for name, ids in LIP_POINTS.items()}
+
+
+def _aligned(landmarks: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    m = similarity(landmarks[STABLE, :2], reference[STABLE, :2])
+    return landmarks[:, :2] @ m[:, :2].T + m[:, 2]
 
 
 def untouched_region(shape: tuple[int, ...], moved: np.ndarray, reach: float) -> np.ndarray:
@@ -78,6 +99,8 @@ def main() -> None:
                         help="comma-separated fractions of the preset's intensities (1: as is)")
     parser.add_argument("--from-smile", action="store_true",
                         help="also size AU6 and AU12 to each person's own smile")
+    parser.add_argument("--lip-shape", action="store_true",
+                        help="also print how the lips move, real smile against edit")
     args = parser.parse_args()
     scales: list[float | str] = [float(v) for v in args.scales.split(",")]
     if args.from_smile:
@@ -93,6 +116,7 @@ def main() -> None:
     read = AUReader(tracker)
     print(f"targets: {TARGETS} (the happiness preset) x {scales}; other AUs keep each photo's own")
     d_neutral: list[float] = []
+    real_lips: list[dict[str, float]] = []
     smile: dict[str, list[float]] = defaultdict(list)
     edits: dict[float | str, dict[str, list[float]]] = {k: defaultdict(list) for k in scales}
     for person, pair in sorted(photos.items()):
@@ -118,6 +142,7 @@ def main() -> None:
             print(f"{person}: an edit lost its face")
             continue
         d_neutral.append(mouth_distance(face_n.landmarks, face_s.landmarks))
+        real_lips.append(lip_motion(face_s.landmarks, face_n.landmarks, face_s.landmarks))
         for name, face in (("neutral", face_n), ("real smile", face_s)):
             smile[name].append(float(face.blendshapes[SMILE].mean()))
         for k, figures in results.items():
@@ -139,6 +164,13 @@ def main() -> None:
               f"{np.mean(e['distance']):.4f}    {closer.mean():6.1%} ({closer.sum()}/{n})   "
               f"{np.mean(e['smile']):.3f}               {np.mean(np.array(e['smile']) >= 0.4):5.1%}"
               f"   {np.mean(e['changed']):.3%}          {np.mean(e['change']):.4f}")
+    if args.lip_shape:
+        print("lips rising (mean, interocular units, up positive): " + ", ".join(LIP_POINTS))
+        rows = {"real": {p: np.mean([r[p] for r in real_lips]) for p in LIP_POINTS}}
+        rows.update({("smile" if k == FROM_SMILE else f"{k:5.2f}"):
+                     {p: np.mean(e[p]) for p in LIP_POINTS} for k, e in edits.items()})
+        for label, row in rows.items():
+            print(f"{label:5s}  " + "  ".join(f"{row[p]:+.4f}" for p in LIP_POINTS))
 
 
 def _targets(scale: float | str, sized: dict[str, float]) -> dict[str, float]:
@@ -163,7 +195,8 @@ def _edit(tracker: FaceTracker, synth: GeometricSynthesizer, prepared: Geometric
     outside = untouched_region(neutral.shape, lms[np.linalg.norm(shift, axis=1) >= 0.5],
                                0.1 * prepared.face_px)
     diff = np.abs(edited.astype(np.int16) - neutral).max(axis=2)[outside]
-    return {"distance": mouth_distance(found[0].landmarks, face_s.landmarks),
+    return {**lip_motion(found[0].landmarks, face_n.landmarks, face_s.landmarks),
+            "distance": mouth_distance(found[0].landmarks, face_s.landmarks),
             "smile": float(found[0].blendshapes[SMILE].mean()),
             "changed": float((diff > 0).mean()), "change": float(diff.mean())}
 
