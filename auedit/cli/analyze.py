@@ -5,22 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
+from auedit.cli.argtypes import detector_list, non_negative_int, positive_int
+from auedit.cli.inputs import analysed_frames, expand, open_input
+from auedit.cli.outputs import PendingFile, check_outputs
 from auedit.core.types import FrameAnalysis
-from auedit.media.sources import (
-    CameraSource,
-    ImageSource,
-    MediaError,
-    Source,
-    expand_inputs,
-    open_source,
-)
+from auedit.media.sources import CameraSource, ImageSource, MediaError, Source
 
 if TYPE_CHECKING:
     from auedit.analysis.analyzer import Analyzer
+    from auedit.export.openface_csv import OpenFaceCsvWriter
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -36,29 +33,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="analyse the built-in demo photo (no input needed)")
     p.add_argument("--out", "-o", metavar="CSV",
                    help="CSV file to write (default: standard output)")
-    p.add_argument("--detectors", default=",".join(registry.DEFAULT_DETECTORS),
+    p.add_argument("--detectors", type=detector_list,
+                   default=",".join(registry.DEFAULT_DETECTORS),
                    help=f"comma-separated detectors (available: {', '.join(registry.available())})")
     p.add_argument("--json", action="store_true",
                    help="write JSON lines (one object per face and frame) instead of CSV")
-    p.add_argument("--max-faces", type=int, default=4, help="most faces per frame (default 4)")
+    p.add_argument("--max-faces", type=positive_int, default=4,
+                   help="most faces per frame (default 4)")
     p.add_argument("--auto-baseline", action="store_true",
                    help="subtract a running per-person neutral baseline (as OpenFace does)")
     p.add_argument("--smooth", action="store_true", help="temporal smoothing (One Euro filter)")
-    p.add_argument("--max-frames", type=int, default=0,
+    p.add_argument("--max-frames", type=non_negative_int, default=0,
                    help="stop each video or camera after this many frames (0: no limit)")
     p.add_argument("--face-model", metavar="TASK", help="a face_landmarker.task to use")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
-
-
-def _frames(source: Source, analyzer: Analyzer, max_frames: int) -> Iterator[FrameAnalysis]:
-    try:
-        for n, frame in enumerate(source):
-            if max_frames and n >= max_frames:
-                break
-            yield analyzer.analyze(frame.rgb, frame.timestamp, frame.index, source.name)
-    finally:
-        source.close()
 
 
 def _json_rows(frame: FrameAnalysis) -> Iterator[dict]:
@@ -75,15 +64,46 @@ def _json_rows(frame: FrameAnalysis) -> Iterator[dict]:
         }
 
 
-def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+class _RowWriter:
+    """CSV or JSON lines of analysed frames into a stream opened on the first frame, so that a
+    run where no input gives a frame writes nothing at all (not even a header)."""
 
-    from auedit.analysis.analyzer import AnalysisOptions, Analyzer
-    from auedit.export.openface_csv import OpenFaceCsvWriter
-    from auedit.face.landmarker import Mode
-    from auedit.face.tracker import FaceTracker
+    def __init__(self, open_stream: Callable[[], TextIO], detectors: list[str],
+                 as_json: bool) -> None:
+        self._open, self._detectors, self._json = open_stream, detectors, as_json
+        self._stream: TextIO | None = None
+        self._csv: OpenFaceCsvWriter | None = None
 
-    detectors = [d.strip() for d in args.detectors.split(",") if d.strip()]
+    def write(self, frame: FrameAnalysis) -> None:
+        from auedit.export.openface_csv import OpenFaceCsvWriter
+
+        if self._stream is None:
+            self._stream = self._open()
+            if not self._json:
+                self._csv = OpenFaceCsvWriter(self._stream, self._detectors)
+        if self._csv is not None:
+            self._csv.write(frame)
+            return
+        if not frame.faces:
+            self._stream.write(json.dumps({"source": frame.source,
+                                           "frame": frame.frame_index + 1,
+                                           "timestamp": round(frame.timestamp, 3),
+                                           "faces": 0}) + "\n")
+        for row in _json_rows(frame):
+            self._stream.write(json.dumps(row) + "\n")
+
+    def close(self) -> None:
+        try:
+            if self._csv is not None:
+                self._csv.close()
+            elif self._stream is not None:
+                self._stream.flush()
+        except BrokenPipeError:  # the reader of standard output has gone
+            pass
+
+
+def _inputs(args: argparse.Namespace) -> list[str]:
+    """The expanded inputs (with the demo photo for --demo); MediaError for none."""
     inputs = list(args.inputs)
     if args.demo:
         from auedit.resources import ROOT
@@ -91,7 +111,20 @@ def run(args: argparse.Namespace) -> int:
         inputs.append(str(ROOT / "demo" / "astronaut.jpg"))
     if not inputs:
         raise MediaError("no input: give images, videos, folders or a camera index, or --demo")
-    items = expand_inputs(inputs)
+    return expand(inputs)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from auedit.analysis.analyzer import AnalysisOptions, Analyzer
+    from auedit.face.landmarker import Mode
+    from auedit.face.tracker import FaceTracker
+
+    detectors = args.detectors
+    items = _inputs(args)
+    if args.out:
+        check_outputs([args.out], [*items, args.face_model])
     options = AnalysisOptions(smoothing=args.smooth, auto_baseline=args.auto_baseline)
     trackers: dict[Mode, FaceTracker] = {}
 
@@ -104,52 +137,51 @@ def run(args: argparse.Namespace) -> int:
         an.reset()
         return an
 
-    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
-    writer = None if args.json else OpenFaceCsvWriter(out, detectors)
+    pending = PendingFile(args.out) if args.out else None
+    rows = _RowWriter(pending.open if pending else lambda: sys.stdout, detectors, args.json)
     failed: list[str] = []
     faces = frames = 0
     show = (not args.no_progress and sys.stderr.isatty()) or (args.out and not args.no_progress)
     try:
         for item in tqdm(items, desc="inputs", unit="file", disable=not show or len(items) < 2):
             try:
-                source = open_source(item)
-                analyzer = analyzer_for(source)
+                source = open_input(item)
+                try:
+                    analyzer = analyzer_for(source)
+                except BaseException:
+                    source.close()
+                    raise
                 total = None if isinstance(source, CameraSource) else source.frame_count
                 if total and args.max_frames:
                     total = min(total, args.max_frames)
-                bar = tqdm(_frames(source, analyzer, args.max_frames), total=total,
+                bar = tqdm(analysed_frames(source, analyzer, args.max_frames), total=total,
                            desc=Path(source.name).name,
                            unit="frame", leave=False, disable=not show or (total or 0) <= 1)
                 for fr in bar:
                     frames += 1
                     faces += len(fr.faces)
-                    if writer is not None:
-                        writer.write(fr)
-                    else:
-                        if not fr.faces:
-                            out.write(json.dumps({"source": fr.source, "frame": fr.frame_index + 1,
-                                                  "timestamp": round(fr.timestamp, 3),
-                                                  "faces": 0}) + "\n")
-                        for row in _json_rows(fr):
-                            out.write(json.dumps(row) + "\n")
+                    rows.write(fr)
             except MediaError as exc:
                 failed.append(str(exc))
                 print(f"auedit: skipped: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
-        print("auedit: interrupted; what was analysed so far is written", file=sys.stderr)
+        print("auedit: interrupted; " + ("what was analysed so far is written" if frames
+                                          else "nothing was analysed"), file=sys.stderr)
     except BrokenPipeError:  # `auedit analyze ... | head`: the reader has gone, stop quietly
         sys.stdout = None  # type: ignore[assignment]  # no flush on a closed pipe at exit
         return 0
     finally:
-        if writer is not None:
-            writer.close()
-        if args.out:
-            out.close()
-        for t in trackers.values():
-            t.close()
-    if args.out:
+        try:
+            rows.close()
+        finally:
+            written = pending.finish(keep=frames > 0) if pending else False
+            for t in trackers.values():
+                t.close()
+    if written:
         print(f"auedit: {frames} frame(s), {faces} face(s) from {len(items) - len(failed)} "
               f"input(s) -> {args.out}", file=sys.stderr)
+    elif args.out:
+        print(f"auedit: nothing analysed: {args.out} is not written", file=sys.stderr)
     if failed and len(failed) == len(items):
         return 1
     return 0

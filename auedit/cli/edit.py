@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auedit.cli.outputs import check_image_output, check_outputs, write_image
 from auedit.core.aus import MAX_INTENSITY
 
 if TYPE_CHECKING:
@@ -86,17 +87,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _edit(args: argparse.Namespace, method: type, targets: dict[str, float]) -> int:
-    import cv2
 
     from auedit.face.landmarker import Mode
     from auedit.face.tracker import FaceTracker
-    from auedit.media.sources import MediaError, read_image
+    from auedit.media.sources import read_image
     from auedit.synth.base import SynthesisError
 
     src = Path(args.image)
     out = Path(args.out) if args.out else src.with_name(f"{src.stem}_edited.png")
-    if not cv2.haveImageWriter(str(out)):
-        raise MediaError(f"cannot write {out}: unknown image type (use .png or .jpg)")
+    check_image_output(out)
+    check_outputs([out], [src, args.expression_of, args.face_model])
     image = read_image(src)
     tracker = FaceTracker(Mode.IMAGE, max_faces=8, model_path=args.face_model)
     try:
@@ -118,8 +118,7 @@ def _edit(args: argparse.Namespace, method: type, targets: dict[str, float]) -> 
     finally:
         tracker.close()
     edited = synthesizer.render(prepared, targets)
-    if not cv2.imwrite(str(out), cv2.cvtColor(edited, cv2.COLOR_RGB2BGR)):
-        raise MediaError(f"cannot write {out} (missing folder or no permission)")
+    write_image(out, edited)
     if args.json:
         after = {**prepared.own, **targets}
         print(json.dumps({

@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from auedit.cli.argtypes import detector_list, non_negative_int
+from auedit.cli.outputs import check_outputs
 from auedit.export.track import ExpressionTrack
 
 FORMATS = ("openface", "livelink", "json", "gltf")
@@ -29,10 +31,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="Live Link Face frame rate (default 60)")
     p.add_argument("--face-id", type=int, default=None, metavar="N",
                    help="the face to export (default: the first face seen)")
-    p.add_argument("--detectors", default=None,
+    p.add_argument("--detectors", type=detector_list, default=None,
                    help="for image/video input: comma-separated detectors (default: the "
                         "analyser's default)")
-    p.add_argument("--max-frames", type=int, default=0,
+    p.add_argument("--max-frames", type=non_negative_int, default=0,
                    help="for video input: stop after this many frames (0: no limit)")
     p.add_argument("--face-model", metavar="TASK", help="for image/video input: a "
                                                         "face_landmarker.task to use")
@@ -42,25 +44,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _analyze(path: Path, args: argparse.Namespace) -> ExpressionTrack:
     """Run the analysis pipeline over an image or video and take one face's track."""
     from auedit.analysis.analyzer import Analyzer
+    from auedit.cli.inputs import analysed_frames, open_input
     from auedit.detect import registry
     from auedit.face.landmarker import Mode
     from auedit.face.tracker import FaceTracker
-    from auedit.media.sources import ImageSource, open_source
+    from auedit.media.sources import ImageSource
 
-    detectors = ([d.strip() for d in args.detectors.split(",") if d.strip()]
-                 if args.detectors else list(registry.DEFAULT_DETECTORS))
-    source = open_source(str(path))
+    detectors = args.detectors or list(registry.DEFAULT_DETECTORS)
+    if isinstance(detectors, str):  # a caller's Namespace with the command line's text
+        detectors = detector_list(detectors)
+    source = open_input(str(path))
     mode = Mode.IMAGE if isinstance(source, ImageSource) else Mode.VIDEO
     tracker = FaceTracker(mode, max_faces=4, model_path=args.face_model)
-    frames = []
     try:
         analyzer = Analyzer.create(detectors, tracker=tracker)
         analyzer.reset()
-        for n, frame in enumerate(source):
-            if args.max_frames and n >= args.max_frames:
-                break
-            frames.append(analyzer.analyze(frame.rgb, frame.timestamp, frame.index,
-                                           source.name))
+        frames = list(analysed_frames(source, analyzer, args.max_frames))
     finally:
         source.close()
         tracker.close()
@@ -103,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     from auedit.media.sources import MediaError
 
     try:
+        check_outputs([args.out], [args.input, args.face_model])
         track = load_track(Path(args.input), args)
         if args.format == "gltf":
             _ensure_rig()

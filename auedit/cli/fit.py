@@ -8,6 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+from auedit.cli.inputs import expand, is_camera_index
+from auedit.cli.outputs import check_outputs, describe_os_error, write_text
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -52,6 +55,23 @@ def _record(path: Path, index: int, fit, seconds: float) -> dict:
     }
 
 
+def _photos(items: list[str]) -> list[Path]:
+    """The items that may be photos; each video or camera is reported as skipped."""
+    from auedit.media.sources import media_kind
+
+    photos = []
+    for item in items:
+        if is_camera_index(item):
+            print(f"auedit: skipped: camera {item}: fit takes photos, not cameras",
+                  file=sys.stderr)
+        elif media_kind(Path(item)) == "video":
+            print(f"auedit: skipped: {item} is a video: fit takes photos, not videos",
+                  file=sys.stderr)
+        else:
+            photos.append(Path(item))
+    return photos
+
+
 def run(args: argparse.Namespace) -> int:
     import cv2
     import numpy as np
@@ -60,19 +80,26 @@ def run(args: argparse.Namespace) -> int:
     from auedit.face.tracker import FaceTracker
     from auedit.fit.genet.engine import GENet
     from auedit.fit.genet.fitter import GENetSettings
-    from auedit.media.sources import MediaError, expand_inputs, read_image
+    from auedit.media.sources import MediaError, read_image
 
     if args.iterations < 1:
         raise ValueError("--iterations must be at least 1")
+    items = expand(args.images)
+    check_outputs([args.out], [*items, args.face_model])
+    photos = _photos(items)
+    if not photos:
+        raise MediaError("nothing to fit: fit takes photos, not videos or cameras")
     renders = Path(args.renders) if args.renders else None
     if renders is not None:
-        renders.mkdir(parents=True, exist_ok=True)
-    items = [Path(i) for i in expand_inputs(args.images)]
+        try:
+            renders.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise describe_os_error(renders, exc) from exc
     engine = GENet(args.extractor, settings=GENetSettings(iterations=args.iterations))
     tracker = FaceTracker(Mode.IMAGE, max_faces=8, model_path=args.face_model)
-    results, failed = [], 0
+    results, failed = [], len(items) - len(photos)
     try:
-        for path in items:
+        for path in photos:
             try:
                 image = read_image(path)
             except MediaError as exc:
@@ -96,12 +123,12 @@ def run(args: argparse.Namespace) -> int:
                       f"{fit.losses[-1]:.3f} in {results[-1]['seconds']:.2f} s", file=sys.stderr)
     finally:
         tracker.close()
-    text = json.dumps(results, indent=2) + "\n"
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    if not results:
+    if not results:  # an existing --out stays as it was
         print("auedit: error: no face was fitted", file=sys.stderr)
         return 2
+    text = json.dumps(results, indent=2) + "\n"
+    if args.out:
+        write_text(args.out, text)
+    else:
+        sys.stdout.write(text)
     return 1 if failed else 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from auedit.cli.argtypes import int_in
+from auedit.cli.outputs import check_image_output, check_outputs, write_image, write_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -14,7 +16,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("identity", metavar="A", help="photo whose identity is kept")
     p.add_argument("expression", metavar="B", help="photo whose expression and pose are taken")
     p.add_argument("--out", "-o", required=True, help="image to write (PNG or JPEG)")
-    p.add_argument("--size", type=int, default=512, help="render size in pixels (default 512)")
+    p.add_argument("--size", type=int_in(16, 4096), default=512,
+                   help="render size in pixels, 16 to 4096 (default 512)")
     p.add_argument("--json", metavar="PATH", help="also write the fitted parameters as JSON")
     p.add_argument("--face-model", metavar="TASK", help="a face_landmarker.task to use")
     p.set_defaults(run=run)
@@ -22,8 +25,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import json
-
-    import cv2
 
     from auedit.face.landmarker import Mode
     from auedit.face.tracker import FaceTracker
@@ -35,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from auedit.rig.model import pose_angles_deg, rig_for
     from auedit.transfer.expression import transfer
 
+    check_image_output(args.out)
+    check_outputs([args.out, args.json], [args.identity, args.expression, args.face_model])
     tracker = FaceTracker(Mode.IMAGE, max_faces=1, model_path=args.face_model)
     try:
         faces = []
@@ -47,12 +50,10 @@ def run(args: argparse.Namespace) -> int:
         result = transfer(LandmarkFitter(rig), faces[0], faces[1])
         image = FaceRenderer(rig, args.size, background=(0.16, 0.17, 0.2)).render_uint8(
             result.params)[0]
-        out = Path(args.out)
-        if not cv2.imwrite(str(out), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
-            raise MediaError(f"cannot write {out} (unknown image type or folder)")
+        write_image(args.out, image)
         if args.json:
             p = result.params
-            Path(args.json).write_text(json.dumps({
+            write_text(args.json, json.dumps({
                 "identity_from": args.identity, "expression_from": args.expression,
                 "pose_deg": dict(zip(("pitch", "yaw", "roll"),
                                      pose_angles_deg(p.pose)[0].round(2).tolist(), strict=True)),

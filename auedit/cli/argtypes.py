@@ -1,0 +1,39 @@
+"""argparse types that reject out-of-range values as usage errors, before any work."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+#: camera indices the CLI accepts (`auedit.cli.inputs.is_camera_index`)
+MAX_CAMERA_INDEX = 999
+
+
+def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
+    """A type for whole numbers from `low` (to `high`, where given)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            allowed = f"{low} to {high}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"{value} is out of range (use {allowed})")
+        return value
+
+    return parse
+
+
+positive_int = int_in(1)
+non_negative_int = int_in(0)
+camera_index = int_in(0, MAX_CAMERA_INDEX)
+
+
+def detector_list(text: str) -> list[str]:
+    """"mediapipe, rigfit" -> ["mediapipe", "rigfit"]; an empty list is an error (names are
+    checked against the registry when the analyser is built)."""
+    names = [d.strip() for d in text.split(",") if d.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one detector name, e.g. mediapipe")
+    return names

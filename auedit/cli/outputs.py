@@ -1,0 +1,170 @@
+"""Output files of the subcommands, checked before any work is done.
+
+`check_outputs` refuses an output that is one of the inputs, a folder, or in a folder that does
+not exist; `PendingFile` writes under a temporary name and renames over the output only when the
+run produced something, so a failed run leaves an existing file as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    import numpy as np
+
+PathLike = str | os.PathLike[str]
+
+
+class OutputError(ValueError):
+    """An output that cannot or must not be written: the message names it and says why."""
+
+
+def _same(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (also through links, or spelt differently)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _check_writable(out: Path) -> None:
+    if out.is_dir():
+        raise OutputError(f"cannot write {out}: it is a folder (give a file name)")
+    parent = out.parent
+    if not parent.exists():
+        raise OutputError(f"cannot write {out}: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {out}: {parent} is not a folder")
+    allowed = os.access(out, os.W_OK) if out.exists() else os.access(parent, os.W_OK | os.X_OK)
+    if not allowed:
+        raise OutputError(f"cannot write {out}: no permission")
+
+
+def check_outputs(outputs: Iterable[PathLike | None], inputs: Iterable[PathLike | None]) -> None:
+    """Refuse (OutputError) an output that is a folder, in a missing folder, not writable, one
+    of the inputs, or named twice. None entries (options not given) are ignored; inputs that
+    do not exist (camera indices) cannot be overwritten and are ignored too."""
+    outs = [Path(o) for o in outputs if o]
+    ins = [Path(i) for i in inputs if i and Path(i).exists()]
+    for k, out in enumerate(outs):
+        _check_writable(out)
+        for inp in ins:
+            if _same(out, inp):
+                alias = "" if str(inp) == str(out) else f" ({inp})"
+                raise OutputError(f"cannot write {out}: it is an input{alias}; refusing to "
+                                  "overwrite it (choose another output)")
+        for other in outs[:k]:
+            if _same(out, other):
+                raise OutputError(f"cannot write {out} twice: give different outputs")
+
+
+def check_image_output(path: PathLike) -> None:
+    """Refuse an image output whose type OpenCV cannot write (before the work, not after)."""
+    import cv2
+
+    if not cv2.haveImageWriter(str(path)):
+        raise OutputError(f"cannot write {path}: unknown image type (use .png or .jpg)")
+
+
+def write_image(path: PathLike, rgb: np.ndarray) -> None:
+    """An RGB uint8 image to `path` (its type from the suffix), with a readable error."""
+    import cv2
+
+    try:
+        ok = cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    except cv2.error:
+        ok = False
+    if not ok:
+        _check_writable(Path(path))  # the likely reasons, named
+        raise OutputError(f"cannot write {path}")
+
+
+def describe_os_error(path: PathLike, exc: OSError) -> OutputError:
+    """A readable OutputError for an OSError met while writing `path`."""
+    p = Path(path)
+    if exc.errno == errno.ENOENT:
+        why = f"the folder {p.parent} does not exist"
+    elif exc.errno == errno.EISDIR:
+        why = "it is a folder (give a file name)"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "no permission"
+    elif exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        why = "a file is in the way of a folder"
+    else:
+        why = exc.strerror or str(exc)
+    return OutputError(f"cannot write {p}: {why}")
+
+
+def write_text(path: PathLike, text: str) -> None:
+    """`Path.write_text` (UTF-8) with a readable error."""
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise describe_os_error(path, exc) from exc
+
+
+def _new_file_mode(path: Path) -> int:
+    """The permissions the file gets: an existing file's, else the default for a new file."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+class PendingFile:
+    """A text file written under a temporary name beside `path` (created by the first `open`)
+    and renamed over `path` by `finish(keep=True)`; `finish(keep=False)` deletes it. A link is
+    followed (its target is replaced); where `path` is not a regular file (/dev/stdout, a
+    pipe) it is written directly."""
+
+    def __init__(self, path: PathLike) -> None:
+        self.path = Path(path)
+        self._target = Path(os.path.realpath(self.path))
+        self._tmp: Path | None = None
+        self._file: TextIO | None = None
+
+    def open(self) -> TextIO:
+        if self._file is None:
+            try:
+                self._file = (self._open_direct() if self.path.exists()
+                              and not self.path.is_file() else self._open_temporary())
+            except OSError as exc:
+                raise describe_os_error(self.path, exc) from exc
+        return self._file
+
+    def _open_direct(self) -> TextIO:
+        return open(self.path, "w", newline="", encoding="utf-8")
+
+    def _open_temporary(self) -> TextIO:
+        fd, name = tempfile.mkstemp(prefix=f".{self._target.name}.", suffix=".part",
+                                    dir=self._target.parent)
+        self._tmp = Path(name)
+        os.chmod(name, _new_file_mode(self._target))
+        return os.fdopen(fd, "w", newline="", encoding="utf-8")
+
+    def finish(self, keep: bool) -> bool:
+        """Rename the written file over `path` (keep) or delete it; whether `path` was written."""
+        if self._file is None:
+            return False
+        file, tmp, self._file, self._tmp = self._file, self._tmp, None, None
+        try:
+            file.close()
+            if tmp is None:  # written directly
+                return True
+            if keep:
+                os.replace(tmp, self._target)
+                return True
+        except OSError as exc:
+            raise describe_os_error(self.path, exc) from exc
+        finally:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)  # gone after a rename; left behind otherwise
+        return False
