@@ -238,3 +238,144 @@ def test_video_pane_pauses_and_steps(qtbot, window):
     qtbot.wait(100)
     assert window.latest().analysis.frame_index == 21  # paused: no further frames
     assert window.image.frame_label.text() == "22 / 72"
+
+
+class SlowOpen(FakeSource):
+    """A source whose opening blocks (a USB camera, a huge image decoding in OpenCV)."""
+
+    name = "slow"
+
+    def __init__(self, frames: list[Frame], open_s: float) -> None:
+        time.sleep(open_s)
+        super().__init__(frames)
+
+
+def _timed(call) -> float:
+    """Seconds the GUI thread spent in `call()`."""
+    t0 = time.monotonic()
+    call()
+    return time.monotonic() - t0
+
+
+def test_switching_inputs_does_not_wait_for_a_slow_source(qtbot, pipeline, video_frames):
+    opened: list[str] = []
+    pipeline.opened.connect(lambda info: opened.append(info["name"]))
+    pipeline.open(lambda: SlowOpen(video_frames[:30], 2.0), Mode.LIVE)
+    qtbot.wait(200)  # the slow source is opening now
+    seen: list[int] = []
+    pipeline.inference.analysed.connect(lambda item: seen.append(item.generation))
+    assert _timed(lambda: pipeline.open(lambda: FakeSource(video_frames[:3]), Mode.LIVE)) < 0.5
+    assert pipeline.retiring == 1
+    qtbot.waitUntil(lambda: pipeline.retiring == 0, timeout=10000)  # it finished opening
+    qtbot.waitUntil(lambda: pipeline.latest() is not None, timeout=30000)
+    qtbot.wait(300)
+    # nothing of the retired input got through: neither its signals nor its frames
+    assert opened == ["fake"]
+    assert len(set(seen)) == 1 and pipeline.latest().analysis.source == "fake"
+
+
+def test_camera_stop_does_not_wait_for_a_slow_camera(qtbot, window, monkeypatch, video_frames):
+    import auedit.ui.camera_pane as camera_pane
+
+    monkeypatch.setattr(camera_pane, "CameraSource",
+                        lambda _index: SlowOpen(video_frames[:3], 1.5))
+    window.tabs.setCurrentWidget(window.camera)
+    window.camera.start()
+    qtbot.wait(100)
+    assert _timed(window.camera.stop) < 0.5
+    window.camera.start()
+    qtbot.wait(100)
+    assert _timed(lambda: window.open_paths([str(DEMO)])) < 0.5  # the camera keeps opening
+
+
+EXIT_CHILD = r'''
+import sys, time
+from PySide6.QtCore import QCoreApplication
+from auedit.face.landmarker import Mode
+from auedit.workers.pipeline import Pipeline
+
+class NeverOpens:
+    def __init__(self):
+        time.sleep(60)
+
+app = QCoreApplication([])
+pipe = Pipeline(["mediapipe"])
+pipe.open(NeverOpens, Mode.LIVE)
+time.sleep(0.3)
+t0 = time.monotonic()
+pipe.shutdown()
+print(f"shutdown {time.monotonic() - t0:.2f}", flush=True)
+'''
+
+
+def test_exit_with_a_capture_stuck_in_its_source_is_clean(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "child.py"
+    script.write_text(EXIT_CHILD)
+    t0 = time.monotonic()
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Destroyed while thread" not in done.stderr
+    assert float(done.stdout.split()[-1]) < 3.0  # a bounded wait, then it is left behind
+    assert time.monotonic() - t0 < 30
+
+
+def _write_text_as_png(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.png"
+    path.write_text("not a picture\n")
+    return path
+
+
+def test_failed_open_shows_nothing_of_the_previous_photo(qtbot, window, tmp_path):
+    window.open_paths([str(DEMO)])
+    qtbot.waitUntil(lambda: window.latest() is not None, timeout=30000)
+    qtbot.waitUntil(lambda: window.image.view.rgb is not None, timeout=5000)
+    window.open_paths([str(_write_text_as_png(tmp_path))])
+    qtbot.waitUntil(lambda: "not a readable image" in window.statusBar().currentMessage(),
+                    timeout=10000)
+    qtbot.waitUntil(lambda: window.image.view.rgb is None, timeout=5000)
+    assert window.latest() is None
+    assert window.controls.face_count.text() == "of 0"
+    assert window.histogram.heights(DETECTOR).max() == 0.0
+    assert window.readout.text().endswith("faces 0")
+    window.set_neutral()
+    assert "no face" in window.statusBar().currentMessage()
+
+
+def test_first_result_reports_the_faces_and_neutral_names_the_face(qtbot, window, tmp_path):
+    import cv2
+
+    window.open_paths([str(DEMO)])
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "1 face in astronaut.jpg",
+                    timeout=30000)
+    window.set_neutral()
+    assert window.controls.face.value() == 1
+    assert window.statusBar().currentMessage().startswith("Neutral set for face 1:")
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((240, 320, 3), 200, np.uint8))
+    window.open_paths([str(blank)])
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "No face found in blank.png",
+                    timeout=30000)
+
+
+def test_a_photo_after_a_video_has_fresh_stats_and_no_series(qtbot, window):
+    video = VIDEO_DIR / "single_face.mp4"
+    if not video.is_file():
+        pytest.skip(f"shared test video missing: {video} (needs ../shared/data)")
+    window.open_paths([str(video)])
+    qtbot.waitUntil(lambda: window.image.pipeline.stats().analysed >= 5, timeout=30000)
+    assert "fps" in window.readout.text()
+    assert window.series.hint.isHidden()
+    window.open_paths([str(DEMO)])
+    qtbot.waitUntil(lambda: window.latest() is not None
+                    and window.latest().analysis.source.endswith("astronaut.jpg"),
+                    timeout=30000)
+    qtbot.wait(100)
+    stats = window.image.pipeline.stats()
+    assert stats.analysed == 1 and stats.fps == 0.0
+    assert window.readout.text().startswith("photo") and "fps" not in window.readout.text()
+    assert not window.series.hint.isHidden()
+    assert "video or the camera" in window.series.hint.text()

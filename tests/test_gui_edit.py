@@ -347,3 +347,26 @@ def test_geometric_synthesizer_end_to_end(qtbot, window, tmp_path):
     with qtbot.waitSignal(editor.worker.saved, timeout=60000):
         editor.save(str(out))
     assert cv2.imread(str(out)).shape == editor.original.shape
+
+
+def test_reset_and_presets_do_nothing_without_a_face(qtbot):
+    from auedit.ui.au_sliders import AUSliderPanel
+
+    panel = AUSliderPanel()
+    qtbot.addWidget(panel)
+    panel.presets = {"happiness": {"AU12L": 4.0, "AU12R": 4.0}}
+    assert not panel.available
+    panel.reset()
+    panel.apply_preset("happiness")
+    panel.rows["AU26"].sliders["AU26"].setValue(30)
+    assert panel.undo_stack.count() == 0 and not panel.undo_button.isEnabled()
+    assert panel.values["AU12L"] == 0.0 and panel.values["AU26"] == 0.0
+    assert panel.rows["AU26"].sliders["AU26"].value() == 0
+
+    panel.set_face({"AU12L": 1.0}, "a face")
+    panel.apply_preset("happiness")
+    assert panel.undo_stack.count() == 1
+    panel.set_unavailable("No face found in blank.png: nothing to edit.")
+    assert panel.undo_stack.count() == 0  # no undoing into the face edited before
+    panel.reset()
+    assert panel.undo_stack.count() == 0

@@ -52,9 +52,10 @@ def test_game_face_renders_the_photo(qtbot, window, tmp_path):
     window.image.show_file(0)
 
     def next_frame_has_no_render() -> None:
-        item = window.latest()
+        item = window.latest()  # None while the file opens again
         status = window.statusBar().currentMessage()
-        assert item.seq > seq, f"no new frame analysed yet (status bar: {status!r})"
+        assert item is not None and item.seq > seq, \
+            f"no new frame analysed yet (status bar: {status!r})"
         assert item.gameface is None, f"frame {item.seq} still carries a render"
 
     qtbot.waitUntil(next_frame_has_no_render, timeout=30000)

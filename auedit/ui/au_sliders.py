@@ -356,8 +356,10 @@ class AUSliderPanel(QWidget):
         self.status.setText(text)
 
     def set_unavailable(self, text: str) -> None:
-        """Nothing to edit (no photo, no face, preparation failed): say why, disable."""
+        """Nothing to edit (no photo, no face, preparation failed): say why, disable; the
+        undo history of the face edited before is gone."""
         self.controls.setEnabled(False)
+        self.undo_stack.clear()
         self.status.setText(text)
 
     def set_status(self, text: str) -> None:
@@ -372,7 +374,9 @@ class AUSliderPanel(QWidget):
 
     # --- changes -----------------------------------------------------------------------
     def set_values(self, values: Mapping[str, float], text: str) -> None:
-        """Set every AU (unnamed ones to 0) as one undo step."""
+        """Set every AU (unnamed ones to 0) as one undo step; nothing without a face."""
+        if not self.available:
+            return
         after = {k: float(values.get(k, 0.0)) for k in AU_PARAMETER_KEYS}
         self.undo_stack.push(_SetValues(self, dict(self.values), after, text))
 
@@ -394,6 +398,9 @@ class AUSliderPanel(QWidget):
             row.show_values(self.values)
 
     def _moved(self, row: AURow, key: str, value: float) -> None:
+        if not self.available:  # no face: a slider set from code goes back
+            row.show_values(self.values)
+            return
         keys = [p.key for p in row.params] if key == "" else [key]
         after = dict(self.values)
         after.update(dict.fromkeys(keys, value))

@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.created_at = time.monotonic()
         self.first_frame_at: float | None = None
         self._shown_seq: dict[int, int] = {}
+        self._announced: dict[int, int] = {}  # pane -> the input generation reported
         self._fatal_shown = False
 
         cam_pipe, img_pipe = pipelines or (
@@ -235,10 +236,14 @@ class MainWindow(QMainWindow):
         item = pane.pipeline.latest()
         stats = pane.pipeline.stats() if pane.pipeline.capture is not None else None
         faces = len(item.analysis.faces) if item else 0
-        self.readout.show_stats(stats, faces)
+        still = self._still(pane)
+        self.readout.show_stats(stats, faces, still=still)
+        self.series.show_still_hint(still)
         rows = pane.pipeline.inference.rows_recorded
         if pane.pipeline.inference.record_path:
             self.recording_label.setText(f"● REC {rows} rows")
+        if item is None and self._open_failed(pane):
+            self._clear(pane)
         new = item is not None and (force or self._shown_seq.get(id(pane)) != item.seq)
         if item is not None and new:
             self._show(pane, item, faces)
@@ -248,9 +253,36 @@ class MainWindow(QMainWindow):
         self.genet.refresh(item, self.controls.selected_face,
                            live=pane is self.camera or self.image.kind == "video")
 
+    def _still(self, pane: CameraPane | ImagePane) -> bool:
+        """The pane shows a photo (no frame rate, no time series)."""
+        return pane is self.image and self.image.kind == "image"
+
+    def _open_failed(self, pane: CameraPane | ImagePane) -> bool:
+        """The pane still shows an old input while its new one ended without a frame."""
+        capture = pane.pipeline.capture
+        return capture is not None and capture.done and id(pane) in self._shown_seq
+
+    def _clear(self, pane: CameraPane | ImagePane) -> None:
+        """Show nothing of the previous input (the new one could not be opened)."""
+        del self._shown_seq[id(pane)]
+        pane.view.set_frame(None, None)
+        self.controls.set_face_count(0)
+        self.histogram.set_readings(None)
+        self.series.clear()
+
+    def _announce(self, pane: CameraPane | ImagePane, item: AnalysedFrame, faces: int) -> None:
+        """Say how many faces the first result of a new input has."""
+        if self._announced.get(id(pane)) == item.generation:
+            return
+        self._announced[id(pane)] = item.generation
+        name = Path(item.analysis.source).name or item.analysis.source
+        self.show_message(f"{faces} face{'s' if faces > 1 else ''} in {name}" if faces
+                          else f"No face found in {name}")
+
     def _show(self, pane: CameraPane | ImagePane, item: AnalysedFrame, faces: int) -> None:
         """Paint a newly analysed frame and its readings."""
         self._shown_seq[id(pane)] = item.seq
+        self._announce(pane, item, faces)
         if self.first_frame_at is None:
             self.first_frame_at = time.monotonic()
         self.controls.set_face_count(faces)
@@ -376,11 +408,11 @@ class MainWindow(QMainWindow):
         if not faces:
             self.show_message("Set neutral: no face in view")
             return
-        face = faces[min(self.controls.selected_face, len(faces) - 1)].face
-        self.pipeline.capture_neutral(face.track_id)
+        index = min(self.controls.selected_face, len(faces) - 1)
+        self.pipeline.capture_neutral(faces[index].face.track_id)
         if not self.controls.explicit.isChecked():
             self.controls.explicit.setChecked(True)
-        self.show_message(f"Neutral set for face {face.track_id}: keep a neutral face")
+        self.show_message(f"Neutral set for face {index + 1}: keep a neutral face")
 
     def clear_neutral(self) -> None:
         for pane in (self.camera, self.image):

@@ -14,6 +14,8 @@ from auedit.core.types import AUReading
 from auedit.ui.colours import series_colour
 
 DEFAULT_SERIES = ("AU4", "AU6", "AU12", "AU25", "AU45")
+STILL_HINT = ("A photo is a single moment: AU time series need a video or the camera. "
+              "The bars below show the photo's AUs.")
 
 
 class AUTimeSeries(QWidget):
@@ -56,6 +58,10 @@ class AUTimeSeries(QWidget):
             self.actions_by_key[key] = action
         self.picker.setMenu(menu)
         self.title = QLabel("AU intensity, last 10 s")
+        self.hint = QLabel(STILL_HINT)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #909090;")
+        self.hint.setVisible(False)
 
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
@@ -66,6 +72,7 @@ class AUTimeSeries(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(head)
+        layout.addWidget(self.hint)
         layout.addWidget(self.plot)
         self.set_selected(selected)
 
@@ -78,6 +85,11 @@ class AUTimeSeries(QWidget):
             action.setChecked(key in keys)
             action.blockSignals(False)
         self._rebuild()
+
+    def show_still_hint(self, still: bool) -> None:
+        """Say why the plot stays empty while a photo is shown."""
+        if self.hint.isHidden() == still:
+            self.hint.setVisible(still)
 
     def clear(self) -> None:
         self._samples.clear()

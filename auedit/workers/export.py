@@ -30,6 +30,9 @@ def run_export(job: ExportJob) -> str:
         raise ExportError(f"unknown format {job.format!r}")
     if not job.out:
         raise ExportError("choose a file to write")
+    folder = Path(job.out).parent
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {job.out}: the folder {folder} does not exist")
     args = argparse.Namespace(face_id=job.face_id, detectors=None, max_frames=0,
                               face_model=None, fps=job.fps)
     try:
@@ -40,7 +43,6 @@ def run_export(job: ExportJob) -> str:
         if job.format == "gltf":
             _ensure_rig()
         exporter = create_exporter(job.format, fps=job.fps)
-        Path(job.out).parent.mkdir(parents=True, exist_ok=True)
         exporter.write(track, job.out)
     except ExportError:
         raise

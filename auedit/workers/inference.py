@@ -48,6 +48,7 @@ class AnalysedFrame:
     mode: Mode
     seq: int  # increases with every analysed frame
     gameface: np.ndarray | None = None  # (H, W, 3) uint8 render of the selected face's rig
+    generation: int = 0  # the input it came from (`Packet.generation`)
 
 
 @dataclass
@@ -86,7 +87,9 @@ class InferenceWorker(QObject):
         self._last_packet: Packet | None = None
         self._writer = None
         self._record_path = ""
-        self._seq = 0
+        self._seq = 0  # identifies each published result; never reset
+        self._analysed = 0  # frames analysed of the current input
+        self._input = 0  # the generation of the current input; other packets are stale
         self._fps = 0.0
         self._latency = 0.0
         self._last_done = 0.0
@@ -101,10 +104,27 @@ class InferenceWorker(QObject):
             return self._latest
 
     def stats(self) -> Stats:
-        return Stats(self._fps, self._latency, self._slot.dropped, self._seq)
+        return Stats(self._fps, self._latency, self._slot.dropped, self._analysed)
 
     def reset_stats(self) -> None:
-        self._fps = self._latency = 0.0
+        """Start the rate, latency and analysed count afresh (a new input)."""
+        with self._lock:
+            self._fps = self._latency = 0.0
+            self._analysed = 0
+            self._last_done = 0.0
+
+    def clear_latest(self) -> None:
+        """Forget the newest result (a new input opens: nothing of the old one is shown)."""
+        with self._lock:
+            self._latest = None
+            self._last_packet = None
+
+    def start_input(self, generation: int) -> None:
+        """A new input opens: only its packets (this generation) are analysed from now on."""
+        with self._lock:
+            self._input = generation
+        self.clear_latest()
+        self.reset_stats()
 
     def set_options(self, options: AnalysisOptions) -> None:
         self._command("options", options)
@@ -151,7 +171,7 @@ class InferenceWorker(QObject):
                 self.ready.emit(time.monotonic() - t0)
             while not self._stop.is_set():
                 redo = self._apply_commands()
-                packet = self._slot.take(0.05)
+                packet = self._current(self._slot.take(0.05))
                 last = self._last_packet
                 if packet is None and redo and last is not None and last.mode is Mode.IMAGE:
                     packet = last
@@ -175,6 +195,12 @@ class InferenceWorker(QObject):
             for analyzer in self._analyzers.values():
                 analyzer.tracker.close()
             self.finished.emit()
+
+    def _current(self, packet: Packet | None) -> Packet | None:
+        """`packet`, or None if it is a late frame of an input that was closed."""
+        if packet is None or packet.generation != self._input:
+            return None
+        return packet
 
     def _analyzer(self, mode: Mode) -> Analyzer:
         analyzer = self._analyzers.get(mode)
@@ -254,25 +280,33 @@ class InferenceWorker(QObject):
         for _ in range(repeats):
             result = analyzer.analyze(frame.rgb, frame.timestamp, frame.index, packet.source)
         now = time.monotonic()
-        if self._last_done and packet is not self._last_packet:
-            rate = 1.0 / max(now - self._last_done, 1e-6)
-            self._fps = rate if self._fps == 0.0 else 0.9 * self._fps + 0.1 * rate
-        self._last_done = now
-        self._latency = now - packet.captured_at
-        self._last_packet = packet
         image = None
         if self._gameface.enabled:
             try:
                 image = self._gameface.render(analyzer, result)
             except Exception as exc:
                 self.error.emit(f"game face failed: {type(exc).__name__}: {exc}")
-        self._seq += 1
-        item = AnalysedFrame(result, frame.rgb, self._latency, packet.mode, self._seq, image)
         with self._lock:
+            if packet.generation != self._input:
+                return  # the input was closed while this frame was analysed
+            self._count(packet, now)
+            self._seq += 1
+            item = AnalysedFrame(result, frame.rgb, self._latency, packet.mode, self._seq,
+                                 image, packet.generation)
             self._latest = item
+            self._last_packet = packet
         if self._writer is not None:
             self._writer.write(result)
         self.analysed.emit(item)
+
+    def _count(self, packet: Packet, now: float) -> None:
+        """Update the rate, latency and analysed count with a frame analysed at `now`."""
+        if self._last_done and packet is not self._last_packet:
+            rate = 1.0 / max(now - self._last_done, 1e-6)
+            self._fps = rate if self._fps == 0.0 else 0.9 * self._fps + 0.1 * rate
+        self._last_done = now
+        self._latency = now - packet.captured_at
+        self._analysed += 1
 
     def _set_recording(self, path: str) -> None:
         from auedit.export.openface_csv import OpenFaceCsvWriter

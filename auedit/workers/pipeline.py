@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread, Signal
+import logging
+import threading
+import time
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from auedit.analysis.analyzer import AnalysisOptions
 from auedit.face.landmarker import Mode
@@ -16,11 +20,21 @@ from auedit.workers.inference import (
 )
 from auedit.workers.mailbox import FrameSlot
 
+log = logging.getLogger(__name__)
+
+#: How long the final shutdown waits for the capture threads, in seconds.
+SHUTDOWN_WAIT = 2.0
+
 
 class Pipeline(QObject):
     """Owns the inference thread (for the pipeline's life) and one capture thread per input.
 
-    The GUI polls `latest()` and `stats()` on a timer; the signals report events only.
+    The GUI polls `latest()` and `stats()` on a timer; the signals report events only, and
+    only for the current input. Switching inputs never waits on the GUI thread: the old
+    capture is asked to stop and retires in the background, its late frames and signals
+    ignored. Capture threads are daemon threads, because a source can block for seconds in
+    OpenCV (a camera opening, a huge image decoding) and cannot be interrupted: one still
+    blocked when the app exits is left behind instead of holding up (or aborting) the exit.
     """
 
     opened = Signal(dict)
@@ -41,7 +55,8 @@ class Pipeline(QObject):
         self.slot = FrameSlot()
         self._generation = 0
         self._capture: CaptureWorker | None = None
-        self._capture_thread: QThread | None = None
+        self._capture_thread: threading.Thread | None = None
+        self._retiring: list[tuple[threading.Thread, CaptureWorker]] = []
         self.inference = InferenceWorker(
             self.slot, make_analyzer or analyzer_factory(self.detectors, options),
             self.detectors, warm=warm, options=options)
@@ -62,32 +77,66 @@ class Pipeline(QObject):
              paused: bool = False) -> CaptureWorker:
         """Stop the current input and start capturing from a new one."""
         self.stop_capture()
-        self._generation += 1
+        self._generation += 1  # whatever the old capture still delivers is stale
         self.slot.clear()
         self.slot.reset_counters()
-        self.inference.reset_stats()
+        self.inference.start_input(self._generation)
         worker = CaptureWorker(open_source, self.slot, mode, generation=self._generation,
                                paced=paced, paused=paused)
-        thread = QThread()
-        thread.setObjectName("auedit-capture")
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.finished.connect(thread.quit)
-        worker.opened.connect(self.opened)
-        worker.ended.connect(self.ended)
-        worker.error.connect(self.error)
-        worker.finished.connect(self.capture_stopped)
+        # the worker's signals come from the capture thread: queued to these slots
+        worker.opened.connect(self._capture_opened)
+        worker.ended.connect(self._capture_ended)
+        worker.error.connect(self._capture_error)
+        worker.finished.connect(self._capture_finished)
+        thread = threading.Thread(target=worker.run, name="auedit-capture", daemon=True)
         self._capture, self._capture_thread = worker, thread
         thread.start()
         return worker
 
     def stop_capture(self) -> None:
+        """Ask the current capture to stop, without waiting for it (see `retiring`)."""
         worker, thread = self._capture, self._capture_thread
         self._capture = self._capture_thread = None
-        if worker is not None and thread is not None:
-            worker.stop()
-            thread.quit()
-            thread.wait(5000)
+        if worker is None or thread is None:
+            return
+        worker.stop()
+        if not worker.done:
+            self._retiring.append((thread, worker))
+
+    @property
+    def retiring(self) -> int:
+        """Capture threads asked to stop that have not finished yet."""
+        return len(self._retiring)
+
+    def _drop_retired(self) -> None:
+        """Forget the retired captures that are done."""
+        self._retiring = [(t, w) for t, w in self._retiring if not w.done]
+
+    def _current(self) -> bool:
+        """The signal being handled comes from the current capture (not a retiring one)."""
+        return self.sender() is not None and self.sender() is self._capture
+
+    @Slot(dict)
+    def _capture_opened(self, info: dict) -> None:
+        if self._current():
+            self.opened.emit(info)
+
+    @Slot()
+    def _capture_ended(self) -> None:
+        if self._current():
+            self.ended.emit()
+
+    @Slot(str)
+    def _capture_error(self, text: str) -> None:
+        if self._current():
+            self.error.emit(text)
+
+    @Slot()
+    def _capture_finished(self) -> None:
+        if self._current():
+            self.capture_stopped.emit()
+        else:
+            self._drop_retired()
 
     @property
     def capture(self) -> CaptureWorker | None:
@@ -130,9 +179,19 @@ class Pipeline(QObject):
         self.inference.set_identity_photo(path)
 
     def shutdown(self) -> None:
-        """Stop both threads (and close a recording)."""
+        """Stop both threads (and close a recording); the only place that waits for them.
+
+        A capture thread still blocked in its source after `SHUTDOWN_WAIT` seconds is left to
+        run (a daemon thread: the process exits without it).
+        """
         self.stop_capture()
         self.inference.stop()
         self.slot.close()
         self._inference_thread.quit()
         self._inference_thread.wait(10000)
+        deadline = time.monotonic() + SHUTDOWN_WAIT
+        for thread, _worker in self._retiring:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                log.warning("a capture thread is still blocked in its source: left running")
+        self._retiring = []

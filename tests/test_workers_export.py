@@ -1,0 +1,33 @@
+"""The GUI's export task (`auedit.workers.export`), without a window."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auedit.export.json_track import track_to_dict
+from auedit.export.track import ExpressionTrack, TrackFrame
+from auedit.workers.export import ExportError, ExportJob, run_export
+
+
+@pytest.fixture
+def track_json(tmp_path: Path) -> Path:
+    track = ExpressionTrack([TrackFrame(i, i / 30, {"AU12": 2.0}) for i in range(3)], fps=30)
+    path = tmp_path / "track.json"
+    path.write_text(json.dumps(track_to_dict(track)))
+    return path
+
+
+def test_export_refuses_a_missing_folder(track_json, tmp_path):
+    out = tmp_path / "missing" / "out.csv"
+    with pytest.raises(ExportError, match="does not exist"):
+        run_export(ExportJob(str(track_json), "livelink", str(out)))
+    assert not out.parent.exists()  # no folder made on the way
+
+
+def test_export_writes_into_an_existing_folder(track_json, tmp_path):
+    out = tmp_path / "out.csv"
+    assert "Exported 3 frame(s)" in run_export(ExportJob(str(track_json), "livelink", str(out)))
+    assert out.is_file()
