@@ -183,3 +183,16 @@ def test_another_photos_expression_is_sized_by_what_mediapipe_sees(astronaut,
     moved = np.abs([got[k] - prepared.own[k] for k in unchanged])
     assert np.median(moved) < 0.5
     assert read(np.full((240, 320, 3), 200, np.uint8)) is None
+
+
+@pytest.mark.shared_data
+def test_neutral_face_starts_near_zero_and_anger_lowers_the_brows(neutral):
+    """The sliders start at the photo's own AUs: on a neutral face they must read as such, or
+    a preset that asks for a frown (AU4 4) lowers the frown the fit imagined and lifts the brows."""
+    synth, prepared = neutral
+    assert sum(prepared.own.values()) < 8.0, {k: round(v, 1) for k, v in prepared.own.items()
+                                              if v > 0.5}
+    _, shift = synth.displacement(prepared, PRESETS["anger"])
+    brows = [107, 66, 105, 336, 296, 334, 55, 65, 52, 285, 295, 282]
+    drop = shift[brows, 1].mean() / prepared.face.interocular
+    assert drop > 0.01, f"brows moved {drop:+.4f} interocular (down is +)"
