@@ -228,6 +228,19 @@ def test_from_csv_openface2_and_face_ids(tmp_path):
         ExpressionTrack.from_csv(path, face_id=7)
 
 
+@pytest.mark.parametrize("column", ["AU12_r", "AU12L_r", "face_id", "timestamp"])
+def test_from_csv_names_a_cell_that_is_not_a_number(tmp_path, column):
+    path = tmp_path / "x.csv"
+    OpenFaceExporter().write(make_track(3), path)
+    with path.open(newline="") as f:
+        rows = list(csv.reader(f))
+    rows[2][rows[0].index(column)] = "abc"
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    with pytest.raises(CsvFormatError, match=f"{column} in row 2 is 'abc', not a number"):
+        ExpressionTrack.from_csv(path)
+
+
 @pytest.mark.parametrize("content", [b"", b"a,b\n1,2\n", b"\xff\xfe\x00garbage\x81"])
 def test_from_csv_rejects_other_files(tmp_path, content):
     path = tmp_path / "x.csv"

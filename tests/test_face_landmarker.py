@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 
 from auedit.core.aus import ARKIT_BLENDSHAPES
 from auedit.face.landmarker import FaceLandmarker, Mode, box_iou
-from auedit.media.sources import read_image
+from auedit.media.sources import MediaError, read_image
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +88,21 @@ def test_box_iou():
     assert box_iou((0, 0, 10, 10), (5, 0, 15, 10)) == pytest.approx(50 / 150)
     assert box_iou((0, 0, 10, 10), (20, 20, 30, 30)) == 0.0
     assert box_iou((0, 0, 0, 0), (0, 0, 0, 0)) == 0.0
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 6000), (6000, 2), (31, 400)])
+def test_images_too_small_for_a_face_show_none(image_tracker, astronaut, shape):
+    """Tiles of such images would round to nothing, which stops MediaPipe's graph for good."""
+    image_tracker.reset()
+    assert image_tracker.track(np.full((*shape, 3), 128, np.uint8), 0.0) == []
+    assert len(image_tracker.track(astronaut, 1.0)) == 1  # the graph still works
+
+
+def test_mediapipe_failure_is_a_media_error_and_the_landmarker_recovers(astronaut):
+    lm = FaceLandmarker(Mode.IMAGE, max_faces=1)
+    with pytest.raises(MediaError, match="MediaPipe failed on a 8x0 pixel frame"):
+        lm._run(np.zeros((0, 8, 3), np.uint8), 0)  # past detect's size check
+    gc.collect()  # the failed graph's finaliser must not run its close again (and hang)
+    assert len(lm.detect(astronaut)) == 1
+    lm.close()
+    lm.close()

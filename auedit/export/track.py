@@ -23,7 +23,7 @@ import numpy as np
 
 from auedit.core.aus import ALL_KEYS, ARKIT_BLENDSHAPES
 from auedit.core.types import FrameAnalysis, HeadPose
-from auedit.export.openface_csv import CsvFormatError, au_columns, read_csv
+from auedit.export.openface_csv import CsvFormatError, au_column_name, au_columns, read_csv
 
 #: ARKit's 52 blendshapes: MediaPipe's 51 plus tongueOut (which MediaPipe does not estimate).
 ARKIT_52: tuple[str, ...] = (*ARKIT_BLENDSHAPES, "tongueOut")
@@ -84,14 +84,15 @@ class ExpressionTrack:
             raise CsvFormatError(f"{p} is not an OpenFace/AUEdit CSV: {exc}") from None
         except IsADirectoryError:
             raise CsvFormatError(f"{p} is a folder, not a CSV") from None
+        aus = au_columns(table)
+        _check_numeric(p, table, ["frame", "timestamp", "face_id",
+                                  *(au_column_name(k) for k in aus)])
         n = len(table["frame"])
-        if table["frame"].dtype == object or table["timestamp"].dtype == object:
-            raise CsvFormatError(f"{p}: the frame and timestamp columns must be numeric")
         ok = np.ones(n, dtype=bool)
         if "success" in table and table["success"].dtype != object:
             ok &= np.nan_to_num(table["success"]) > 0
         ids = table.get("face_id")
-        if ids is not None and ids.dtype != object:
+        if ids is not None:
             ids = np.nan_to_num(ids).astype(int)
             seen = ids[ok]
             if face_id is None and len(seen):
@@ -101,7 +102,6 @@ class ExpressionTrack:
         if not ok.any():
             which = f" for face {face_id}" if face_id is not None else ""
             raise CsvFormatError(f"{p} has no tracked face rows{which}")
-        aus = au_columns(table)
         bs = {n_: table[f"bs_{n_}"] for n_ in ARKIT_52 if f"bs_{n_}" in table
               and table[f"bs_{n_}"].dtype != object}
 
@@ -174,6 +174,21 @@ class ExpressionTrack:
         from auedit.export.json_track import read_json
 
         return read_json(path)
+
+
+def _check_numeric(path: Path, table: dict[str, np.ndarray], names: list[str]) -> None:
+    """CsvFormatError naming the column and row of the first cell in `names` (columns that
+    must hold numbers, where present) that is not a number."""
+    for name in names:
+        column = table.get(name)
+        if column is None or column.dtype != object:
+            continue
+        for row, cell in enumerate(column, start=1):
+            try:
+                float(cell or "nan")
+            except ValueError:
+                raise CsvFormatError(f"{path}: {name} in row {row} is {cell!r}, not a "
+                                     "number") from None
 
 
 def estimate_fps(times: Iterable[float]) -> float:

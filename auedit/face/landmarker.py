@@ -24,13 +24,19 @@ from pathlib import Path
 
 import numpy as np
 
-from auedit.face.model_file import find_face_model
+from auedit.face.model_file import REINSTALL_ADVICE, FaceModelError, find_face_model
+from auedit.media.sources import MediaError
 
 log = logging.getLogger(__name__)
 
 #: Frames with a longer side are scaled down for MediaPipe (which looks at 128-256 px crops
 #: anyway) and the landmarks scaled back up, so a 24-megapixel photo costs no more than HD.
 DETECT_MAX_SIDE = 1920
+
+#: Frames and tiles with a shorter side hold no face MediaPipe could find; a tile that rounds
+#: to zero pixels would also stop MediaPipe's graph for good ("ROI width and height must be
+#: > 0"), so such frames count as showing no face and such tiles are not looked at.
+MIN_SIDE = 32
 
 
 class Mode(Enum):
@@ -52,6 +58,32 @@ class RawFace:
         x0, y0 = self.landmarks[:, :2].min(axis=0)
         x1, y1 = self.landmarks[:, :2].max(axis=0)
         return float(x0), float(y0), float(x1), float(y1)
+
+
+def _downscaled(frame: np.ndarray) -> tuple[np.ndarray, float]:
+    """`frame` with its longer side at most `DETECT_MAX_SIDE`, and the factor it shrank by."""
+    h, w = frame.shape[:2]
+    factor = max(h, w) / DETECT_MAX_SIDE
+    if factor <= 1.0:
+        return frame, 1.0
+    import cv2
+
+    size = (max(1, round(w / factor)), max(1, round(h / factor)))
+    return cv2.resize(frame, size, interpolation=cv2.INTER_AREA), factor
+
+
+def _close_mediapipe(landmarker) -> None:  # landmarker: vision.FaceLandmarker
+    """Close MediaPipe's landmarker. One whose graph has failed repeats the failure and stays
+    half open; its finaliser would try again from whichever thread collects it, and can hang
+    there, so the rest of MediaPipe's own close sequence is done here."""
+    try:
+        landmarker.close()
+    except (RuntimeError, ValueError) as exc:
+        log.debug("MediaPipe's face landmarker closed with an error: %s", exc)
+        landmarker._handle = None  # MediaPipe's __del__ then does nothing
+        for part in ("_dispatcher", "_lib"):  # its result and call threads
+            with contextlib.suppress(Exception):  # best effort on a failed graph
+                getattr(landmarker, part).close()
 
 
 def box_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -107,7 +139,7 @@ class FaceLandmarker:
         self.tiled = tiled and mode is Mode.IMAGE and max_faces > 1
         self.model_path: Path = find_face_model(model_path)
         running = vision.RunningMode.IMAGE if mode is Mode.IMAGE else vision.RunningMode.VIDEO
-        options = vision.FaceLandmarkerOptions(
+        self._options = vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=running,
             num_faces=max_faces,
@@ -117,13 +149,26 @@ class FaceLandmarker:
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
-        with _native_stderr_silenced():
-            self._landmarker = vision.FaceLandmarker.create_from_options(options)
-            # the first inference starts the delegates, which log once more
-            warm = np.zeros((64, 64, 3), np.uint8)
-            self._run(warm, 0)
+        self._landmarker = None
+        self._start()
         self._last_ts = -1 if mode is Mode.IMAGE else 0
         _OPEN.add(self)
+
+    def _start(self) -> None:
+        """Create MediaPipe's graph; FaceModelError, naming the file, where it cannot load it."""
+        from mediapipe.tasks.python import vision
+
+        try:
+            with _native_stderr_silenced():
+                self._landmarker = vision.FaceLandmarker.create_from_options(self._options)
+                # the first inference starts the delegates, which log once more
+                self._infer(np.zeros((64, 64, 3), np.uint8), 0)
+        except (RuntimeError, ValueError) as exc:  # e.g. "not a valid Flatbuffer buffer"
+            self.close()
+            raise FaceModelError(
+                f"MediaPipe cannot load the face model {self.model_path}: {exc}. The file is "
+                f"damaged or not a Face Landmarker bundle. {REINSTALL_ADVICE}"
+            ) from exc
 
     def detect(self, rgb: np.ndarray, timestamp_ms: int | None = None) -> list[RawFace]:
         """Faces in one RGB uint8 frame; VIDEO and LIVE need increasing time stamps (ms)."""
@@ -133,24 +178,20 @@ class FaceLandmarker:
         ts = int(timestamp_ms if timestamp_ms is not None else self._last_ts + 33)
         ts = max(ts, self._last_ts + 1)  # MediaPipe rejects non-increasing time stamps
         self._last_ts = ts
-        h, w = frame.shape[:2]
-        factor = max(h, w) / DETECT_MAX_SIDE
-        if factor > 1.0:
-            import cv2
-
-            small = cv2.resize(frame, (round(w / factor), round(h / factor)),
-                               interpolation=cv2.INTER_AREA)
-            faces = self._detect_all(small, ts)
-            for f in faces:
-                f.landmarks *= np.float32(factor)
-            return faces
-        return self._detect_all(frame, ts)
+        frame, factor = _downscaled(frame)
+        if min(frame.shape[:2]) < MIN_SIDE:
+            log.debug("a %sx%s frame is too small to hold a face", *frame.shape[1::-1])
+            return []
+        faces = self._detect_all(frame, ts)
+        for f in faces:
+            f.landmarks *= np.float32(factor)
+        return faces
 
     def _detect_all(self, frame: np.ndarray, ts: int) -> list[RawFace]:
         faces = self._faces(frame, ts, 0, 0)
-        if self.tiled and len(faces) < self.max_faces:
-            h, w = frame.shape[:2]
-            th, tw = int(h * 0.6), int(w * 0.6)
+        h, w = frame.shape[:2]
+        th, tw = int(h * 0.6), int(w * 0.6)
+        if self.tiled and len(faces) < self.max_faces and min(th, tw) >= MIN_SIDE:
             for y0 in (0, h - th):
                 for x0 in (0, w - tw):
                     tile = np.ascontiguousarray(frame[y0:y0 + th, x0:x0 + tw])
@@ -175,6 +216,18 @@ class FaceLandmarker:
         return faces
 
     def _run(self, frame: np.ndarray, timestamp_ms: int):  # -> FaceLandmarkerResult
+        """MediaPipe's result for one frame; MediaError where MediaPipe fails on it (its graph,
+        which then refuses every later frame, is started afresh first)."""
+        try:
+            return self._infer(frame, timestamp_ms)
+        except RuntimeError as exc:
+            self.close()
+            self._start()
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+            h, w = frame.shape[:2]
+            raise MediaError(f"MediaPipe failed on a {w}x{h} pixel frame: {reason}") from exc
+
+    def _infer(self, frame: np.ndarray, timestamp_ms: int):  # -> FaceLandmarkerResult
         import mediapipe as mp
 
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame)
@@ -183,9 +236,10 @@ class FaceLandmarker:
         return self._landmarker.detect_for_video(image, timestamp_ms)
 
     def close(self) -> None:
+        """Stop MediaPipe's graph; never raises."""
         landmarker, self._landmarker = getattr(self, "_landmarker", None), None
         if landmarker is not None:
-            landmarker.close()
+            _close_mediapipe(landmarker)
 
     def __enter__(self) -> FaceLandmarker:
         return self

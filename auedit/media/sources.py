@@ -18,6 +18,10 @@ import numpy as np
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"})
 
+#: The highest camera index passed to OpenCV, which crashes on negative indices and raises
+#: its own error on huge ones.
+MAX_CAMERA_INDEX = 255
+
 
 class MediaError(RuntimeError):
     """An input that cannot be read: the message says which and why."""
@@ -116,6 +120,9 @@ class CameraSource:
     kind = "camera"
 
     def __init__(self, index: int, width: int = 640, height: int = 480) -> None:
+        if not 0 <= index <= MAX_CAMERA_INDEX:
+            raise MediaError(f"there is no camera {index}: camera indices run from 0 to "
+                             f"{MAX_CAMERA_INDEX}")
         self.index = index
         self.name = f"camera {index}"
         self._cap = cv2.VideoCapture(index)
@@ -149,6 +156,11 @@ class CameraSource:
 Source = ImageSource | VideoSource | CameraSource
 
 
+def is_camera_index(item: str) -> bool:
+    """Whether an input names a camera: ASCII digits only ("0"; not "-1", "²" or "١")."""
+    return item.isascii() and item.isdigit()
+
+
 def media_kind(path: Path) -> str | None:
     s = path.suffix.lower()
     return "image" if s in IMAGE_SUFFIXES else "video" if s in VIDEO_SUFFIXES else None
@@ -158,7 +170,7 @@ def expand_inputs(inputs: list[str]) -> list[str]:
     """Paths and camera indices; folders become their images and videos, sorted."""
     out: list[str] = []
     for item in inputs:
-        if item.isdigit():
+        if is_camera_index(item):
             out.append(item)
             continue
         p = Path(item)
@@ -176,7 +188,7 @@ def expand_inputs(inputs: list[str]) -> list[str]:
 
 def open_source(item: str) -> Source:
     """The source for a path or a camera index ("0")."""
-    if item.isdigit():
+    if is_camera_index(item):
         return CameraSource(int(item))
     p = Path(item)
     kind = media_kind(p)

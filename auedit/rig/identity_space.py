@@ -16,11 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from auedit.fit.genet.model_files import ModelFileError
 from auedit.fit.landmark_fit import FitSettings, LandmarkFitter
 from auedit.rig.identity import IDENTITY_KEYS
 from auedit.rig.model import FaceRig
@@ -28,6 +30,9 @@ from auedit.rig.model import FaceRig
 #: Identities are fitted with AUs pinned at 0 (a strong prior), as GE-Net sets them to zero.
 NEUTRAL_FIT = FitSettings(iterations=20, au_prior=50.0, identity_prior=0.05)
 RESOURCE_NAME = "identity_subspace.npz"
+#: How to get a good file back, at the end of every message that reports a bad one.
+REBUILD_ADVICE = "reinstall AUEdit or rebuild it with `python -m auedit.rig.identity_space`"
+ARRAYS = ("mean", "basis", "low", "high", "explained", "keys")
 
 
 @dataclass(frozen=True)
@@ -66,11 +71,29 @@ class IdentitySubspace:
 
     @classmethod
     def load(cls, path: Path) -> IdentitySubspace:
-        with np.load(path) as data:
-            if tuple(data["keys"].tolist()) != IDENTITY_KEYS:
-                raise ValueError(f"{path} was built for other identity parameters; rebuild it")
-            return cls(data["mean"], data["basis"], data["low"], data["high"],
-                       data["explained"])
+        """The subspace in a file written by `save`; ModelFileError for anything else."""
+        arrays = _read_arrays(path)
+        if tuple(arrays.pop("keys").tolist()) != IDENTITY_KEYS:
+            raise ModelFileError(f"{path} was built for other identity parameters; "
+                                 f"{REBUILD_ADVICE}")
+        return cls(**arrays)
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays a subspace file holds (no pickled objects); ModelFileError naming the file."""
+    try:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):  # a single .npy array
+            raise ValueError("not an .npz archive")
+        with data:
+            return {name: data[name] for name in ARRAYS}
+    except KeyError as exc:
+        problem, cause = f"lacks the array {exc}", exc
+    except OSError as exc:
+        problem, cause = f"cannot be read ({exc.strerror or exc})", exc
+    except (ValueError, zipfile.BadZipFile) as exc:  # truncated, text, pickled objects
+        problem, cause = "is damaged or not an identity subspace file (.npz)", exc
+    raise ModelFileError(f"{path} {problem}; {REBUILD_ADVICE}") from cause
 
 
 def build_subspace(identities: np.ndarray, variance: float = 0.95) -> IdentitySubspace:
@@ -100,13 +123,27 @@ def default_path() -> Path:
 
 
 def load_default() -> IdentitySubspace | None:
-    """The shipped subspace, or None where it has not been built."""
+    """The shipped subspace, checked against the manifest; None where it has not been built,
+    ModelFileError where it is damaged or differs from the manifest's."""
+    from auedit.face.model_file import sha256_of
+    from auedit.resources import manifest_entry
+
     path = default_path()
-    return IdentitySubspace.load(path) if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        digest = sha256_of(path)
+    except OSError as exc:
+        raise ModelFileError(f"{path} cannot be read ({exc}); {REBUILD_ADVICE}") from exc
+    if digest != manifest_entry(RESOURCE_NAME)["sha256"]:
+        raise ModelFileError(f"{path} does not match its sha256 in the manifest; "
+                             f"{REBUILD_ADVICE} (and update its sha256 in manifest.json)")
+    return IdentitySubspace.load(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     from auedit.face.landmarker import Mode
+    from auedit.face.model_file import sha256_of
     from auedit.face.tracker import FaceTracker
     from auedit.media.sources import MediaError, expand_inputs, read_image
     from auedit.rig.model import rig_for
@@ -135,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                                 "sources": sorted({str(Path(p).parent) for p in args.inputs})})
     print(f"{len(used)} neutral faces -> {space.dims} components "
           f"({space.explained.sum():.3f} of the variance) -> {args.out}")
+    print(f"its sha256, for the manifest's {RESOURCE_NAME} entry: {sha256_of(Path(args.out))}")
     return 0
 
 
