@@ -31,3 +31,10 @@ def test_export_writes_into_an_existing_folder(track_json, tmp_path):
     out = tmp_path / "out.csv"
     assert "Exported 3 frame(s)" in run_export(ExportJob(str(track_json), "livelink", str(out)))
     assert out.is_file()
+
+
+def test_export_never_overwrites_its_source(track_json):
+    before = track_json.read_text()
+    with pytest.raises(ExportError, match="it is an input"):
+        run_export(ExportJob(str(track_json), "json", str(track_json)))
+    assert track_json.read_text() == before

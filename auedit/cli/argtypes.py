@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-#: camera indices the CLI accepts (`auedit.cli.inputs.is_camera_index`)
-MAX_CAMERA_INDEX = 999
+from auedit.media.sources import MAX_CAMERA_INDEX
 
 
 def int_in(low: int, high: int | None = None) -> Callable[[str], int]:

@@ -9,8 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auedit.cli.argtypes import MAX_CAMERA_INDEX
-from auedit.media.sources import CameraSource, MediaError, Source, expand_inputs, open_source
+from auedit.media import sources
+from auedit.media.sources import (
+    MAX_CAMERA_INDEX,
+    CameraSource,
+    MediaError,
+    Source,
+    expand_inputs,
+    open_source,
+)
 
 if TYPE_CHECKING:
     from auedit.analysis.analyzer import Analyzer
@@ -21,8 +28,9 @@ COMPLETE_SHARE = 0.9
 
 
 def is_camera_index(item: str) -> bool:
-    """"0", "12": a camera; "²", "٣" or a 20-digit number are not (they are file names)."""
-    return item.isascii() and item.isdecimal() and len(item) <= len(str(MAX_CAMERA_INDEX))
+    """"0", "12": a camera (`auedit.media.sources.is_camera_index`); "²", "٣" or a 20-digit
+    number are not: on the command line they are file names."""
+    return sources.is_camera_index(item) and len(item) <= len(str(MAX_CAMERA_INDEX))
 
 
 def _as_path(item: str) -> str:

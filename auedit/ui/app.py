@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from auedit.media.sources import MediaError, expand_inputs
+from auedit.media.sources import MediaError, expand_inputs, is_camera_index
 from auedit.ui.main_window import MainWindow
 from auedit.ui.settings import APPLICATION, ORGANISATION
 
@@ -51,8 +51,8 @@ def run_app(inputs: list[str], camera: int | None = None, demo: bool = False) ->
         except MediaError as exc:
             window.show_message(str(exc))
             paths = []
-        files = [p for p in paths if not p.isdigit()]
-        cams = [int(p) for p in paths if p.isdigit()]
+        files = [p for p in paths if not is_camera_index(p)]
+        cams = [int(p) for p in paths if is_camera_index(p)]
         if files:
             window.open_paths(files)
         cam = camera if camera is not None else (cams[0] if cams else None)

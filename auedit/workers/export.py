@@ -24,15 +24,17 @@ class ExportJob:
 def run_export(job: ExportJob) -> str:
     """Do the export; returns a one-line summary. Raises ExportError with a readable message."""
     from auedit.cli.export import _ensure_rig, load_track
+    from auedit.cli.outputs import OutputError, check_outputs
     from auedit.export.base import create_exporter
 
     if job.format not in FORMATS:
         raise ExportError(f"unknown format {job.format!r}")
     if not job.out:
         raise ExportError("choose a file to write")
-    folder = Path(job.out).parent
-    if not folder.is_dir():
-        raise ExportError(f"cannot write {job.out}: the folder {folder} does not exist")
+    try:  # never the source, a folder, or in a missing folder
+        check_outputs([job.out], [job.source])
+    except OutputError as exc:
+        raise ExportError(str(exc)) from exc
     args = argparse.Namespace(face_id=job.face_id, detectors=None, max_frames=0,
                               face_model=None, fps=job.fps)
     try:
