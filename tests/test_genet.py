@@ -96,8 +96,11 @@ def test_cli_fit_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture) -> Non
 
 def test_missing_or_damaged_network_files(tmp_path: Path, monkeypatch, demo_photo: Path,
                                           capsys: pytest.CaptureFixture) -> None:
+    import shutil
+
     import auedit.resources as resources
 
+    shutil.copy(resources.MODELS / "manifest.json", tmp_path)  # the manifest lives with them
     monkeypatch.setattr(resources, "MODELS", tmp_path)
     with pytest.raises(ModelFileError, match="is missing"):
         model_files.shipped_path("imitator")
