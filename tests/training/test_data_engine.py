@@ -155,6 +155,15 @@ def test_bad_input_exits_2_with_a_message(tmp_path: Path,
         assert not (out / MANIFEST).exists()
 
 
+@pytest.mark.parametrize("flag", [("--batch", "-2"), ("--shard-size", "0"), ("--n", "0")])
+def test_counts_below_one_refused_before_writing(flag: tuple[str, str], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert data("renders", "--out", str(out), "--n", "2", *flag) == 2
+    assert f"{flag[0]} must be at least 1" in capsys.readouterr().err
+    assert not out.exists()
+
+
 @pytest.fixture(scope="module")
 def london_faces(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
     """Three neutral London faces in a folder of their own."""

@@ -106,3 +106,100 @@ def test_bad_network_files_fail_clearly(tmp_path: Path, renders: Path) -> None:
     with pytest.raises(ModelFileError, match="does not hold a GE-Net imitator"):
         load_imitator(run / "best.pt")
     assert main(["genet", "imitator", "--out", str(tmp_path / "x")]) == 2  # no data
+
+
+def seg(renders: Path, run: Path, *extra: str) -> int:
+    """A two-step smoke segmenter run: its exit code."""
+    return main(["genet", "segmenter", "--smoke", "--renders", str(renders), "--out", str(run),
+                 "--steps", "2", "--eval-every", "2", "--batch", "4", *extra])
+
+
+def test_damaged_network_files_exit_2_naming_the_file(
+        renders: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "seg"
+    assert seg(renders, run) == 0
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes((run / "best.pt").read_bytes()[:1000])  # a truncated copy
+    junk = tmp_path / "junk.pt"
+    junk.write_text("junk\n")  # torch reads this as a pickle and fails with a KeyError
+    with pytest.raises(ModelFileError, match=r"junk\.pt is not a readable"):
+        read(junk)
+    cases = [["genet", "export", "--network", str(bad), "--out", str(tmp_path / "x.onnx")],
+             ["genet", "install", "--network", str(bad), "--name", "light",
+              "--models", str(tmp_path)],
+             ["genet", "imitator", "--smoke", "--renders", str(renders), "--perceptual",
+              str(bad), "--out", str(tmp_path / "imi")],
+             ["genet", "segmenter", "--smoke", "--renders", str(renders), "--init", str(junk),
+              "--out", str(tmp_path / "seg2")]]
+    for argv in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "not a readable GE-Net network file" in err and "Traceback" not in err, argv
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a checkpoint\n", None])
+def test_damaged_checkpoint_or_config_refused_on_resume(
+        damage: bytes | None, renders: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "seg"
+    assert seg(renders, run) == 0
+    ckpt = run / "checkpoint.pt"
+    ckpt.write_bytes(ckpt.read_bytes()[:2000] if damage is None else damage)
+    assert seg(renders, run, "--resume") == 2
+    assert f"{ckpt} cannot be read as a checkpoint" in capsys.readouterr().err
+    (run / "config.json").write_text("{")
+    assert seg(renders, run, "--resume") == 2
+    err = capsys.readouterr().err
+    assert f"{run / 'config.json'} cannot be read" in err and "new --out" in err
+
+
+def test_data_of_the_wrong_kind_refused(renders: Path, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    triplets = tmp_path / "triplets"
+    assert main(["data", "triplets", "--out", str(triplets), "--n", "8", "--no-progress"]) == 0
+    assert seg(triplets, tmp_path / "a") == 2
+    assert "holds triplets, not renders" in capsys.readouterr().err
+    assert seg(renders, tmp_path / "b", "--faces", str(renders)) == 2
+    assert "holds renders, not faces" in capsys.readouterr().err
+
+
+def test_fewer_samples_than_a_batch_refused() -> None:
+    from auedit_train.genet.loop import Process, batches
+
+    with pytest.raises(ValueError, match="fewer than one batch"):
+        batches(list(range(5)), 8, 0, Process(0, 1, torch.device("cpu")))  # no endless spin
+
+
+@pytest.mark.parametrize("flag", [("--steps", "0"), ("--steps", "-5"), ("--eval-every", "0"),
+                                  ("--batch", "0")])
+def test_counts_below_one_refused(flag: tuple[str, str], renders: Path, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["genet", "imitator", "--smoke", "--renders", str(renders),
+                 "--out", str(tmp_path / "run"), *flag]) == 2
+    assert f"{flag[0]} must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_is_never_overwritten_without_asking(renders: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "seg"
+    assert seg(renders, run, "--resume") == 0
+    assert f"no checkpoint in {run}: starting from scratch" in capsys.readouterr().out
+    before = (run / "checkpoint.pt").read_bytes()
+    assert seg(renders, run) == 2  # neither --resume nor --overwrite
+    assert "--overwrite" in capsys.readouterr().err
+    assert (run / "checkpoint.pt").read_bytes() == before and len(log(run)) == 1
+    assert seg(renders, run, "--overwrite") == 0
+    assert [r["step"] for r in log(run)] == [2]  # a fresh log
+
+
+def test_a_few_faces_are_not_scored_on_an_empty_split(renders: Path, tmp_path: Path) -> None:
+    faces = tmp_path / "faces"  # four samples, too few to hold any out (renders as faces)
+    assert main(["data", "renders", "--out", str(faces), "--n", "4", "--no-progress"]) == 0
+    manifest = json.loads((faces / "manifest.json").read_text())
+    (faces / "manifest.json").write_text(json.dumps({**manifest, "kind": "faces"}))
+    run = tmp_path / "seg"
+    assert seg(renders, run, "--faces", str(faces), "--steps", "4") == 0
+    records = log(run)
+    assert all("miou_faces" not in r and r["score"] == r["miou_renders"] for r in records)
+    assert torch.load(run / "best.pt")["record"]["score"] == max(r["score"] for r in records)

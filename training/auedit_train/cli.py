@@ -7,6 +7,7 @@ import importlib
 import sys
 
 from auedit.core.blas import use_one_blas_thread
+from auedit.fit.genet.model_files import ModelFileError
 
 #: Modules that add a subcommand: each has `add_parser(subparsers)` that sets `func(args) -> int`.
 COMMAND_MODULES = ("auedit_train.data.cli", "auedit_train.rigreg.cli", "auedit_train.genet.cli")
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (OSError, ValueError) as exc:  # a bad path or setting: a message, not a traceback
+    except (OSError, ValueError, ModelFileError) as exc:  # bad input: a message, no traceback
         print(f"auedit-train: {exc}", file=sys.stderr)
         return 2
 

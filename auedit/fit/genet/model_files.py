@@ -45,14 +45,14 @@ KINDS = ("imitator", "segmenter")
 def read(path: Path, kind: str | None = None) -> dict[str, Any]:
     """The contents of a network file (of `kind`, or of any kind), with a clear error for
     anything else."""
-    import pickle
-
     import torch
 
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
-    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as exc:
-        raise ModelFileError(f"{path} is not a readable GE-Net network file ({exc})") from exc
+    except Exception as exc:  # torch raises many kinds (KeyError, UnpicklingError...) for junk
+        reason = (str(exc).strip().splitlines() or [""])[0][:160]
+        raise ModelFileError(f"{path} is not a readable GE-Net network file "
+                             f"({type(exc).__name__}: {reason})") from exc
     if not isinstance(data, dict) or data.get("kind") not in ((kind,) if kind else KINDS):
         raise ModelFileError(f"{path} does not hold a GE-Net {kind or 'network'}")
     return data
@@ -76,12 +76,18 @@ def load_segmenter(path: Path):
     return _ready(net, data, path)
 
 
-def _ready(net, data: dict[str, Any], path: Path):
+def load_state(net, data: dict[str, Any], path: Path) -> None:
+    """Put the weights of a file's contents `data` into `net`, with a clear error where they
+    do not fit it."""
     try:
         net.load_state_dict(data["state"])
-    except RuntimeError as exc:
+    except (KeyError, RuntimeError) as exc:
         raise ModelFileError(f"{path}: the weights do not fit the network (trained for "
                              "another layout)") from exc
+
+
+def _ready(net, data: dict[str, Any], path: Path):
+    load_state(net, data, path)
     net.eval()
     for p in net.parameters():
         p.requires_grad_(False)

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from auedit_train.common import require_positive
 from auedit_train.data.edits import EditSettings, RealFaceEditor
 from auedit_train.data.faces import FaceLabeller, FaceSettings
 from auedit_train.data.renders import (
@@ -47,8 +48,8 @@ def write_dataset(out: Path, kind: str, n: int, seed: int, fields: dict[str, Fie
 
 def generate(args: argparse.Namespace) -> dict[str, Any]:
     """Build the data set the parsed arguments ask for; returns its manifest."""
-    if args.n < 1 or args.workers < 1:
-        raise DataError("--n and --workers must be at least 1")
+    require_positive(n=args.n, workers=args.workers, batch=args.batch,
+                     shard_size=args.shard_size)
     out = Path(args.out)
     rng = np.random.default_rng(args.seed)
     batch = args.batch or default_batch(args.size)

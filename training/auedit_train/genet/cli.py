@@ -1,4 +1,4 @@
-"""`auedit-train genet {segmenter,imitator,export}`: GE-Net's networks, end to end.
+"""`auedit-train genet {segmenter,imitator,export,install}`: GE-Net's networks, end to end.
 
     auedit-train data renders --out runs/renders --n 80000 --seed 11
     auedit-train data faces --source PHOTOS_OR_VIDEOS... --out runs/faces --n 6000 --seed 3
@@ -10,8 +10,9 @@
     auedit-train genet export --network runs/imitator/best.pt --out imitator.onnx
     auedit-train genet install --network runs/imitator/best.pt --name imitator
 
-Every training job takes --smoke (minutes on a CPU), --resume, --config FILE (JSON of the
-settings; flags given on the command line win) and runs under torchrun for several GPUs:
+Every training job takes --smoke (seconds on a CPU), --resume (or --overwrite to replace a
+run in --out), --config FILE (JSON of the settings; flags given on the command line win) and
+runs under torchrun for several GPUs:
 
     torchrun --nproc_per_node 8 -m auedit_train genet imitator --device cuda ...
 """
@@ -22,6 +23,8 @@ import argparse
 import json
 from dataclasses import fields, replace
 from pathlib import Path
+
+from auedit_train.common import require_positive
 
 SMOKE = {"steps": 30, "eval_every": 15, "batch": 8, "val_renders": 32, "val_faces": 16}
 
@@ -39,10 +42,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, help="DataLoader workers per process")
     p.add_argument("--smoke", action="store_true", help="a few steps, small batches (CPU)")
     p.add_argument("--resume", action="store_true", help="go on from out/checkpoint.pt")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the run in --out (its checkpoint, best network and log)")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("genet", help="GE-Net: feature extractor, imitator, ONNX export",
+    p = sub.add_parser("genet", help="GE-Net: feature extractor, imitator, ONNX export, install",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     jobs = p.add_subparsers(dest="job", required=True)
     s = jobs.add_parser("segmenter", help="train a face-segmentation feature extractor E")
@@ -84,14 +89,16 @@ def _settings(cls, args: argparse.Namespace, extra: dict):
         s = replace(s, **{k: v for k, v in SMOKE.items() if k in known})
     flags = {k: v for k, v in {**vars(args), **extra}.items() if k in known and v is not None}
     flags = {k: tuple(v) if isinstance(v, list) else v for k, v in flags.items()}
-    return replace(s, **flags)
+    s = replace(s, **flags)
+    require_positive(steps=s.steps, eval_every=s.eval_every, batch=s.batch)
+    return s
 
 
 def _segmenter(args: argparse.Namespace) -> int:
     from auedit_train.genet.segmenter import SegmenterSettings, train
 
     s = _settings(SegmenterSettings, args, {})
-    best = train(args.out, s, resume=args.resume)
+    best = train(args.out, s, resume=args.resume, overwrite=args.overwrite)
     print(f"best: step {best.get('step')} score {best.get('score', 0):.4f} -> {args.out}/best.pt")
     return 0
 
@@ -100,7 +107,7 @@ def _imitator(args: argparse.Namespace) -> int:
     from auedit_train.genet.imitator import ImitatorSettings, train
 
     s = _settings(ImitatorSettings, args, {})
-    best = train(args.out, s, resume=args.resume)
+    best = train(args.out, s, resume=args.resume, overwrite=args.overwrite)
     print(f"best: step {best.get('step')} val L1 {best.get('val_l1', 0):.4f} "
           f"-> {args.out}/best.pt")
     return 0

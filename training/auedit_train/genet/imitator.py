@@ -67,7 +67,8 @@ def validate(net: torch.nn.Module, data: torch.utils.data.Dataset, device: torch
     return total / max(n, 1)
 
 
-def train(out: Path, s: ImitatorSettings, resume: bool = False, log=print) -> dict:
+def train(out: Path, s: ImitatorSettings, resume: bool = False, log=print,
+          overwrite: bool = False) -> dict:
     """Train M; writes `out/best.pt` (network file), checkpoint, log. Returns the best
     record."""
     if not s.renders:
@@ -93,7 +94,8 @@ def train(out: Path, s: ImitatorSettings, resume: bool = False, log=print) -> di
     opt = torch.optim.Adam(model.parameters(), lr=s.lr, betas=(0.5, 0.999))
     sched = loop.schedule(opt, s.steps)
     files = loop.RunFiles(out, proc)
-    step, best = files.start(s, resume, net, opt, sched, {"val_l1": float("inf")})
+    step, best = files.start(s, resume, net, opt, sched, {"val_l1": float("inf")},
+                             overwrite, log)
     stream = loop.batches(train_data, s.batch, s.seed + step, proc, s.workers)
     t0, run_l1, run_p = time.perf_counter(), 0.0, 0.0
     while step < s.steps:

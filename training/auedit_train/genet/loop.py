@@ -21,6 +21,18 @@ import torch
 from torch import distributed as dist
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, RandomSampler
 
+from auedit_train.common import (
+    DAMAGED,
+    check_fresh,
+    check_same,
+    load_torch,
+    read_json,
+    save_atomic,
+    say_no_checkpoint,
+)
+
+CHECKPOINT_KEYS = ("net", "opt", "sched", "step", "best")
+
 
 @dataclass(frozen=True)
 class Process:
@@ -65,8 +77,16 @@ def wrap(net: torch.nn.Module, proc: Process) -> torch.nn.Module:
 def batches(dataset: Dataset, batch: int, seed: int, proc: Process, workers: int = 0,
             ) -> Iterator[dict[str, torch.Tensor]]:
     """Endless shuffled batches (each process `batch // world` samples), the same for the
-    same seed; epoch e reshuffles with seed + e."""
-    per = max(1, batch // proc.world)
+    same seed; epoch e reshuffles with seed + e. ValueError where the data hold fewer samples
+    than one batch (whole batches only: there would never be one)."""
+    if len(dataset) < batch:
+        raise ValueError(f"the training set holds {len(dataset)} samples, fewer than one batch "
+                         f"(--batch {batch}): give more data or a smaller --batch")
+    return _batches(dataset, max(1, batch // proc.world), seed, proc, workers)
+
+
+def _batches(dataset: Dataset, per: int, seed: int, proc: Process, workers: int,
+             ) -> Iterator[dict[str, torch.Tensor]]:
     epoch = 0
     while True:
         if proc.world > 1:
@@ -115,13 +135,10 @@ def save_config(out: Path, config: Any) -> None:
 
 def check_config(out: Path, config: Any) -> None:
     """A resumed run must go on with the settings it started with."""
-    saved = json.loads((out / "config.json").read_text())
-    now = json.loads(json.dumps(asdict(config)))
-    changed = sorted(k for k in now if k not in ("steps", "eval_every", "device", "workers")
-                     and saved.get(k) != now[k])
-    if changed:
-        raise ValueError(f"{out} was started with other settings ({', '.join(changed)}); "
-                         "use a new --out or the same settings")
+    saved = read_json(out / "config.json", "a run configuration", DAMAGED)
+    if not isinstance(saved, dict):
+        raise ValueError(f"{out / 'config.json'} does not hold a run configuration; {DAMAGED}")
+    check_same(out, saved, asdict(config))
 
 
 def network_file(kind: str, config: dict, net: torch.nn.Module, record: dict) -> dict:
@@ -140,17 +157,22 @@ class RunFiles:
         self.best = out / "best.pt"
 
     def start(self, settings: Any, resume: bool, net: torch.nn.Module,
-              opt: torch.optim.Optimizer, sched: Any, best: dict) -> tuple[int, dict]:
+              opt: torch.optim.Optimizer, sched: Any, best: dict, overwrite: bool = False,
+              echo: Callable[[str], None] = print) -> tuple[int, dict]:
         """(step, best record) to begin with: from the checkpoint when resuming (the settings
-        must match the run's), else from scratch with the settings written down."""
+        must match the run's), else from scratch with the settings written down (refused
+        where the folder holds another run, unless `overwrite`)."""
         if resume and self.checkpoint.is_file():
             check_config(self.out, settings)
-            state = torch.load(self.checkpoint, map_location=self.proc.device,
-                               weights_only=False)
+            state = load_torch(self.checkpoint, "a checkpoint", CHECKPOINT_KEYS, DAMAGED,
+                               self.proc.device, weights_only=False)
             net.load_state_dict(state["net"])
             opt.load_state_dict(state["opt"])
             sched.load_state_dict(state["sched"])
             return state["step"], state["best"]
+        if resume and self.proc.main:
+            say_no_checkpoint(self.out, echo)
+        check_fresh(self.out, overwrite, self.proc.main)
         if self.proc.main:
             save_config(self.out, settings)
         return 0, best
@@ -161,13 +183,11 @@ class RunFiles:
         if self.proc.main:
             state = {"net": net.state_dict(), "opt": opt.state_dict(),
                      "sched": sched.state_dict(), "step": step, "best": best}
-            tmp = self.checkpoint.with_suffix(".tmp")
-            torch.save(state, tmp)
-            tmp.replace(self.checkpoint)  # an interruption never leaves half a checkpoint
+            save_atomic(state, self.checkpoint)
 
     def save_best(self, network: dict) -> None:
         if self.proc.main:
-            torch.save(network, self.best)
+            save_atomic(network, self.best)
 
     def log(self, record: dict, echo: Callable[[str], None]) -> None:
         """Append a record to the log, and echo its scalars as one line (rank 0)."""

@@ -19,7 +19,7 @@ from torch.utils.data import Dataset
 
 from auedit.fit.genet.networks import SegmenterConfig, build_segmenter
 from auedit.rig.topology import Part
-from auedit_train.data.datasets import ShardDataset, open_dataset
+from auedit_train.data.datasets import FaceDataset, RenderDataset, ShardDataset
 from auedit_train.genet import augment, loop
 
 N_CLASSES = len(Part)
@@ -83,13 +83,16 @@ class _Mixed(Dataset):
 
 
 def _split(dirs: tuple[str, ...], n_val: int, render: bool) -> tuple[Dataset | None, list]:
-    """Training and validation parts of the folders (the last samples of each are held out)."""
+    """Training and validation parts of the folders (the last samples of each are held out;
+    none of a folder too small to spare any), each folder checked to be of the kind asked
+    for (renders or faces)."""
     train, val = [], []
     for d in dirs:
-        data = open_dataset(d)
+        data = RenderDataset(d) if render else FaceDataset(d)
         k = min(n_val // max(len(dirs), 1), len(data) // 5)
         train.append(_Parsing(data, range(len(data) - k), render))
-        val.append(_Parsing(data, range(len(data) - k, len(data)), render))
+        if k:
+            val.append(_Parsing(data, range(len(data) - k, len(data)), render))
     return (torch.utils.data.ConcatDataset(train) if train else None), val
 
 
@@ -131,7 +134,22 @@ def mean_iou(conf: torch.Tensor) -> tuple[float, dict[str, float]]:
     return (sum(ious.values()) / max(len(ious), 1)), ious
 
 
-def train(out: Path, s: SegmenterSettings, resume: bool = False, log=print) -> dict:
+def evaluate(net: torch.nn.Module, val_r: list[Dataset], val_f: list[Dataset],
+             device: torch.device, loss: float) -> dict:
+    """Validation mean IoUs of the sets there are, and the score that picks the best network:
+    the faces' mean IoU, else the renders', else (no validation data) minus the training
+    loss."""
+    record: dict = {}
+    if val_r:
+        record["miou_renders"], _ = mean_iou(confusion(net, val_r, device))
+    if val_f:
+        record["miou_faces"], record["iou_faces"] = mean_iou(confusion(net, val_f, device))
+    record["score"] = record.get("miou_faces", record.get("miou_renders", -loss))
+    return record
+
+
+def train(out: Path, s: SegmenterSettings, resume: bool = False, log=print,
+          overwrite: bool = False) -> dict:
     """Train E; writes `out/best.pt` (network file), checkpoint, log. Returns the best
     record."""
     proc = loop.start(s.device)
@@ -142,14 +160,15 @@ def train(out: Path, s: SegmenterSettings, resume: bool = False, log=print) -> d
     config = SegmenterConfig(s.arch, N_CLASSES, s.width)
     net = build_segmenter(config)
     if s.init:
-        from auedit.fit.genet.model_files import read
+        from auedit.fit.genet.model_files import load_state, read
 
-        net.load_state_dict(read(Path(s.init), "segmenter")["state"])
+        load_state(net, read(Path(s.init), "segmenter"), Path(s.init))
     model = loop.wrap(net, proc)
     opt = torch.optim.AdamW(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
     sched = loop.schedule(opt, s.steps)
     files = loop.RunFiles(out, proc)
-    step, best = files.start(s, resume, net, opt, sched, {"score": -1.0})
+    step, best = files.start(s, resume, net, opt, sched, {"score": float("-inf")},
+                             overwrite, log)
     g = torch.Generator().manual_seed(s.seed * 1000 + step + proc.rank)
     stream = loop.batches(data, s.batch, s.seed + step, proc, s.workers)
     t0, running = time.perf_counter(), 0.0
@@ -166,11 +185,7 @@ def train(out: Path, s: SegmenterSettings, resume: bool = False, log=print) -> d
                       "seconds": time.perf_counter() - t0}
             running = 0.0
             if proc.main:
-                record["miou_renders"], _ = mean_iou(confusion(net, val_r, proc.device))
-                if val_f:
-                    record["miou_faces"], record["iou_faces"] = mean_iou(
-                        confusion(net, val_f, proc.device))
-                record["score"] = record.get("miou_faces", record["miou_renders"])
+                record.update(evaluate(net, val_r, val_f, proc.device, record["loss"]))
                 if record["score"] > best["score"]:
                     best = record
                     files.save_best(loop.network_file("segmenter", asdict(config), net, record))

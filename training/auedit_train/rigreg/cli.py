@@ -1,11 +1,11 @@
-"""`auedit-train rigreg {data,train,export}`: the AU regressor of the rig fit, end to end.
+"""`auedit-train rigreg {data,edits,train,export}`: the AU regressor of the rig fit, end to end.
 
     auedit-train rigreg data --out runs/rigreg-1 --n 4000 --seed 1
     auedit-train rigreg data --out runs/rigreg-2 --n 4000 --seed 2
     auedit-train data edits --out runs/edits-1 --n 8000 --seed 11 --size 256 --source PHOTOS VIDEOS
     auedit-train rigreg edits --edits runs/edits-1 --out runs/rigreg-edits-1
     auedit-train rigreg train --data runs/rigreg-1 runs/rigreg-2 runs/rigreg-edits-1 \
-        --out runs/rigreg [--resume]
+        --out runs/rigreg [--resume | --overwrite]
     auedit-train rigreg export --checkpoint runs/rigreg/best.pt \
         --out resources/models/au_regressor.onnx
 
@@ -20,7 +20,8 @@ from pathlib import Path
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("rigreg", help="the rig fit's AU regressor: data, training, ONNX export",
+    p = sub.add_parser("rigreg",
+                       help="the rig fit's AU regressor: data, edits, training, ONNX export",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     jobs = p.add_subparsers(dest="job", required=True)
     d = jobs.add_parser("data", help="render, track and fit random game faces")
@@ -46,6 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="weight of the edit pairs' loss against the renders'")
     t.add_argument("--device", default="cpu")
     t.add_argument("--resume", action="store_true", help="go on from out/checkpoint.pt")
+    t.add_argument("--overwrite", action="store_true",
+                   help="replace the run in --out (its checkpoint, best network and log)")
     t.set_defaults(func=_train)
     e = jobs.add_parser("export", help="write the ONNX file the app loads")
     e.add_argument("--checkpoint", type=Path, nargs="+", required=True,
@@ -76,7 +79,8 @@ def _train(args: argparse.Namespace) -> int:
 
     best = train(list(args.data), args.out, TrainSettings(epochs=args.epochs, seed=args.seed,
                                                     pair_weight=args.pair_weight,
-                                                    device=args.device), resume=args.resume)
+                                                    device=args.device),
+                 resume=args.resume, overwrite=args.overwrite)
     print(f"best epoch {best['epoch'] + 1}: validation MAE {best['val_mae']:.4f} "
           f"(renders), {best['val_pair_mae']:.4f} (edit pairs); "
           f"{args.out / 'best.pt'}")

@@ -27,9 +27,14 @@ from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.identity_space import load_default
 from auedit.rig.model import RigParams, load_rig
 from auedit.rig.sampling import random_params
+from auedit_train.common import read_json, require_positive
+from auedit_train.data.renders import check_size
+from auedit_train.data.store import FORMAT_NAME
+from auedit_train.rigreg.edits import FORMAT as EDITS_FORMAT
 
 log = logging.getLogger(__name__)
 
+FORMAT = "auedit-rigreg-data"
 FORMAT_VERSION = 1
 #: Background of the renders: a plain mid-tone, as the recovery benchmark renders them.
 BACKGROUND = (0.35, 0.42, 0.5)
@@ -49,6 +54,7 @@ class DataSettings:
 def generate(out: Path, settings: DataSettings, progress: bool = True) -> dict:
     """Write the data set to `out` (a new folder, or an interrupted run of the same settings,
     which is resumed); returns the manifest."""
+    check_settings(settings)
     out.mkdir(parents=True, exist_ok=True)
     shards = _resumable_shards(out, settings)
     space = load_default()
@@ -61,7 +67,7 @@ def generate(out: Path, settings: DataSettings, progress: bool = True) -> dict:
     truth = random_params(settings.n, rng, space, pose_deg=settings.pose_deg,
                           au_probability=settings.au_probability)
     starts = range(0, settings.n, settings.shard)
-    done = len(shards) * settings.shard
+    done = min(len(shards) * settings.shard, settings.n)
     bar = tqdm(total=settings.n, initial=min(done, settings.n), desc="renders", unit="face",
                disable=not progress)
     manifest = _manifest(settings, shards, done)
@@ -78,8 +84,14 @@ def generate(out: Path, settings: DataSettings, progress: bool = True) -> dict:
     return manifest
 
 
+def check_settings(settings: DataSettings) -> None:
+    """ValueError for settings that cannot make a data set (before anything is written)."""
+    require_positive(n=settings.n, shard=settings.shard)
+    check_size(settings.size)
+
+
 def _manifest(settings: DataSettings, shards: list[dict], rendered: int) -> dict:
-    return {"format": "auedit-rigreg-data", "version": FORMAT_VERSION,
+    return {"format": FORMAT, "version": FORMAT_VERSION,
             "settings": asdict(settings), "complete": rendered >= settings.n,
             "rendered": rendered, "count": sum(s["count"] for s in shards),
             "au_keys": list(AU_PARAMETER_KEYS), "shards": shards}
@@ -126,15 +138,9 @@ def load(*folders: Path) -> dict[str, np.ndarray]:
     source face, numbered across the folders by the source's name, so that two edit sets made
     from the same sources share their groups) and `known` (N, 40) bool, the labels that are
     true values (all of a render's; an edit's edited AU)."""
-    from auedit_train.rigreg.edits import FORMAT as EDITS_FORMAT
-
     parts, sources = [], {}
     for folder in folders:
-        manifest_path = folder / "manifest.json"
-        if not manifest_path.is_file():
-            raise ValueError(f"{folder} is not a complete AU regressor data set "
-                             "(no manifest.json)")
-        manifest = json.loads(manifest_path.read_text())
+        manifest = read_manifest(folder)
         if not manifest.get("complete", True):
             log.warning("%s is incomplete: %d of %d faces rendered", folder,
                         manifest["rendered"], manifest["settings"]["n"])
@@ -149,4 +155,25 @@ def load(*folders: Path) -> dict[str, np.ndarray]:
                 known = np.ones(rows["au"].shape, bool)
             parts.append({"features": rows["features"], "au": rows["au"],
                           "index": rows["index"], "group": group, "known": known})
+    if not sum(len(p["index"]) for p in parts):
+        raise ValueError(f"{', '.join(map(str, folders))}: no tracked samples to train on")
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def read_manifest(folder: Path) -> dict:
+    """The manifest of an AU regressor data set (renders or featurised edits); ValueError
+    naming the folder for anything else, saying what to run for a data-engine set."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise ValueError(f"{folder} is not a complete AU regressor data set (no manifest.json)")
+    manifest = read_json(path, "manifest", "make the data set again")
+    if not isinstance(manifest, dict):
+        manifest = {}
+    if manifest.get("format") in (FORMAT, EDITS_FORMAT):
+        return manifest
+    if manifest.get("format") == FORMAT_NAME and manifest.get("kind") == "edits":
+        raise ValueError(f"{folder} holds edits of the data engine, not their features: run "
+                         f"`auedit-train rigreg edits --edits {folder} --out NEW` first and "
+                         "train on NEW")
+    raise ValueError(f"{folder} is not an AU regressor data set (those of `auedit-train rigreg "
+                     "data` or `auedit-train rigreg edits`)")

@@ -21,8 +21,19 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from auedit_train.common import (
+    DAMAGED,
+    check_fresh,
+    check_same,
+    load_torch,
+    require_positive,
+    save_atomic,
+    say_no_checkpoint,
+)
 from auedit_train.rigreg.data import load
 from auedit_train.rigreg.model import AURegressorNet
+
+CHECKPOINT_KEYS = ("net", "opt", "sched", "epoch", "best")
 
 
 @dataclass(frozen=True)
@@ -81,11 +92,42 @@ def _loss(pred: torch.Tensor, want: torch.Tensor, l1: float,
     return ((err ** 2) * k).sum() / n + l1 * (err.abs() * k).sum() / n
 
 
+def check_settings(settings: TrainSettings) -> None:
+    """ValueError for settings that cannot train."""
+    require_positive(epochs=settings.epochs, batch=settings.batch)
+
+
+def run_config(data_dirs: list[Path], settings: TrainSettings) -> dict:
+    """What a resumed run must share with the run it goes on from: the settings and the data."""
+    return {**asdict(settings), "data": [str(Path(d).resolve()) for d in data_dirs]}
+
+
+def begin(out: Path, config: dict, resume: bool, overwrite: bool, device: torch.device,
+          log=print) -> dict | None:
+    """The checkpoint to go on from (its run's settings and data checked against `config`),
+    or None to start afresh (refused where `out` holds another run, unless `overwrite`)."""
+    path = out / "checkpoint.pt"
+    if resume and path.is_file():
+        ckpt = load_torch(path, "an AU regressor checkpoint", CHECKPOINT_KEYS, DAMAGED, device)
+        if "config" not in ckpt:
+            raise ValueError(f"{path} records no settings (an older version wrote it), so "
+                             f"a resume cannot be checked; {DAMAGED}")
+        check_same(out, ckpt["config"], config)
+        return ckpt
+    if resume:
+        say_no_checkpoint(out, log)
+    check_fresh(out, overwrite)
+    return None
+
+
 def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
-          resume: bool = False, log=print) -> dict:
+          resume: bool = False, log=print, overwrite: bool = False) -> dict:
     """Train on the data set(s) in `data_dirs`; writes `out/best.pt`, `out/checkpoint.pt` and
-    `out/log.jsonl`; returns the best epoch's record."""
-    data = load(*(data_dirs if isinstance(data_dirs, list) else [data_dirs]))
+    `out/log.jsonl`; returns the best epoch's record. `resume` goes on from the checkpoint
+    (of the same settings and data); a run in `out` is replaced only with `overwrite`."""
+    dirs = data_dirs if isinstance(data_dirs, list) else [data_dirs]
+    check_settings(settings)
+    data = load(*dirs)
     x, y = torch.from_numpy(data["features"]), torch.from_numpy(data["au"])
     known, group = torch.from_numpy(data["known"]), data["group"]
     tr, va = _split(group, settings.val_fraction, settings.seed)
@@ -98,9 +140,9 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, settings.epochs)
     out.mkdir(parents=True, exist_ok=True)
     start, best = 0, {"val_score": float("inf")}
-    ckpt_path = out / "checkpoint.pt"
-    if resume and ckpt_path.is_file():
-        ckpt = torch.load(ckpt_path, map_location=device)
+    config = run_config(dirs, settings)
+    ckpt = begin(out, config, resume, overwrite, device, log)
+    if ckpt is not None:
         net.load_state_dict(ckpt["net"])
         opt.load_state_dict(ckpt["opt"])
         sched.load_state_dict(ckpt["sched"])
@@ -142,10 +184,12 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
                       "seconds": time.perf_counter() - t0}
             if record["val_score"] < best["val_score"]:
                 best = record
-                torch.save({"net": net.state_dict(), "n_in": x.shape[1], "n_out": y.shape[1],
-                            "settings": asdict(settings), "record": record}, out / "best.pt")
-            torch.save({"net": net.state_dict(), "opt": opt.state_dict(),
-                        "sched": sched.state_dict(), "epoch": epoch, "best": best}, ckpt_path)
+                save_atomic({"net": net.state_dict(), "n_in": x.shape[1],
+                             "n_out": y.shape[1], "settings": asdict(settings),
+                             "record": record}, out / "best.pt")
+            save_atomic({"net": net.state_dict(), "opt": opt.state_dict(),
+                         "sched": sched.state_dict(), "epoch": epoch, "best": best,
+                         "config": config}, out / "checkpoint.pt")
             log_file.write(json.dumps(record) + "\n")
             log_file.flush()
             log(f"epoch {epoch + 1}/{settings.epochs} loss {record['train_loss']:.4f} "
@@ -167,9 +211,13 @@ def _validate(net: AURegressorNet, x: torch.Tensor, y: torch.Tensor, rows: torch
 
 
 def load_trained(path: Path) -> AURegressorNet:
-    """The network saved in `best.pt`."""
-    ckpt = torch.load(path, map_location="cpu")
+    """The network saved in `best.pt`; ValueError naming the file for anything else."""
+    ckpt = load_torch(path, "an AU regressor network", ("net", "n_in", "n_out", "settings"),
+                      "give the best.pt of an `auedit-train rigreg train` run")
     s = ckpt["settings"]
-    net = AURegressorNet(ckpt["n_in"], ckpt["n_out"], tuple(s["hidden"]), s["dropout"])
-    net.load_state_dict(ckpt["net"])
+    try:
+        net = AURegressorNet(ckpt["n_in"], ckpt["n_out"], tuple(s["hidden"]), s["dropout"])
+        net.load_state_dict(ckpt["net"])
+    except (KeyError, TypeError, RuntimeError) as exc:
+        raise ValueError(f"{path}: the weights do not fit the AU regressor ({exc})") from exc
     return net.eval()

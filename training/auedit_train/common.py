@@ -1,0 +1,94 @@
+"""What the jobs share: counts checked before anything is written and, for the trainers
+(`genet`, `rigreg`), their run folders: torch files saved atomically and read with a message
+naming the file, the check that a resumed run keeps its settings, and the guard that a new run
+never writes over an old one."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+#: Settings a resumed run may change: how long it trains, how often it reports, where it runs.
+FREE = ("steps", "epochs", "eval_every", "device", "workers")
+#: What to do about a damaged file of a run folder.
+DAMAGED = "delete the run (--overwrite starts it again) or use a new --out"
+#: The files of a run folder that a new run would replace or append to.
+RUN_FILES = ("checkpoint.pt", "best.pt", "log.jsonl", "config.json")
+
+
+def require_positive(**counts: int | None) -> None:
+    """ValueError naming the first flag (`batch_size` is `--batch-size`) whose count is below 1
+    (None: not given)."""
+    for name, value in counts.items():
+        if value is not None and value < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least 1, not {value}")
+
+
+def save_atomic(obj: Any, path: Path) -> None:
+    """`torch.save` to a temporary file, then rename: an interruption never leaves half a
+    file."""
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def _reason(exc: BaseException) -> str:
+    """The exception's kind and first sentence (torch's messages run on)."""
+    first = re.split(r"(?<=\.)\s", str(exc).strip(), maxsplit=1)[0]
+    return f"{type(exc).__name__}: {first[:200]}" if first else type(exc).__name__
+
+
+def load_torch(path: Path, what: str, keys: tuple[str, ...], hint: str,
+               map_location: str | torch.device = "cpu", weights_only: bool = True,
+               ) -> dict[str, Any]:
+    """The dict in the torch file `path`, which must hold `keys`; ValueError naming the file
+    (`what` it should be, with `hint`, what to do about it) for a missing, damaged or foreign
+    one."""
+    try:
+        data = torch.load(path, map_location=map_location, weights_only=weights_only)
+    except Exception as exc:  # torch raises many kinds for a damaged file
+        raise ValueError(f"{path} cannot be read as {what} ({_reason(exc)}); {hint}") from exc
+    if not isinstance(data, dict) or not set(keys) <= set(data):
+        raise ValueError(f"{path} does not hold {what}; {hint}")
+    return data
+
+
+def read_json(path: Path, what: str, hint: str) -> Any:
+    """The JSON in `path`; ValueError naming the file for a missing or damaged one."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path} cannot be read as {what} ({_reason(exc)}); {hint}") from exc
+
+
+def check_same(where: Path, saved: dict[str, Any], now: dict[str, Any]) -> None:
+    """A resumed run must go on with the settings it started with (but those of `FREE`)."""
+    saved, now = json.loads(json.dumps(saved)), json.loads(json.dumps(now))
+    changed = sorted(k for k in now if k not in FREE and saved.get(k) != now[k])
+    if changed:
+        raise ValueError(f"{where} was started with other settings ({', '.join(changed)}); "
+                         "use a new --out or the same settings")
+
+
+def check_fresh(out: Path, overwrite: bool, main: bool = True) -> None:
+    """Before a run that does not resume: refuse a folder holding another run's checkpoint or
+    best network, unless `overwrite`, which removes that run's files (process `main` only)."""
+    old = [n for n in RUN_FILES[:2] if (out / n).exists()]
+    if old and not overwrite:
+        go_on = "" if "checkpoint.pt" not in old else "pass --resume to go on with it, "
+        raise ValueError(f"{out} already holds a run ({', '.join(old)}); {go_on}pass "
+                         "--overwrite to replace it, or use a new --out")
+    if overwrite and main:
+        for name in RUN_FILES:
+            (out / name).unlink(missing_ok=True)
+
+
+def say_no_checkpoint(out: Path, echo: Callable[[str], None]) -> None:
+    """Where --resume finds nothing to go on from."""
+    echo(f"no checkpoint in {out}: starting from scratch")
