@@ -41,3 +41,15 @@ def test_only_ascii_digits_name_cameras(no_opencv_capture, name):
 def test_camera_indices():
     assert all(map(sources.is_camera_index, ["0", "7", "255"]))
     assert expand_inputs(["0"]) == ["0"]
+
+
+def test_a_missing_camera_is_one_clear_error_without_opencv_noise(capfd):
+    try:
+        source = sources.CameraSource(sources.MAX_CAMERA_INDEX)
+    except MediaError as exc:
+        assert "cannot be opened" in str(exc)
+    else:  # a machine with that many cameras: nothing to check
+        source.close()
+        pytest.skip(f"camera {sources.MAX_CAMERA_INDEX} exists here")
+    err = capfd.readouterr().err
+    assert "WARN" not in err and "ERROR" not in err, err

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,6 +115,17 @@ class VideoSource:
         self._cap.release()
 
 
+@contextmanager
+def _opencv_quiet() -> Iterator[None]:
+    """OpenCV's own log silenced for the duration (restored afterwards)."""
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+
+
 class CameraSource:
     """A camera by index; time stamps from the monotonic clock since opening."""
 
@@ -125,7 +137,8 @@ class CameraSource:
                              f"{MAX_CAMERA_INDEX}")
         self.index = index
         self.name = f"camera {index}"
-        self._cap = cv2.VideoCapture(index)
+        with _opencv_quiet():  # OpenCV logs each backend it tried; the MediaError says it all
+            self._cap = cv2.VideoCapture(index)
         if not self._cap.isOpened():
             raise MediaError(f"camera {index} cannot be opened (not connected, or in use by "
                              "another program)")
