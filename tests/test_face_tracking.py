@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from auedit.face.tracking import TrackIdAssigner, appearance_distance, appearance_signature
-from auedit.media.sources import VideoSource
+from auedit.media.sources import VideoSource, read_image
 
 
 def _canvas() -> np.ndarray:
@@ -179,3 +179,12 @@ def test_no_faces_while_person_is_away(leave_and_return):
     assert away
     stray = [(n, i, faces) for n, i, faces in away if faces]
     assert not stray, stray
+
+
+@pytest.mark.shared_data
+def test_a_photos_faces_are_numbered_from_the_left(image_tracker, shared_data):
+    """analyze, export and fit number faces as `auedit edit --face` does: left to right."""
+    image_tracker.reset()
+    faces = image_tracker.track(read_image(shared_data / "images" / "multi_face.jpg"), 0.0)
+    assert len(faces) == 5
+    assert [f.track_id for f in sorted(faces, key=lambda f: f.box[0])] == [0, 1, 2, 3, 4]

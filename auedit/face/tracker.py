@@ -29,8 +29,10 @@ class FaceTracker:
         return self.landmarker.mode
 
     def track(self, rgb: np.ndarray, timestamp: float) -> list[TrackedFace]:
-        """Faces in one RGB frame at `timestamp` seconds, with track ids."""
-        raw = self.landmarker.detect(rgb, round(timestamp * 1000))
+        """Faces in one RGB frame at `timestamp` seconds, with track ids, left to right (so
+        that a photo's faces are numbered from the left, as `auedit edit --face` counts)."""
+        raw = sorted(self.landmarker.detect(rgb, round(timestamp * 1000)),
+                     key=lambda f: f.box[0])
         boxes = [f.box for f in raw]
         ids = self.ids.assign(boxes, rgb, timestamp)
         return [
