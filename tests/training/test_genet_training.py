@@ -203,3 +203,14 @@ def test_a_few_faces_are_not_scored_on_an_empty_split(renders: Path, tmp_path: P
     records = log(run)
     assert all("miou_faces" not in r and r["score"] == r["miou_renders"] for r in records)
     assert torch.load(run / "best.pt")["record"]["score"] == max(r["score"] for r in records)
+
+
+def test_imitator_refuses_renders_too_few_to_validate(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    few = tmp_path / "few"
+    assert main(["data", "renders", "--out", str(few), "--n", "4", "--seed", "5",
+                 "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["genet", "imitator", "--smoke", "--renders", str(few), "--batch", "2",
+                 "--out", str(tmp_path / "imi")]) == 2  # its best network is never chosen on 0
+    assert "too few to hold out validation renders" in capsys.readouterr().err

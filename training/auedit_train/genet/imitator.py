@@ -83,6 +83,9 @@ def train(out: Path, s: ImitatorSettings, resume: bool = False, log=print,
         vals.append(torch.utils.data.Subset(data, range(len(data) - k, len(data))))
     train_data = torch.utils.data.ConcatDataset(parts)
     val_data = torch.utils.data.ConcatDataset(vals)
+    if len(val_data) == 0:  # the best network is chosen on held-out renders
+        raise ValueError(f"{len(train_data)} renders: too few to hold out validation renders "
+                         "(a fifth of each folder; at least 5 renders per folder)")
     config = ImitatorConfig(imitator_input_size(), 128, s.width)
     net = Imitator(config)
     model = loop.wrap(net, proc)
