@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from auedit.cli import export
+from auedit.cli import analyze, export
 from auedit.cli.main import main
 from auedit.export.gltf import register_mesh_provider
 from auedit.export.livelink import HEADER, read_livelink_csv
@@ -174,3 +174,73 @@ def test_gltf_from_csv_uses_the_rig_with_au_morph_targets(tmp_path):
     assert mesh.extras["targetNames"] == list(AU_PARAMETER_KEYS)
     assert len(mesh.primitives[0].targets) == len(AU_PARAMETER_KEYS)
     assert gltf.animations[0].channels[0].target.path == "weights"
+
+
+def clip_and_photo_csv(path: Path) -> Path:
+    """`auedit analyze clip.mp4 photo.jpg`: a 30 fps clip (AU26 rising) and then a photo
+    (face 0 at time 0, AU26 5)."""
+    rows = ["frame,face_id,timestamp,success,source,AU26_r"]
+    rows += [f"{i + 1},0,{i / 30:.3f},1,clip.mp4,{i / 10}" for i in range(20)]
+    rows += ["1,0,0.000,1,photos/photo.jpg,5.0"]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_a_csv_of_several_sources_exports_one(tmp_path, capsys):
+    csv_path = clip_and_photo_csv(tmp_path / "aus.csv")
+    assert run_export(csv_path, "--format", "json", "--out", tmp_path / "t.json") == 0
+    err = capsys.readouterr().err
+    assert "note:" in err and "photos/photo.jpg" in err and "--source" in err
+    doc = json.loads((tmp_path / "t.json").read_text())
+    times = [f["time"] for f in doc["frames"]]
+    assert doc["source"] == "clip.mp4" and len(times) == 20 and np.all(np.diff(times) > 0)
+    assert doc["fps"] == 30.0
+
+    assert run_export(csv_path, "--format", "livelink", "--out", tmp_path / "l.csv") == 0
+    assert read_livelink_csv(tmp_path / "l.csv", fps=60)["JawOpen"][0] == 0.0  # not the photo
+    capsys.readouterr()
+
+    assert run_export(csv_path, "--format", "json", "--out", tmp_path / "p.json",
+                      "--source", "photo.jpg") == 0
+    assert "note:" not in capsys.readouterr().err
+    assert json.loads((tmp_path / "p.json").read_text())["frames"][0]["aus"]["AU26"] == 5.0
+
+    assert run_export(csv_path, "--format", "json", "--out", tmp_path / "x.json",
+                      "--source", "other.jpg") == 2
+    err = capsys.readouterr().err
+    assert "other.jpg" in err and "clip.mp4, photos/photo.jpg" in err
+    assert not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.parametrize(("fmt", "name", "right"), [
+    ("gltf", "bad.gltf", "bad.glb"), ("json", "t.csv", "t.json"), ("livelink", "take", "take.csv")])
+def test_output_named_for_another_format_is_refused(tmp_path, capsys, fmt, name, right):
+    csv_path = clip_and_photo_csv(tmp_path / "aus.csv")
+    assert run_export(csv_path, "--format", fmt, "--out", tmp_path / name) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("auedit: error:") and right in err
+    assert not (tmp_path / name).exists()
+
+
+def test_max_faces_defaults_as_analyze():
+    p = argparse.ArgumentParser(prog="auedit")
+    analyze.add_parser(p.add_subparsers(dest="command"))
+    default = p.parse_args(["analyze", "x.jpg"]).max_faces
+    assert parser().parse_args(["export", "x.jpg", "-f", "json", "-o", "x.json"]).max_faces \
+        == default
+    with pytest.raises(SystemExit):
+        parser().parse_args(["export", "x.jpg", "-f", "json", "-o", "x.json", "--max-faces", "0"])
+
+
+def test_fifth_face_of_a_group_photo(shared_data, tmp_path, capsys):
+    photo = shared_data / "images" / "multi_face.jpg"
+    if not photo.is_file():
+        pytest.skip(f"{photo} not found")
+    out = tmp_path / "g.json"
+    assert run_export(photo, "--format", "json", "--face-id", "4", "--out", out) == 2
+    err = capsys.readouterr().err
+    assert "face 4 not found in 1 frame(s) of multi_face.jpg (faces present: 0-3" in err
+    assert "--max-faces" in err
+    assert run_export(photo, "--format", "json", "--face-id", "4", "--max-faces", "8",
+                      "--out", out) == 0
+    assert ExpressionTrack.from_json(out).face_id == 4

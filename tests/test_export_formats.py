@@ -13,8 +13,8 @@ import pytest
 
 from auedit.core.aus import ARKIT_BLENDSHAPES
 from auedit.core.types import AUReading, FaceAnalysis, FrameAnalysis, HeadPose, TrackedFace
-from auedit.export.base import EXPORTERS, Exporter, ExportError, create_exporter
-from auedit.export.gltf import GltfExporter, register_mesh_provider, write_glb
+from auedit.export.base import EXPORTERS, Exporter, ExportError, check_suffix, create_exporter
+from auedit.export.gltf import GltfExporter, frame_weight, register_mesh_provider, write_glb
 from auedit.export.json_track import JsonExporter, read_json
 from auedit.export.livelink import (
     BLENDSHAPE_COLUMNS,
@@ -27,7 +27,7 @@ from auedit.export.livelink import (
 from auedit.export.openface import OpenFaceExporter
 from auedit.export.openface_csv import CsvFormatError, au_columns, read_csv
 from auedit.export.retarget import arkit_from_aus, combine
-from auedit.export.track import ARKIT_52, ExpressionTrack, TrackFrame
+from auedit.export.track import ARKIT_52, ExpressionTrack, TrackFrame, estimate_fps
 
 TC = re.compile(r"^\d{2}:\d{2}:\d{2}:\d{2}\.\d{3}$")
 
@@ -80,6 +80,16 @@ def test_registry_and_protocol():
     with pytest.raises(ExportError):
         create_exporter("fbx")
 
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTERS))
+def test_check_suffix_refuses_another_formats_name(tmp_path, name):
+    exporter = create_exporter(name)
+    check_suffix(exporter, tmp_path / f"out{exporter.suffix.upper()}")  # any case
+    for wrong in ("out.gltf" if name == "gltf" else "out.txt", "out"):
+        with pytest.raises(ExportError, match=re.escape(f"out{exporter.suffix})")):
+            check_suffix(exporter, tmp_path / wrong)
+    assert create_exporter("gltf").suffix == ".glb"
 
 # --------------------------------------------------------------------------- Live Link Face
 
@@ -221,12 +231,62 @@ def test_from_csv_openface2_and_face_ids(tmp_path):
     assert t0.frames[1].aus == {"AU1": 2.5, "AU12": 3.0}
     assert t0.frames[0].pose.pitch == pytest.approx(math.degrees(0.1))
     assert t0.frames[0].pose.tz == 500 and t0.frames[0].arkit is None
-    assert t0.fps == pytest.approx(12.5)
+    assert t0.fps == 25.0  # frames 1 and 3, 0.08 s apart: the lost frame 2 counts
     t1 = ExpressionTrack.from_csv(path, face_id=1)
     assert len(t1) == 1 and t1.frames[0].aus["AU12"] == 4.0
     with pytest.raises(CsvFormatError, match="face 7"):
         ExpressionTrack.from_csv(path, face_id=7)
 
+
+
+def write_sources_csv(path, tracks: list[ExpressionTrack]) -> None:
+    """One analysis CSV of several sources' tracks, as `auedit analyze a b c` writes it."""
+    lines: list[str] = []
+    for k, track in enumerate(tracks):
+        part = path.with_name(f"part{k}.csv")
+        OpenFaceExporter().write(track, part)
+        lines += part.read_text().splitlines()[(1 if k else 0):]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_from_csv_takes_one_source(tmp_path):
+    """A CSV of a clip and two photos: the clip's frames only, the photos named in a note."""
+    clip = make_track(6)
+    clip.source, clip.face_id = "clips/clip.mp4", 0
+    photos = [ExpressionTrack([TrackFrame(0, 0.0, {"AU12": 0.5, "AU26": 5.0})], source=name)
+              for name in ("photos/a.jpg", "more/a.jpg")]
+    path = tmp_path / "aus.csv"
+    write_sources_csv(path, [clip, *photos])
+    track = ExpressionTrack.from_csv(path)
+    assert track.source == "clips/clip.mp4" and len(track) == 6
+    assert np.all(np.diff(track.times) > 0) and track.frames[0].aus["AU26"] == 2.5
+    (note,) = track.notes
+    assert "photos/a.jpg" in note and "more/a.jpg" in note and "--source" in note
+    one = ExpressionTrack.from_csv(path, source="photos/a.jpg")
+    assert one.source == "photos/a.jpg" and len(one) == 1 and not one.notes
+    assert one.frames[0].aus["AU26"] == 5.0
+    assert ExpressionTrack.from_csv(path, source="clip.mp4").source == "clips/clip.mp4"
+    with pytest.raises(CsvFormatError, match=r"no source 'b\.jpg'.*clips/clip\.mp4"):
+        ExpressionTrack.from_csv(path, source="b.jpg")
+    with pytest.raises(CsvFormatError, match=r"several sources matching 'a\.jpg'"):
+        ExpressionTrack.from_csv(path, source="a.jpg")
+
+
+def test_estimate_fps_spans_and_snaps():
+    ms = [round(i / 30, 3) for i in range(72)]  # time stamps as the CSV holds them
+    assert 1 / np.median(np.diff(ms)) != pytest.approx(30.0, abs=0.1)  # the old estimate
+    assert estimate_fps(ms) == 30.0
+    assert estimate_fps([round(i * 1001 / 30000, 3) for i in range(300)]) == 29.97
+    assert estimate_fps([round(i / 24, 3) for i in range(50)]) == 24.0
+    assert estimate_fps([0.0, 0.08, 0.16]) == 12.5  # no standard rate near: kept
+    assert estimate_fps([0.0, 0.1, 0.3], indices=[0, 3, 9]) == 30.0  # gaps counted
+    assert estimate_fps([0.0]) == estimate_fps([1.0, 1.0]) == 30.0
+
+
+def test_from_csv_of_a_30_fps_video_is_30_fps(tmp_path):
+    path = tmp_path / "v.csv"
+    OpenFaceExporter().write(make_track(72), path)  # writes ms-rounded time stamps
+    assert ExpressionTrack.from_csv(path).fps == 30.0
 
 @pytest.mark.parametrize("column", ["AU12_r", "AU12L_r", "face_id", "timestamp"])
 def test_from_csv_names_a_cell_that_is_not_a_number(tmp_path, column):
@@ -262,7 +322,7 @@ def test_from_frames_picks_face_and_detector():
               FrameAnalysis(2, 0.08, [face(6, 3.0), face(5, 4.0)])]
     t = ExpressionTrack.from_frames(frames)
     assert t.face_id == 5 and t.detector == "mediapipe" and t.source == "v.mp4"
-    assert [f.aus["AU12"] for f in t.frames] == [1.0, 4.0] and t.fps == pytest.approx(12.5)
+    assert [f.aus["AU12"] for f in t.frames] == [1.0, 4.0] and t.fps == 25.0  # 0.04 s steps
     assert t.frames[0].arkit["jawOpen"] == 0.25 and len(t.frames[0].arkit) == 51
     t6 = ExpressionTrack.from_frames(frames, detector="other", face_id=6)
     assert [f.aus["AU12"] for f in t6.frames] == [9.0, 9.0]
@@ -354,6 +414,26 @@ def test_gltf_exporter_from_track(tmp_path):
     assert np.allclose(w[:, 0], [i / 5 for i in range(6)])  # AU12 / 5
     assert np.allclose(w[:, 1], 0.5)  # AU26 2.5 / 5
     assert np.allclose(w[:, 2], [0.2, 0.2, 0.2, 0.9, 0.2, 0.2])
+
+
+@pytest.mark.parametrize("key", ["AU28U", "AU28D", "AU12L", "AU45R", "AU26", "AU30L"])
+def test_frame_weight_of_a_rig_part_falls_back_to_its_au(key):
+    """Each rig parameter (`AU28U` upper lip, `AU12L` left) takes its FACS AU's value when the
+    track has only the AU; its own value, where given, wins."""
+    from auedit.rig.expressions import AU_PARAMETERS
+
+    (param,) = [p for p in AU_PARAMETERS if p.key == key]
+    frame = TrackFrame(0, 0.0, {param.facs: 2.5})
+    assert frame_weight(frame, key) == pytest.approx(0.5)
+    frame.aus[key] = 5.0
+    assert frame_weight(frame, key) == 1.0
+
+
+def test_every_rig_target_is_driven_by_its_au():
+    from auedit.rig.expressions import AU_PARAMETERS
+
+    frame = TrackFrame(0, 0.0, {p.facs: 5.0 for p in AU_PARAMETERS})
+    assert all(frame_weight(frame, p.key) == 1.0 for p in AU_PARAMETERS)
 
 
 def test_gltf_exporter_without_provider(tmp_path):

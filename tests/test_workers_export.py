@@ -38,3 +38,8 @@ def test_export_never_overwrites_its_source(track_json):
     with pytest.raises(ExportError, match="it is an input"):
         run_export(ExportJob(str(track_json), "json", str(track_json)))
     assert track_json.read_text() == before
+
+
+def test_export_refuses_the_wrong_suffix(track_json, tmp_path):
+    with pytest.raises(ExportError, match=r"end in \.glb"):
+        run_export(ExportJob(str(track_json), "gltf", str(tmp_path / "face.gltf")))

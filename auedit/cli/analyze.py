@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from auedit.cli.argtypes import detector_list, non_negative_int, positive_int
+from auedit.cli.argtypes import DEFAULT_MAX_FACES, detector_list, non_negative_int, positive_int
 from auedit.cli.inputs import analysed_frames, expand, open_input
 from auedit.cli.outputs import PendingFile, check_outputs
 from auedit.core.types import FrameAnalysis
@@ -38,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"comma-separated detectors (available: {', '.join(registry.available())})")
     p.add_argument("--json", action="store_true",
                    help="write JSON lines (one object per face and frame) instead of CSV")
-    p.add_argument("--max-faces", type=positive_int, default=4,
+    p.add_argument("--max-faces", type=positive_int, default=DEFAULT_MAX_FACES,
                    help="most faces per frame (default 4)")
     p.add_argument("--auto-baseline", action="store_true",
                    help="subtract a running per-person neutral baseline (as OpenFace does)")

@@ -16,13 +16,14 @@ provider with `register_mesh_provider`; without one the export fails with a clea
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from auedit.core.aus import AU_BY_KEY, MAX_INTENSITY
+from auedit.core.aus import AU_BY_KEY, MAX_INTENSITY, SIDE_KEYS
 from auedit.export.errors import ExportError
 from auedit.export.track import ExpressionTrack, TrackFrame
 
@@ -154,16 +155,31 @@ def write_glb(path: str | os.PathLike[str], base_vertices: np.ndarray, triangles
     gltf.save_binary(str(path))
 
 
+@functools.cache
+def _rig_facs() -> dict[str, str]:
+    """Rig parameter key -> the FACS AU it is part of (`AU28U` -> `AU28`, `AU12L` -> `AU12`)."""
+    from auedit.rig.expressions import AU_PARAMETERS
+
+    return {p.key: p.facs for p in AU_PARAMETERS}
+
+
+def _facs_of(key: str) -> str:
+    """The catalogue AU a morph target key is part of: from the rig catalogue, else a side
+    key's AU (`AU43L` -> `AU43`), else the key itself."""
+    if key in _rig_facs():
+        return _rig_facs()[key]
+    return key[:-1] if key in SIDE_KEYS else key
+
+
 def frame_weight(frame: TrackFrame, key: str) -> float:
     """The morph weight of target `key` in one frame: the rig parameter of that name when the
-    frame has one, else the AU intensity / 5 (0-1). A side key (`AU12L`) falls back to the
-    bilateral AU, a bilateral key to the mean of its sides; 0 when nothing is known."""
+    frame has one, else the AU intensity / 5 (0-1). A part of an AU (`AU12L`, `AU28U`) falls
+    back to its AU, a sided AU to the mean of its sides; 0 when nothing is known."""
     if frame.rig and key in frame.rig:
         return float(frame.rig[key])
     v = frame.aus.get(key)
-    if v is None and key[-1:] in ("L", "R") and key[:-1] in AU_BY_KEY \
-            and AU_BY_KEY[key[:-1]].sided:
-        v = frame.aus.get(key[:-1])
+    if v is None and _facs_of(key) != key:
+        v = frame.aus.get(_facs_of(key))
     if v is None and key in AU_BY_KEY and AU_BY_KEY[key].sided:
         sides = [frame.aus[k] for k in (key + "L", key + "R") if k in frame.aus]
         v = float(np.mean(sides)) if sides else None

@@ -6,6 +6,9 @@ optional rig parameters) plus the frame rate and the source's name. It is built 
 `auedit analyze` CSV or an OpenFace 2 CSV (`from_csv`), from the analyser's `FrameAnalysis`
 objects (`from_frames`) or from AUEdit's JSON export (`from_json`).
 
+A track comes from one source: a CSV of several sources (`auedit analyze clip.mp4 a.jpg`) gives
+the first source's track, or the one named by `from_csv(source=...)`, and says so in `notes`.
+
 Frames in which the face was not seen are left out: a track may have gaps in time, which the
 exporters that resample (Live Link Face) interpolate across.
 """
@@ -33,6 +36,13 @@ ZERO_POSE = HeadPose(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 #: Frame rate assumed for a track whose time stamps do not tell one (a single photo).
 DEFAULT_FPS = 30.0
 
+#: Standard video frame rates an estimate within `SNAP_TOLERANCE` (relative) is snapped to.
+STANDARD_FPS: tuple[float, ...] = (23.976, 24.0, 25.0, 29.97, 30.0, 50.0, 59.94, 60.0)
+SNAP_TOLERANCE = 0.01
+
+#: How many other sources a note names before it says "and N more".
+_NAMED_SOURCES = 5
+
 
 @dataclass
 class TrackFrame:
@@ -55,6 +65,7 @@ class ExpressionTrack:
     source: str = ""
     face_id: int = 0
     detector: str = ""
+    notes: list[str] = field(default_factory=list)  # what reading left out (other sources)
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -70,12 +81,15 @@ class ExpressionTrack:
     # ---------------------------------------------------------------- constructors
 
     @classmethod
-    def from_csv(cls, path: str | os.PathLike[str], face_id: int | None = None) -> ExpressionTrack:
+    def from_csv(cls, path: str | os.PathLike[str], face_id: int | None = None,
+                 source: str | None = None) -> ExpressionTrack:
         """A track from an `auedit analyze` CSV or an OpenFace 2 CSV.
 
+        `source` picks the rows of one analysed file (by its path or file name) in a CSV of
+        several; by default the first source with a tracked face, the others named in `notes`.
         `face_id` picks one face; by default the first face seen. Rows with `success` 0 (no
         face) are skipped. Raises `CsvFormatError` (a ValueError) for files that are not such
-        CSVs or hold no frame of the face.
+        CSVs, hold no frame of the face, or have no (or an ambiguous) `source`.
         """
         p = Path(path)
         try:
@@ -92,8 +106,15 @@ class ExpressionTrack:
         if "success" in table and table["success"].dtype != object:
             ok &= np.nan_to_num(table["success"]) > 0
         ids = table.get("face_id")
+        ids = np.nan_to_num(ids).astype(int) if ids is not None else None
+        labels = _source_labels(table.get("source"))
+        notes: list[str] = []
+        if labels is not None:
+            tracked = ok if ids is None or face_id is None else ok & (ids == face_id)
+            chosen, note = _pick_source(p, labels, tracked, source)
+            ok &= labels == chosen
+            notes += [note] if note else []
         if ids is not None:
-            ids = np.nan_to_num(ids).astype(int)
             seen = ids[ok]
             if face_id is None and len(seen):
                 face_id = int(seen[0])
@@ -130,12 +151,12 @@ class ExpressionTrack:
             frames.append(TrackFrame(
                 index=int(table["frame"][i]) - 1, time=float(table["timestamp"][i]),
                 aus=values, pose=HeadPose(*ang, *t), arkit=arkit))
-        src = table.get("source")
-        source = str(src[ok][0]) if src is not None and src.dtype == object else str(p)
         det = table.get("detector")
         detector = str(det[ok][0]) if det is not None and det.dtype == object else "openface"
-        return cls(frames, fps=estimate_fps(f.time for f in frames), source=source,
-                   face_id=int(face_id or 0), detector=detector)
+        return cls(frames, fps=estimate_fps([f.time for f in frames],
+                                            [f.index for f in frames]),
+                   source=str(labels[ok][0]) if labels is not None else str(p),
+                   face_id=int(face_id or 0), detector=detector, notes=notes)
 
     @classmethod
     def from_frames(cls, frames: Iterable[FrameAnalysis], detector: str | None = None,
@@ -165,8 +186,9 @@ class ExpressionTrack:
                 out.append(TrackFrame(fr.frame_index, float(fr.timestamp), values,
                                       fa.face.pose, arkit))
                 break
-        return cls(out, fps=fps or estimate_fps(f.time for f in out), source=source,
-                   face_id=int(face_id or 0), detector=detector or "")
+        fps = fps or estimate_fps([f.time for f in out], [f.index for f in out])
+        return cls(out, fps=fps, source=source, face_id=int(face_id or 0),
+                   detector=detector or "")
 
     @classmethod
     def from_json(cls, path: str | os.PathLike[str]) -> ExpressionTrack:
@@ -191,13 +213,68 @@ def _check_numeric(path: Path, table: dict[str, np.ndarray], names: list[str]) -
                                      "number") from None
 
 
-def estimate_fps(times: Iterable[float]) -> float:
-    """Frame rate from time stamps: 1 / the median step; `DEFAULT_FPS` for fewer than 2."""
+def _source_labels(column: np.ndarray | None) -> np.ndarray | None:
+    """The `source` column as strings (a camera index reads as a number), or None."""
+    if column is None:
+        return None
+    if column.dtype == object:
+        return column.astype(str)
+    return np.array(["" if math.isnan(v) else f"{v:g}" for v in column], dtype=object)
+
+
+def _matching_sources(sources: list[str], wanted: str) -> list[str]:
+    """The sources `wanted` names: the one recorded exactly so, else those with that file
+    name or that path (resolved)."""
+    if wanted in sources:
+        return [wanted]
+    target = Path(wanted).expanduser().resolve()
+    return [s for s in sources
+            if Path(s).name == wanted or Path(s).expanduser().resolve() == target]
+
+
+def _pick_source(path: Path, labels: np.ndarray, tracked: np.ndarray,
+                 wanted: str | None) -> tuple[str, str]:
+    """The source whose rows make the track and a note naming the others ("" if none).
+
+    By default the source of the first `tracked` row (else the first row's); `wanted` picks one
+    by path or file name. CsvFormatError for an unknown or ambiguous `wanted`.
+    """
+    sources = list(dict.fromkeys(labels))
+    if not sources:  # no rows at all
+        return "", ""
+    if wanted is not None:
+        hits = _matching_sources(sources, wanted)
+        if len(hits) != 1:
+            problem = "has no source" if not hits else "has several sources matching"
+            raise CsvFormatError(f"{path} {problem} {wanted!r} (sources: "
+                                 f"{_name_list(hits or sources)})")
+        return hits[0], ""
+    rows = np.flatnonzero(tracked)
+    chosen = str(labels[rows[0]]) if len(rows) else sources[0]
+    others = [s for s in sources if s != chosen]
+    if not others:
+        return chosen, ""
+    return chosen, (f"{path.name} holds {len(sources)} sources: exporting {chosen}, not "
+                    f"{_name_list(others)}; pick one with --source NAME")
+
+
+def _name_list(names: list[str]) -> str:
+    """'a, b, c' naming at most `_NAMED_SOURCES`, then 'and N more'."""
+    shown = ", ".join(names[:_NAMED_SOURCES])
+    rest = len(names) - _NAMED_SOURCES
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def estimate_fps(times: Iterable[float], indices: Iterable[int] | None = None) -> float:
+    """Frame rate from time stamps: frames over the whole span (frames counted by `indices`
+    where given, so that gaps where the face was lost do not count), snapped to the nearest
+    `STANDARD_FPS` within `SNAP_TOLERANCE`; `DEFAULT_FPS` when the times do not tell."""
     t = np.asarray(list(times), dtype=np.float64)
-    if len(t) < 2:
+    span = float(t.max() - t.min()) if len(t) else 0.0
+    if span <= 1e-6:
         return DEFAULT_FPS
-    steps = np.diff(t)
-    steps = steps[steps > 1e-6]
-    if not len(steps):
-        return DEFAULT_FPS
-    return float(round(1.0 / float(np.median(steps)), 3))
+    idx = np.asarray(list(indices), dtype=np.int64) if indices is not None else None
+    steps = int(idx.max() - idx.min()) if idx is not None and len(idx) == len(t) else 0
+    fps = (steps if steps > 0 else len(t) - 1) / span
+    nearest = min(STANDARD_FPS, key=lambda s: abs(s - fps))
+    return nearest if abs(nearest - fps) <= SNAP_TOLERANCE * nearest else round(fps, 3)

@@ -25,15 +25,17 @@ def run_export(job: ExportJob) -> str:
     """Do the export; returns a one-line summary. Raises ExportError with a readable message."""
     from auedit.cli.export import _ensure_rig, load_track
     from auedit.cli.outputs import OutputError, check_outputs
-    from auedit.export.base import create_exporter
+    from auedit.export.base import ExportError as FormatError
+    from auedit.export.base import check_suffix, create_exporter
 
     if job.format not in FORMATS:
         raise ExportError(f"unknown format {job.format!r}")
     if not job.out:
         raise ExportError("choose a file to write")
-    try:  # never the source, a folder, or in a missing folder
+    try:  # never the source, a folder, or in a missing folder; the format's own suffix
         check_outputs([job.out], [job.source])
-    except OutputError as exc:
+        check_suffix(create_exporter(job.format, fps=job.fps), job.out)
+    except (OutputError, FormatError) as exc:
         raise ExportError(str(exc)) from exc
     args = argparse.Namespace(face_id=job.face_id, detectors=None, max_frames=0,
                               face_model=None, fps=job.fps)
@@ -51,8 +53,9 @@ def run_export(job: ExportJob) -> str:
     except Exception as exc:  # reported to the user as one line, never as a traceback
         text = str(exc) or type(exc).__name__
         raise ExportError(text) from exc
+    notes = "".join(f" Note: {n}." for n in track.notes)  # e.g. which of several sources
     return (f"Exported {len(track)} frame(s) of face {track.face_id} to {job.out} "
-            f"({job.format})")
+            f"({job.format}).{notes}")
 
 
 class ExportError(Exception):
