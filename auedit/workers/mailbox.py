@@ -33,12 +33,16 @@ class FrameSlot(Generic[T]):
         self._cond = threading.Condition()
         self._item: T | None = None
         self._closed = False
+        self._floor = 0  # items of an older `generation` are refused (see `clear`)
         self.dropped = 0
         self.put_count = 0
 
     def put(self, item: T) -> None:
-        """Store `item`, replacing (and counting as dropped) any item not yet taken."""
+        """Store `item`, replacing (and counting as dropped) any item not yet taken; an item of
+        a generation older than the slot's floor (a retired input's late frame) is ignored."""
         with self._cond:
+            if getattr(item, "generation", self._floor) < self._floor:
+                return
             if self._item is not None:
                 self.dropped += 1
             self._item = item
@@ -53,10 +57,14 @@ class FrameSlot(Generic[T]):
             item, self._item = self._item, None
             return item
 
-    def clear(self) -> None:
-        """Forget a waiting item without counting it as a drop (a new input starts)."""
+    def clear(self, generation: int | None = None) -> None:
+        """Forget a waiting item without counting it as a drop (a new input starts); with
+        `generation`, refuse items of older generations from now on, so that a retiring
+        capture cannot overwrite the new input's first frame."""
         with self._cond:
             self._item = None
+            if generation is not None:
+                self._floor = generation
 
     def reset_counters(self) -> None:
         with self._cond:

@@ -78,7 +78,7 @@ class Pipeline(QObject):
         """Stop the current input and start capturing from a new one."""
         self.stop_capture()
         self._generation += 1  # whatever the old capture still delivers is stale
-        self.slot.clear()
+        self.slot.clear(self._generation)
         self.slot.reset_counters()
         self.inference.start_input(self._generation)
         worker = CaptureWorker(open_source, self.slot, mode, generation=self._generation,
