@@ -181,6 +181,8 @@ def test_camera_loss_shows_a_status_message(qtbot, window, video_frames):
                     timeout=30000)
     qtbot.waitUntil(lambda: not window.camera.start_button.isChecked(), timeout=5000)
     assert window.isVisible()
+    window.refresh(force=True)  # no live figures from a camera that is gone
+    assert window.readout.text() == "no input"
 
 
 def test_missing_face_model_is_reported(qtbot):

@@ -234,7 +234,9 @@ class MainWindow(QMainWindow):
         """Show the current pane's newest result, if it is new."""
         pane = self.pane
         item = pane.pipeline.latest()
-        stats = pane.pipeline.stats() if pane.pipeline.capture is not None else None
+        # a camera that stopped (unplugged, or stopped by hand) has no live figures to show
+        live = pane.pipeline.capturing if pane is self.camera else True
+        stats = pane.pipeline.stats() if pane.pipeline.capture is not None and live else None
         faces = len(item.analysis.faces) if item else 0
         still = self._still(pane)
         self.readout.show_stats(stats, faces, still=still)
