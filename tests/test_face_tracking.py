@@ -188,3 +188,22 @@ def test_a_photos_faces_are_numbered_from_the_left(image_tracker, shared_data):
     faces = image_tracker.track(read_image(shared_data / "images" / "multi_face.jpg"), 0.0)
     assert len(faces) == 5
     assert [f.track_id for f in sorted(faces, key=lambda f: f.box[0])] == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.shared_data
+def test_reset_keeps_mediapipes_graph_and_sees_the_next_input_afresh(video_tracker, shared_data):
+    """A new input keeps the landmarker (rebuilding it leaked native memory on every open),
+    starts from time 0 again, and finds what is there: no face carried over from before."""
+    video = shared_data / "video"
+    video_tracker.reset()
+    graph = video_tracker.landmarker
+    first = _track_video(video_tracker, [video / "single_face.mp4"])[:10]
+    assert [len(faces) for *_, faces in first] == [1] * 10
+    video_tracker.reset()
+    after = _track_video(video_tracker, [video / "no_face.mp4"])[:10]
+    assert video_tracker.landmarker is graph
+    assert all(not faces for *_, faces in after)
+    video_tracker.reset()
+    again = _track_video(video_tracker, [video / "single_face.mp4"])[:10]
+    assert [len(faces) for *_, faces in again] == [1] * 10
+    assert {faces[0][0] for *_, faces in again} == {0}  # ids start over after a reset

@@ -170,6 +170,11 @@ class FaceLandmarker:
                 f"damaged or not a Face Landmarker bundle. {REINSTALL_ADVICE}"
             ) from exc
 
+    @property
+    def last_timestamp_ms(self) -> int:
+        """The time stamp of the last frame given to MediaPipe (VIDEO/LIVE need increasing)."""
+        return self._last_ts
+
     def detect(self, rgb: np.ndarray, timestamp_ms: int | None = None) -> list[RawFace]:
         """Faces in one RGB uint8 frame; VIDEO and LIVE need increasing time stamps (ms)."""
         if self._landmarker is None:
