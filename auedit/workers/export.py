@@ -32,9 +32,10 @@ def run_export(job: ExportJob) -> str:
         raise ExportError(f"unknown format {job.format!r}")
     if not job.out:
         raise ExportError("choose a file to write")
+    exporter = create_exporter(job.format, fps=job.fps)
     try:  # never the source, a folder, or in a missing folder; the format's own suffix
         check_outputs([job.out], [job.source])
-        check_suffix(create_exporter(job.format, fps=job.fps), job.out)
+        check_suffix(exporter, job.out)
     except (OutputError, FormatError) as exc:
         raise ExportError(str(exc)) from exc
     args = argparse.Namespace(face_id=job.face_id, detectors=None, max_frames=0,
@@ -46,7 +47,6 @@ def run_export(job: ExportJob) -> str:
             raise ValueError(f"no frames of {which} in {Path(job.source).name}")
         if job.format == "gltf":
             _ensure_rig()
-        exporter = create_exporter(job.format, fps=job.fps)
         exporter.write(track, job.out)
     except ExportError:
         raise

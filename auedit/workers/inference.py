@@ -171,7 +171,7 @@ class InferenceWorker(QObject):
                 self.ready.emit(time.monotonic() - t0)
             while not self._stop.is_set():
                 redo = self._apply_commands()
-                packet = self._current(self._slot.take(0.05))
+                packet = self._slot.take(0.05)  # the slot refuses closed inputs' frames
                 last = self._last_packet
                 if packet is None and redo and last is not None and last.mode is Mode.IMAGE:
                     packet = last
@@ -195,12 +195,6 @@ class InferenceWorker(QObject):
             for analyzer in self._analyzers.values():
                 analyzer.tracker.close()
             self.finished.emit()
-
-    def _current(self, packet: Packet | None) -> Packet | None:
-        """`packet`, or None if it is a late frame of an input that was closed."""
-        if packet is None or packet.generation != self._input:
-            return None
-        return packet
 
     def _analyzer(self, mode: Mode) -> Analyzer:
         analyzer = self._analyzers.get(mode)
