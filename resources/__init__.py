@@ -33,6 +33,14 @@ def manifest() -> dict[str, dict]:
                          "and their checksums; reinstall AUEdit") from cause
 
 
+def matches_manifest(path: Path, name: str) -> bool:
+    """Whether the file at `path` has the sha256 the manifest lists for `name` (OSError where it
+    cannot be read; ModelFileError where the manifest has no such entry)."""
+    from auedit.face.model_file import sha256_of
+
+    return sha256_of(path) == manifest_entry(name)["sha256"]
+
+
 def manifest_entry(name: str) -> dict:
     """The manifest's entry of the model file `name`, with its sha256; ModelFileError where
     the manifest has no such entry."""

@@ -50,15 +50,13 @@ def default_path() -> Path:
 def load_default() -> AURegressor | None:
     """The shipped regressor, checked against the manifest; None (with a warning) where it is
     missing or damaged, and the rig fit then reports its plain least-squares AUs."""
-    from auedit.face.model_file import sha256_of
-    from auedit.resources import manifest_entry
+    from auedit.resources import matches_manifest
 
     path = default_path()
     if not path.is_file():
         log.warning("%s is missing: the rig fit reports unregressed AUs", path)
         return None
-    expected = manifest_entry(RESOURCE_NAME)["sha256"]
-    if sha256_of(path) != expected:
+    if not matches_manifest(path, RESOURCE_NAME):
         log.warning("%s does not match its sha256 in the manifest: not used", path)
         return None
     return AURegressor(path)

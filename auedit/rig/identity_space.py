@@ -125,17 +125,16 @@ def default_path() -> Path:
 def load_default() -> IdentitySubspace | None:
     """The shipped subspace, checked against the manifest; None where it has not been built,
     ModelFileError where it is damaged or differs from the manifest's."""
-    from auedit.face.model_file import sha256_of
-    from auedit.resources import manifest_entry
+    from auedit.resources import matches_manifest
 
     path = default_path()
     if not path.is_file():
         return None
     try:
-        digest = sha256_of(path)
+        matches = matches_manifest(path, RESOURCE_NAME)
     except OSError as exc:
         raise ModelFileError(f"{path} cannot be read ({exc}); {REBUILD_ADVICE}") from exc
-    if digest != manifest_entry(RESOURCE_NAME)["sha256"]:
+    if not matches:
         raise ModelFileError(f"{path} does not match its sha256 in the manifest; "
                              f"{REBUILD_ADVICE} (and update its sha256 in manifest.json)")
     return IdentitySubspace.load(path)

@@ -24,8 +24,7 @@ class ModelFileError(RuntimeError):
 
 def shipped_path(name: str) -> Path:
     """The shipped file of `name` (a key of `SHIPPED`), checked against the manifest."""
-    from auedit.face.model_file import sha256_of
-    from auedit.resources import MODELS, manifest_entry
+    from auedit.resources import MODELS, matches_manifest
 
     if name not in SHIPPED:
         raise ModelFileError(f"unknown GE-Net network {name!r}; known: {', '.join(SHIPPED)}")
@@ -33,7 +32,7 @@ def shipped_path(name: str) -> Path:
     if not path.is_file():
         raise ModelFileError(f"{path} is missing; reinstall AUEdit or train it with "
                              "auedit-train genet (training/README.md)")
-    if sha256_of(path) != manifest_entry(SHIPPED[name])["sha256"]:
+    if not matches_manifest(path, SHIPPED[name]):
         raise ModelFileError(f"{path} does not match its sha256 in the manifest; reinstall "
                              "AUEdit or retrain it")
     return path
