@@ -20,8 +20,6 @@ from auedit.export.track import ExpressionTrack
 
 FORMATS = ("openface", "livelink", "json", "gltf")
 
-#: Most faces per frame for image / video input: the default of `auedit analyze --max-faces`.
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -62,8 +60,6 @@ def _analyze(path: Path, args: argparse.Namespace) -> ExpressionTrack:
     from auedit.media.sources import ImageSource
 
     detectors = args.detectors or list(registry.DEFAULT_DETECTORS)
-    if isinstance(detectors, str):  # a caller's Namespace with the command line's text
-        detectors = detector_list(detectors)
     source = open_input(str(path))
     mode = Mode.IMAGE if isinstance(source, ImageSource) else Mode.VIDEO
     max_faces = getattr(args, "max_faces", DEFAULT_MAX_FACES)  # the GUI's Namespace has none
