@@ -87,7 +87,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _edit(args: argparse.Namespace, method: type, targets: dict[str, float]) -> int:
-
     from auedit.face.landmarker import Mode
     from auedit.face.tracker import FaceTracker
     from auedit.media.sources import read_image
