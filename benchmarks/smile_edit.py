@@ -26,7 +26,13 @@ compared with (its mouthSmile is matched, so not a test of its own).
 positive, interocular units, relative to the neutral photo aligned as above) of the mouth
 corners and of the upper and lower lip's centre, outer and inner contour.
 
-    python benchmarks/smile_edit.py [--scales 1] [--from-smile] [--lip-shape]
+`--ceiling` adds, per fixed-intensity row, what the lip target allows at all: each person's
+neutral lips moved by the mean real smile of the *other* 69 people (their real smile minus
+their neutral photo, aligned as above), scaled to move the lips as far as that row's edits
+did on average. It is the best a fixed-intensity edit of the average real smile's shape could
+score, so a row whose ceiling is under 90% cannot meet the target by a better smile shape.
+
+    python benchmarks/smile_edit.py [--scales 1] [--from-smile] [--lip-shape] [--ceiling]
 """
 
 from __future__ import annotations
@@ -65,9 +71,8 @@ LIP_POINTS = {"corners": [61, 291], "upper centre": [0], "upper inner": [13],
 def mouth_distance(landmarks: np.ndarray, reference: np.ndarray) -> float:
     """Mean lip-landmark distance after aligning `landmarks` to `reference` on STABLE points,
     in units of the reference's interocular distance."""
-    lips = _aligned(landmarks, reference)[LIPS]
-    iod = np.linalg.norm(reference[33, :2] - reference[263, :2])
-    return float(np.linalg.norm(lips - reference[LIPS, :2], axis=1).mean() / iod)
+    lips = aligned_lips(landmarks, reference) - aligned_lips(reference, reference)
+    return float(np.linalg.norm(lips, axis=1).mean())
 
 
 def lip_motion(landmarks: np.ndarray, neutral: np.ndarray,
@@ -78,6 +83,27 @@ def lip_motion(landmarks: np.ndarray, neutral: np.ndarray,
     moved, rest = (_aligned(lm, reference) for lm in (landmarks, neutral))
     return {name: float((rest[ids, 1] - moved[ids, 1]).mean() / iod)
             for name, ids in LIP_POINTS.items()}
+
+
+def aligned_lips(landmarks: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """The lip landmarks of `landmarks` aligned to `reference` on STABLE points, in units of
+    the reference's interocular distance (LIPS x 2)."""
+    iod = np.linalg.norm(reference[33, :2] - reference[263, :2])
+    return _aligned(landmarks, reference)[LIPS] / iod
+
+
+def ceiling(real_shift: np.ndarray, edit_size: float) -> np.ndarray:
+    """Whether each person's neutral lips, moved by the mean real smile of everyone else
+    (`real_shift`: people x LIPS x 2, real smile minus neutral) scaled to a mean point
+    motion of `edit_size`, land closer to that person's real smile than the neutral lips."""
+    total = real_shift.sum(axis=0)
+    closer = []
+    for own in real_shift:
+        others = (total - own) / (len(real_shift) - 1)
+        moved = others * edit_size / np.linalg.norm(others, axis=1).mean()
+        closer.append(np.linalg.norm(moved - own, axis=1).mean()
+                      < np.linalg.norm(own, axis=1).mean())
+    return np.array(closer)
 
 
 def _aligned(landmarks: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -101,6 +127,9 @@ def main() -> None:
                         help="also size AU6 and AU12 to each person's own smile")
     parser.add_argument("--lip-shape", action="store_true",
                         help="also print how the lips move, real smile against edit")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="also print the share the average real smile's shape could reach "
+                             "at each row's intensity")
     args = parser.parse_args()
     scales: list[float | str] = [float(v) for v in args.scales.split(",")]
     if args.from_smile:
@@ -116,6 +145,7 @@ def main() -> None:
     read = AUReader(tracker)
     print(f"targets: {TARGETS} (the happiness preset) x {scales}; other AUs keep each photo's own")
     d_neutral: list[float] = []
+    real_shift: list[np.ndarray] = []
     real_lips: list[dict[str, float]] = []
     smile: dict[str, list[float]] = defaultdict(list)
     edits: dict[float | str, dict[str, list[float]]] = {k: defaultdict(list) for k in scales}
@@ -142,6 +172,8 @@ def main() -> None:
             print(f"{person}: an edit lost its face")
             continue
         d_neutral.append(mouth_distance(face_n.landmarks, face_s.landmarks))
+        real_shift.append(aligned_lips(face_s.landmarks, face_s.landmarks)
+                          - aligned_lips(face_n.landmarks, face_s.landmarks))
         real_lips.append(lip_motion(face_s.landmarks, face_n.landmarks, face_s.landmarks))
         for name, face in (("neutral", face_n), ("real smile", face_s)):
             smile[name].append(float(face.blendshapes[SMILE].mean()))
@@ -171,6 +203,15 @@ def main() -> None:
                      {p: np.mean(e[p]) for p in LIP_POINTS} for k, e in edits.items()})
         for label, row in rows.items():
             print(f"{label:5s}  " + "  ".join(f"{row[p]:+.4f}" for p in LIP_POINTS))
+    if args.ceiling:
+        print("ceiling: the other people's mean real smile, moving the lips as far as each row's "
+              "edits (mean point motion, interocular units)")
+        for k, e in edits.items():
+            if k != FROM_SMILE:
+                size = float(np.mean(e["lip motion"]))
+                closer = ceiling(np.array(real_shift), size)
+                print(f"{k:5.2f}  motion {size:.4f}  closer {closer.mean():6.1%} "
+                      f"({closer.sum()}/{n})")
 
 
 def _targets(scale: float | str, sized: dict[str, float]) -> dict[str, float]:
@@ -195,8 +236,11 @@ def _edit(tracker: FaceTracker, synth: GeometricSynthesizer, prepared: Geometric
     outside = untouched_region(neutral.shape, lms[np.linalg.norm(shift, axis=1) >= 0.5],
                                0.1 * prepared.face_px)
     diff = np.abs(edited.astype(np.int16) - neutral).max(axis=2)[outside]
+    moved = (aligned_lips(found[0].landmarks, face_s.landmarks)
+             - aligned_lips(face_n.landmarks, face_s.landmarks))
     return {**lip_motion(found[0].landmarks, face_n.landmarks, face_s.landmarks),
             "distance": mouth_distance(found[0].landmarks, face_s.landmarks),
+            "lip motion": float(np.linalg.norm(moved, axis=1).mean()),
             "smile": float(found[0].blendshapes[SMILE].mean()),
             "changed": float((diff > 0).mean()), "change": float(diff.mean())}
 
