@@ -109,7 +109,7 @@ def test_video_directly(shared_data, tmp_path):
 
 
 def test_gltf_with_and_without_provider(photo_csv, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(export, "_ensure_rig", lambda: None)  # whatever auedit.rig registers
+    monkeypatch.setattr(export, "use_rig_mesh", lambda: None)  # whatever auedit.rig registers
     register_mesh_provider(None)
     out = tmp_path / "f.glb"
     assert run_export(photo_csv, "--format", "gltf", "--out", out) == 2

@@ -12,12 +12,13 @@ import cv2
 import numpy as np
 import pytest
 
+from auedit.analysis.frames import analysed_frames
 from auedit.cli import inputs
 from auedit.cli.inputs import is_camera_index
 from auedit.cli.main import main
-from auedit.cli.outputs import OutputError, PendingFile, check_outputs, describe_os_error
 from auedit.export.openface_csv import read_csv
-from auedit.media.sources import CameraSource, MediaError
+from auedit.media.outputs import OutputError, PendingFile, check_outputs, describe_os_error
+from auedit.media.sources import CameraSource, MediaError, open_source
 
 KEEP = "frame,kept\n1,2\n"
 
@@ -243,6 +244,21 @@ def test_truncated_video_is_warned_about(capsys, tmp_path):
     n = len(read_csv(out)["frame"])
     assert 0 < n < 36
     assert f"{video} ended after {n} of 40 frames (truncated or corrupt?)" in err
+
+
+def test_truncated_video_warning_goes_to_the_callers_warn(tmp_path):
+    """The app's export reads videos through the same loop: the warning reaches the track's
+    notes there instead of stderr."""
+    class Analyzer:
+        def analyze(self, rgb, timestamp, index, source):
+            return index
+
+    warnings: list[str] = []
+    source = open_source(str(write_avi(tmp_path / "cut.avi", keep=0.5)))
+    frames = list(analysed_frames(source, Analyzer(), warn=warnings.append))
+    assert frames == list(range(len(frames))) and 0 < len(frames) < 36
+    assert warnings == [f"{source.name} ended after {len(frames)} of 40 frames "
+                        "(truncated or corrupt?)"]
 
 
 def test_whole_video_and_max_frames_give_no_warning(capsys, tmp_path):

@@ -9,10 +9,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from auedit.cli.argtypes import DEFAULT_MAX_FACES, detector_list, non_negative_int, positive_int
-from auedit.cli.inputs import analysed_frames, expand, open_input
-from auedit.cli.outputs import PendingFile, check_outputs
+from auedit.analysis.frames import analysed_frames
+from auedit.analysis.tracks import DEFAULT_MAX_FACES
+from auedit.cli.argtypes import detector_list, non_negative_int, positive_int
+from auedit.cli.inputs import expand, open_input, warn
 from auedit.core.types import FrameAnalysis
+from auedit.media.outputs import PendingFile, check_outputs
 from auedit.media.sources import CameraSource, ImageSource, MediaError, Source
 
 if TYPE_CHECKING:
@@ -154,7 +156,8 @@ def run(args: argparse.Namespace) -> int:
                 total = None if isinstance(source, CameraSource) else source.frame_count
                 if total and args.max_frames:
                     total = min(total, args.max_frames)
-                bar = tqdm(analysed_frames(source, analyzer, args.max_frames), total=total,
+                bar = tqdm(analysed_frames(source, analyzer, args.max_frames, warn=warn),
+                           total=total,
                            desc=Path(source.name).name,
                            unit="frame", leave=False, disable=not show or (total or 0) <= 1)
                 for fr in bar:

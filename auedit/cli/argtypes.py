@@ -7,9 +7,6 @@ from collections.abc import Callable
 
 from auedit.media.sources import MAX_CAMERA_INDEX
 
-#: faces tracked per frame unless --max-faces says otherwise (analyze and export alike)
-DEFAULT_MAX_FACES = 4
-
 
 def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
     """A type for whole numbers from `low` (to `high`, where given)."""

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auedit.cli.outputs import check_image_output, check_outputs, write_image
 from auedit.core.aus import MAX_INTENSITY
+from auedit.media.outputs import check_image_output, check_outputs, write_image
 
 if TYPE_CHECKING:
     from auedit.face.tracker import FaceTracker

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from auedit.cli.inputs import expand, is_camera_index
-from auedit.cli.outputs import check_outputs, describe_os_error, write_text
+from auedit.media.outputs import check_outputs, describe_os_error, write_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -1,13 +1,10 @@
-"""Input names of the subcommands (paths or camera indices), their sources, and the analysed
-frames of a source with warnings for a truncated video or a lost camera."""
+"""Input names of the subcommands (paths or camera indices) and their sources."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from auedit.media import sources
 from auedit.media.sources import (
@@ -18,13 +15,6 @@ from auedit.media.sources import (
     expand_inputs,
     open_source,
 )
-
-if TYPE_CHECKING:
-    from auedit.analysis.analyzer import Analyzer
-    from auedit.core.types import FrameAnalysis
-
-#: fewer decoded frames than this share of the reported count: the file is likely truncated
-COMPLETE_SHARE = 0.9
 
 
 def is_camera_index(item: str) -> bool:
@@ -61,33 +51,6 @@ def open_input(item: str) -> Source:
     return open_source(_as_path(item))
 
 
-def _warn(message: str) -> None:
+def warn(message: str) -> None:
+    """A warning about an input, on stderr: the run goes on."""
     print(f"auedit: warning: {message}", file=sys.stderr)
-
-
-def analysed_frames(source: Source, analyzer: Analyzer,
-                    max_frames: int = 0) -> Iterator[FrameAnalysis]:
-    """Each frame of `source` analysed (at most `max_frames`, 0: all); the source is closed at
-    the end. A video that ends well short of its reported frame count gets a warning; a camera
-    that stops after some frames ends the source with a warning (the frames are kept)."""
-    n = 0
-    try:
-        frames = iter(source)
-        while not (max_frames and n >= max_frames):
-            try:
-                frame = next(frames)
-            except StopIteration:
-                break
-            except MediaError:
-                if not isinstance(source, CameraSource) or n == 0:
-                    raise
-                _warn(f"camera {source.index} stopped delivering frames after {n} frames")
-                return
-            yield analyzer.analyze(frame.rgb, frame.timestamp, frame.index, source.name)
-            n += 1
-    finally:
-        source.close()
-    expected = min(source.frame_count, max_frames) if max_frames else source.frame_count
-    if not isinstance(source, CameraSource) and n < COMPLETE_SHARE * expected:
-        _warn(f"{source.name} ended after {n} of {source.frame_count} frames "
-              "(truncated or corrupt?)")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from auedit.cli.argtypes import int_in
-from auedit.cli.outputs import check_image_output, check_outputs, write_image, write_text
+from auedit.media.outputs import check_image_output, check_outputs, write_image, write_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

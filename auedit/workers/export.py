@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-FORMATS = ("openface", "livelink", "json", "gltf")
-SUFFIXES = {"openface": ".csv", "livelink": ".csv", "json": ".json", "gltf": ".glb"}
+from auedit.export.base import EXPORTERS
+
+FORMATS = tuple(EXPORTERS)
+SUFFIXES = {name: exporter.suffix for name, exporter in EXPORTERS.items()}
 
 
 @dataclass
@@ -23,10 +24,10 @@ class ExportJob:
 
 def run_export(job: ExportJob) -> str:
     """Do the export; returns a one-line summary. Raises ExportError with a readable message."""
-    from auedit.cli.export import _ensure_rig, load_track
-    from auedit.cli.outputs import OutputError, check_outputs
+    from auedit.analysis.tracks import load_track, use_rig_mesh
     from auedit.export.base import ExportError as FormatError
     from auedit.export.base import check_suffix, create_exporter
+    from auedit.media.outputs import OutputError, check_outputs
 
     if job.format not in FORMATS:
         raise ExportError(f"unknown format {job.format!r}")
@@ -38,15 +39,13 @@ def run_export(job: ExportJob) -> str:
         check_suffix(exporter, job.out)
     except (OutputError, FormatError) as exc:
         raise ExportError(str(exc)) from exc
-    args = argparse.Namespace(face_id=job.face_id, detectors=None, max_frames=0,
-                              face_model=None, fps=job.fps)
     try:
-        track = load_track(Path(job.source), args)
+        track = load_track(Path(job.source), face_id=job.face_id)
         if not track.frames:
             which = f"face {job.face_id}" if job.face_id is not None else "any face"
             raise ValueError(f"no frames of {which} in {Path(job.source).name}")
         if job.format == "gltf":
-            _ensure_rig()
+            use_rig_mesh()
         exporter.write(track, job.out)
     except ExportError:
         raise

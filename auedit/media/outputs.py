@@ -1,4 +1,4 @@
-"""Output files of the subcommands, checked before any work is done.
+"""Output files of the command line and the app's exports, checked before any work is done.
 
 `check_outputs` refuses an output that is one of the inputs, a folder, or in a folder that does
 not exist; `PendingFile` writes under a temporary name and renames over the output only when the
