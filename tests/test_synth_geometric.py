@@ -3,13 +3,16 @@ of previews, and MediaPipe seeing the edited AUs on the re-tracked result."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from auedit.core.aus import ARKIT_BLENDSHAPES
 from auedit.media.sources import read_image
+from auedit.rig import regions as rg
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer, expand_targets, registry
 from auedit.synth.geometric import GeometricSynthesizer
+from auedit.synth.mouth import MOUTH_OPENING, open_part, polygon_mask
 from auedit.synth.presets import PRESETS
 
 BROW = [n for n in ARKIT_BLENDSHAPES if n.startswith("brow")]
@@ -148,14 +151,27 @@ def test_neutral_face_edited_to_a_smile_reads_as_smiling(neutral, single_image_t
 @pytest.mark.shared_data
 def test_opened_mouth_shows_a_dark_interior(neutral):
     synth, prepared = neutral
-    out = synth.render(prepared, {"AU26": 4.0, "AU25": 3.0})
-    lms = prepared.face.landmarks
+    targets = {"AU26": 4.0, "AU25": 3.0}
+    out = synth.render(prepared, targets)
+    lms = prepared.face.landmarks[:, :2]
     # the lower lip drops: the mouth's middle, lip before, is now the cavity or the teeth
-    upper, lower = lms[13, :2], lms[14, :2]
+    upper, lower = lms[13], lms[14]
     x, y0 = np.rint([(upper[0] + lower[0]) / 2, max(upper[1], lower[1]) + 2]).astype(int)
     inside = out[y0:y0 + 6, x - 4:x + 5].reshape(-1, 3).astype(float).mean(axis=0)
     lip = prepared.image[y0:y0 + 6, x - 4:x + 5].reshape(-1, 3).astype(float).mean(axis=0)
     assert np.abs(inside - lip).max() > 30, f"mouth inside {inside} vs lip {lip}"
+    # the whole new opening is the interior (mostly dark cavity), not the closed mouth's
+    # sliver of lip stretched over it
+    _, shift = synth.displacement(prepared, targets)
+    mouth = list(MOUTH_OPENING)
+    opening = polygon_mask(lms[mouth] + shift[mouth], out.shape[:2])
+    opening = cv2.erode(opening, np.ones((5, 5), np.uint8)) > 0
+    luma = out.astype(float).mean(axis=2)
+    lower_lip = list(rg.LIPS_LOWER_OUTER) + list(reversed(rg.LIPS_LOWER_INNER))
+    lips = polygon_mask(lms[lower_lip], out.shape[:2]) > 0
+    assert opening.sum() > 500
+    dark = luma[opening] < 0.5 * np.median(prepared.image.astype(float).mean(axis=2)[lips])
+    assert dark.mean() > 0.6, f"{dark.mean():.0%} of the opening is dark"
 
 
 def test_another_photos_expression_is_sized_by_what_mediapipe_sees(astronaut,
@@ -196,3 +212,13 @@ def test_neutral_face_starts_near_zero_and_anger_lowers_the_brows(neutral):
     brows = [107, 66, 105, 336, 296, 334, 55, 65, 52, 285, 295, 282]
     drop = shift[brows, 1].mean() / prepared.face.interocular
     assert drop > 0.01, f"brows moved {drop:+.4f} interocular (down is +)"
+
+
+def test_only_an_open_mouth_counts_as_the_photos_own_opening():
+    """A closed mouth's inner-lip polygon is a sliver: not an opening to keep. A mouth open
+    wider than the width keeps its whole opening (its own teeth are warped, not painted)."""
+    sliver = polygon_mask(np.array([[10, 50], [90, 49], [90, 51], [10, 52]], float), (100, 100))
+    assert sliver.any() and not open_part(sliver, 5).any()
+    mouth = polygon_mask(np.array([[10, 40], [90, 40], [90, 60], [10, 60]], float), (100, 100))
+    kept = open_part(mouth, 5)
+    assert (kept > 127).sum() >= 0.97 * (mouth > 127).sum()

@@ -28,7 +28,14 @@ from auedit.rig.model import rig_for
 from auedit.rig.regions import EYE_LOWER0, EYE_UPPER0, EYE_UPPER1
 from auedit.rig.topology import N_LANDMARKS
 from auedit.synth.base import SynthesisError, expand_targets
-from auedit.synth.mouth import MOUTH_OPENING, MouthInterior, composite, polygon_mask, skin_gain
+from auedit.synth.mouth import (
+    MOUTH_OPENING,
+    MouthInterior,
+    composite,
+    open_part,
+    polygon_mask,
+    skin_gain,
+)
 from auedit.synth.warp import BackwardMap, WarpMesh, backward_map, build_mesh, frame_points
 
 #: Previews work on a copy of the crop scaled so that the face is at most this large (pixels).
@@ -37,6 +44,9 @@ PREVIEW_FACE_PX = 384
 CROP_MARGIN = 0.35
 #: Faces with eyes closer than this (pixels) are too small to edit.
 MIN_INTEROCULAR_PX = 16.0
+#: The photo's own mouth counts as open where its opening is at least this share of the face
+#: size across (a closed mouth's inner-lip polygon is a sliver of lip about 1% thin).
+OPEN_MOUTH_WIDTH = 0.02
 _MOUTH = np.array(MOUTH_OPENING)
 
 
@@ -61,7 +71,7 @@ class _Level:
     image: np.ndarray  # the crop at this scale
     landmarks: np.ndarray  # (468, 2) tracked, pixel index coordinates of `image`
     points: np.ndarray  # (N, 2) the warp mesh's points at rest
-    mouth_open: np.ndarray  # uint8 mask of the photo's own mouth opening
+    mouth_open: np.ndarray  # uint8 mask of the photo's own mouth opening (none if closed)
 
 
 @dataclass
@@ -194,8 +204,9 @@ class GeometricSynthesizer:
 
         lms = to_level(np.asarray(prepared.face.landmarks[:N_LANDMARKS, :2], dtype=np.float64))
         frame = to_level(frame_points(x0, y0, x1, y1))
+        opening = polygon_mask(lms[_MOUTH], crop.shape[:2])
         level = _Level(s, crop, lms, WarpMesh.rest(lms, frame),
-                       polygon_mask(lms[_MOUTH], crop.shape[:2]))
+                       open_part(opening, OPEN_MOUTH_WIDTH * prepared.face_px * s))
         prepared.levels[preview] = level
         return level
 

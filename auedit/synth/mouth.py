@@ -29,6 +29,17 @@ def polygon_mask(points: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return mask
 
 
+def open_part(mask: np.ndarray, width: float) -> np.ndarray:
+    """The parts of a mouth-opening mask at least `width` pixels across (a morphological
+    opening). A closed mouth's inner-lip polygon still covers a sliver of lip, a few pixels
+    thin; kept as "the photo's own open mouth", that sliver would be stretched over the whole
+    new opening in place of the interior."""
+    k = max(3, round(width) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    inside = np.where(mask > 127, np.uint8(255), np.uint8(0))  # else a faint rim would survive
+    return cv2.morphologyEx(inside, cv2.MORPH_OPEN, kernel)
+
+
 def skin_gain(image: np.ndarray, landmarks: np.ndarray) -> float:
     """The photo's skin brightness relative to the rig's skin colour, from the cheeks (to
     match the interior's colours to the photo's exposure)."""
