@@ -239,6 +239,26 @@ def test_pairs_of_edits_come_from_one_person(tmp_path: Path, shared_data: Path) 
     assert int(item["person"]) == 0 and item["source"].shape == (2,)
 
 
+@pytest.mark.shared_data
+def test_triplets_of_edits_are_three_people_and_obey_the_rule(tmp_path: Path,
+                                                               london_faces: Path) -> None:
+    assert data("triplets", "--out", str(tmp_path / "t"), "--n", "6", "--seed", "3",
+                "--margin", "0.3", "--source", str(london_faces)) == 0
+    triplets = TripletDataset(tmp_path / "t")
+    m = triplets.manifest
+    assert m["domain"] == "edit" and "target_au / 5" in m["triplet_rule"]
+    labels = np.stack([triplets[i]["target_au"].numpy() for i in range(len(triplets))]) / 5
+    dist = triplet_distances(labels.astype(np.float64))
+    assert (dist[:, 0] + 0.3 <= np.minimum(dist[:, 1], dist[:, 2]) + 1e-5).all()
+    stored = np.stack([triplets[i]["distance"].numpy() for i in range(len(triplets))])
+    np.testing.assert_allclose(stored, dist, atol=1e-5)
+    for i in range(len(triplets)):
+        item = triplets[i]
+        assert item["image"].shape == (3, 3, 128, 128)
+        assert len(set(item["person"].tolist())) == 3  # three sources, three people
+        assert item["au"][0] == item["au"][1] and abs(int(item["level"][0] - item["level"][1])) <= 1
+
+
 def test_cuda_renders_match_the_cpu_or_are_refused_without_cuda(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["--n", "2", "--seed", "7"]

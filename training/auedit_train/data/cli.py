@@ -2,9 +2,10 @@
 
 Kinds: `renders` (game-face renders with part segmentation and parameters), `edits` (real
 faces edited to target AUs with semantic resampling), `pairs` (same identity, different AUs
-and poses; edits of real faces when --source is given), `triplets` (AU-similarity
-triplets) and `faces` (real faces aligned to the base face with part segmentation from the
-tracked mesh). The same seed and settings give identical data; the manifest is written last.
+and poses), `triplets` (AU-similarity triplets) and `faces` (real faces aligned to the base
+face with part segmentation from the tracked mesh). Pairs and triplets are rendered, or
+edits of real faces when --source is given. The same seed and settings give identical data;
+the manifest is written last.
 """
 
 from __future__ import annotations
@@ -63,14 +64,14 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
         return write_dataset(out, args.kind, count, args.seed, labeller.fields(),
                              labeller.batches(batch), labeller.manifest(),
                              shard_size=args.shard_size, progress=not args.no_progress)
-    if args.kind == "edits" or (args.kind == "pairs" and args.source):
+    if args.kind == "edits" or (args.kind in ("pairs", "triplets") and args.source):
         if not args.source:
             raise DataError("edits need --source (photos, folders or videos of faces)")
         settings = EditSettings(size=args.size, every=args.every, aus=args.aus,
                                 levels=args.levels, absent_below=args.absent_below,
                                 method=args.method)
         editor = RealFaceEditor(settings, args.source, progress=not args.no_progress)
-        plan = editor.plan(args.kind, args.n, rng)
+        plan = editor.plan(args.kind, args.n, rng, margin=args.margin)
         prepare_out(out, args.overwrite)
         return write_dataset(out, args.kind, args.n, args.seed, editor.fields(args.kind),
                              editor.batches(plan, batch), editor.manifest(plan),
@@ -124,8 +125,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--size", type=int, default=128, help="image size in px (128-512)")
     p.add_argument("--device", default="cpu", help="torch device of the renderer (cpu, cuda)")
     p.add_argument("--source", nargs="+", metavar="PATH",
-                   help="photos, folders or videos of real faces (edits, faces; pairs of "
-                   "edits)")
+                   help="photos, folders or videos of real faces (edits, faces; pairs and "
+                   "triplets of edits)")
     p.add_argument("--plain", action="store_true",
                    help="renders: plain framing instead of five-point alignment")
     p.add_argument("--margin", type=float, default=RenderSettings.margin,

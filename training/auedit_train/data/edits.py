@@ -1,4 +1,5 @@
-"""Real faces edited to target AUs with semantic resampling (and same-person pairs of edits).
+"""Real faces edited to target AUs with semantic resampling (same-person pairs and
+AU-similarity triplets of edits too).
 
 Sources are photos, folders and videos (every k-th frame). Each face is tracked (MediaPipe,
 IMAGE mode), aligned by five points to the game face's base face at the output size (as
@@ -10,6 +11,11 @@ spread evenly over the cells (AU, intensity level), and the source of each is dr
 the faces where that AU is absent (the face's own value of each of its rig parameters below
 `absent_below`), because a generator adds an AU more convincingly than it removes one.
 The label is the source's own AU vector with the edited AU set to the level.
+
+Triplets of edits are three people's faces (where the sources hold three) whose edits obey
+the renders' triplet rule on their labels in the rig's scale (`target_au / 5`): the
+positive carries the anchor's AU at a level at most one step away, the negative another AU
+or the same one at least three levels away, drawn again until the rule holds.
 """
 
 from __future__ import annotations
@@ -30,13 +36,24 @@ from auedit.rig.alignment import five_points, similarity
 from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS
 from auedit.rig.model import rig_for
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer, expand_targets, registry
-from auedit_train.data.renders import POSE_NAMES, check_size
+from auedit_train.data.renders import (
+    FACES,
+    POSE_NAMES,
+    TRIPLET_RULE,
+    check_size,
+    triplet_distances,
+    triplet_holds,
+)
 from auedit_train.data.sources import check_every, expand_sources, read_frames
 from auedit_train.data.store import DataError, Field
 
 #: The catalogue AUs the rig can edit, in parameter order ("AU1", "AU2", ... "AU30R").
 RIG_AUS: tuple[str, ...] = tuple(dict.fromkeys(p.facs for p in AU_PARAMETERS))
 _INDEX = {k: i for i, k in enumerate(AU_PARAMETER_KEYS)}
+#: FACS levels (0-5) per rig parameter unit: labels / LEVELS are in the rig's [0, 1]
+LEVELS = 5.0
+#: tries to draw one triplet that obeys the rule before giving up
+TRIPLET_TRIES = 200
 
 
 @dataclass(frozen=True)
@@ -92,8 +109,9 @@ def align_face(image: np.ndarray, face: TrackedFace, template: np.ndarray, mirro
 
 
 def edit_fields(kind: str, size: int) -> dict[str, Field]:
-    """The per-sample arrays of `edits` (one edit) or edited `pairs` (two)."""
-    lead = () if kind == "edits" else (2,)
+    """The per-sample arrays of `edits` (one edit), edited `pairs` (two) or `triplets`
+    (three)."""
+    lead = () if kind == "edits" else (FACES[kind],)
     n_au = len(AU_PARAMETER_KEYS)
     fields = {
         "image": Field((*lead, size, size, 3), "uint8", "edited face, aligned, RGB 0-255"),
@@ -109,6 +127,10 @@ def edit_fields(kind: str, size: int) -> dict[str, Field]:
     }
     if kind == "pairs":
         fields["person"] = Field((), "int32", "the pair's source file: index into people")
+    if kind == "triplets":
+        fields["person"] = Field((3,), "int32", "each face's source file: index into people")
+        fields["distance"] = Field((3,), "float32", "d(A, P), d(A, N), d(P, N) of target_au / 5 "
+                                   "(the rig's [0, 1] scale)")
     return fields
 
 
@@ -173,13 +195,16 @@ class RealFaceEditor:
             tracker.close()
         return faces
 
-    def plan(self, kind: str, n: int, rng: np.random.Generator) -> Plan:
+    def plan(self, kind: str, n: int, rng: np.random.Generator, *,
+             margin: float = 0.3) -> Plan:
         """Edits: n samples spread evenly over the (AU, level) cells whose AU some face lacks,
         each from a face lacking it. Pairs: a person, then per side one of their faces, an AU
-        it lacks (any AU where it lacks none) and a level."""
+        it lacks (any AU where it lacks none) and a level. Triplets: see `_plan_triplets`."""
         levels = np.array(self.settings.levels)
         usable = self.absent.any(axis=0)
         skipped = [au for au, ok in zip(self.aus, usable, strict=True) if not ok]
+        if kind == "triplets":
+            return self._plan_triplets(n, rng, margin, np.flatnonzero(usable), skipped)
         if kind == "edits":
             cells = [(a, lv) for a in np.flatnonzero(usable) for lv in levels]
             if not cells:
@@ -202,13 +227,63 @@ class RealFaceEditor:
                 au[i, side] = rng.choice(lacking if len(lacking) else np.arange(len(self.aus)))
         return Plan(face, au, rng.choice(levels, (n, 2)), skipped)
 
+    def _plan_triplets(self, n: int, rng: np.random.Generator, margin: float,
+                       usable: np.ndarray, skipped: list[str]) -> Plan:
+        """n triplets (anchor, positive, negative), each face of another person where the
+        sources hold three: the anchor an AU it lacks at a level above 0, the positive the
+        same AU at a level at most one step away, the negative another AU it lacks (or the
+        same AU at least three levels away); drawn again until the labels obey the rule."""
+        levels = np.array([lv for lv in self.settings.levels if lv > 0])
+        if not len(usable) or not len(levels):
+            raise DataError("triplets need an AU some source face lacks and a level above 0 "
+                            "(--aus, --levels)")
+        people = np.array([f.person for f in self.faces])
+        face, au, level = (np.zeros((n, 3), int) for _ in range(3))
+        for i in range(n):
+            for _ in range(TRIPLET_TRIES):
+                face[i], au[i], level[i] = self._draw_triplet(rng, usable, levels, people)
+                labels = np.stack([self.target(*t) for t in zip(face[i], au[i], level[i],
+                                                                strict=True)]) / LEVELS
+                if triplet_holds(triplet_distances(labels[None]), margin)[0]:
+                    break
+            else:
+                raise DataError(f"no triplets obey the rule with margin {margin}; choose a "
+                                "smaller --margin or more --aus")
+        return Plan(face, au, level, skipped)
+
+    def _draw_triplet(self, rng: np.random.Generator, usable: np.ndarray, levels: np.ndarray,
+                      people: np.ndarray) -> tuple[list[int], list[int], list[int]]:
+        """One candidate triplet's faces, AUs and levels (see `_plan_triplets`)."""
+        def face_lacking(a: int, avoid: list[int]) -> int:
+            lacking = np.flatnonzero(self.absent[:, a])
+            other = lacking[~np.isin(people[lacking], people[avoid])] if avoid else lacking
+            return int(rng.choice(other if len(other) else lacking))
+
+        a = int(rng.choice(usable))
+        fa = face_lacking(a, [])
+        la = int(rng.choice(levels))
+        fp = face_lacking(a, [fa])
+        lp = int(rng.choice(levels[np.abs(levels - la) <= 1]))
+        far = np.array([lv for lv in self.settings.levels if abs(lv - la) >= 3])
+        others = usable[usable != a]
+        if len(far) and (not len(others) or rng.random() < 0.5):
+            b, ln = a, int(rng.choice(far))
+        else:
+            b, ln = int(rng.choice(others if len(others) else usable)), int(rng.choice(levels))
+        fn = face_lacking(b, [fa, fp])
+        return [fa, fp, fn], [a, a, b], [la, lp, ln]
+
+    def target(self, face: int, au: int, level: int) -> np.ndarray:
+        """The label of an edit: the face's own AU vector with `au` set to `level` (0-5)."""
+        target = self.faces[face].own.copy()
+        target[[_INDEX[k] for k in self.keys[au]]] = level
+        return target
+
     def edit(self, face: int, au: int, level: int) -> tuple[np.ndarray, np.ndarray]:
         """The edited image and its target AU vector (0-5)."""
-        src = self.faces[face]
-        target = src.own.copy()
-        target[[_INDEX[k] for k in self.keys[au]]] = level
         changes = dict.fromkeys(self.keys[au], float(level))
-        return self.synth.render(src.prepared, changes), target
+        return (self.synth.render(self.faces[face].prepared, changes),
+                self.target(face, au, level))
 
     def batches(self, plan: Plan, batch: int) -> Iterator[dict[str, np.ndarray]]:
         """The planned samples, `batch` at a time."""
@@ -226,10 +301,14 @@ class RealFaceEditor:
                    "au": plan.au[sel], "level": plan.level[sel], "source": faces,
                    "pose_deg": np.stack([self.faces[f].pose_deg for f in faces.ravel()]
                                         ).reshape(len(rows), k, 3)}
+            people = np.array([[self.faces[f].person for f in row] for row in faces])
             if k == 1:
                 out = {name: v[:, 0] for name, v in out.items()}
+            elif k == 2:
+                out["person"] = people[:, 0]
             else:
-                out["person"] = np.array([self.faces[f].person for f in faces[:, 0]])
+                out["person"] = people
+                out["distance"] = triplet_distances(out["target_au"] / LEVELS)
             yield out
 
     def fields(self, kind: str) -> dict[str, Field]:
@@ -239,7 +318,9 @@ class RealFaceEditor:
         """Sources, balance and settings of a planned data set."""
         cells = np.zeros((len(self.aus), 6), int)
         np.add.at(cells, (plan.au.ravel(), plan.level.ravel()), 1)
-        return {
+        rule = ({"triplet_rule": f"{TRIPLET_RULE}; for edits, of target_au / 5"}
+                if plan.face.shape[1] == 3 else {})
+        return {**rule,
             "domain": "edit", "size": self.settings.size, "framing": "aligned",
             "generator": asdict(self.settings),
             "names": {"au": list(AU_PARAMETER_KEYS), "aus": self.aus, "pose": list(POSE_NAMES)},
