@@ -3,6 +3,9 @@ of previews, and MediaPipe seeing the edited AUs on the re-tracked result."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
@@ -12,7 +15,7 @@ from auedit.media.sources import read_image
 from auedit.rig import regions as rg
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer, expand_targets, registry
 from auedit.synth.geometric import GeometricSynthesizer
-from auedit.synth.mouth import MOUTH_OPENING, open_part, polygon_mask
+from auedit.synth.mouth import MOUTH_OPENING, open_part, polygon_mask, uncrossed
 from auedit.synth.presets import PRESETS
 
 BROW = [n for n in ARKIT_BLENDSHAPES if n.startswith("brow")]
@@ -222,3 +225,63 @@ def test_only_an_open_mouth_counts_as_the_photos_own_opening():
     mouth = polygon_mask(np.array([[10, 40], [90, 40], [90, 60], [10, 60]], float), (100, 100))
     kept = open_part(mouth, 5)
     assert (kept > 127).sum() >= 0.97 * (mouth > 127).sum()
+
+
+@pytest.mark.shared_data
+def test_a_full_blink_closes_the_photos_own_eye(neutral):
+    """The blink slider at E puts each upper lid on the lower lid although the fitted
+    identity's eye is wider than the rig's, whose blink is a fixed motion."""
+    synth, prepared = neutral
+    _, shift = synth.displacement(prepared, {"AU45": 5.0})
+    lms = prepared.face.landmarks[:, :2]
+    for upper, lower in ((159, 145), (386, 374)):  # the middle of each eye's lids
+        before = lms[lower, 1] - lms[upper, 1]
+        after = (lms[lower, 1] + shift[lower, 1]) - (lms[upper, 1] + shift[upper, 1])
+        assert before > 3 and after < 0.05 * before, f"lid gap {before:.1f} -> {after:.1f} px"
+    # half the way is about half closed
+    _, half = synth.displacement(prepared, {"AU45": prepared.own["AU45L"] / 2 + 2.5})
+    gap = (lms[145, 1] + half[145, 1]) - (lms[159, 1] + half[159, 1])
+    assert 0.25 * (lms[145, 1] - lms[159, 1]) < gap < 0.75 * (lms[145, 1] - lms[159, 1])
+
+
+@pytest.mark.shared_data
+def test_lips_pressed_together_show_no_mouth_interior(neutral, monkeypatch):
+    """Lip pressor / tightener / suck push the inner lips onto or past each other: the
+    mouth stays shut (no teeth slot), while a jaw drop paints the interior."""
+    synth, prepared = neutral
+    calls = []
+    render = prepared.interior.render
+    monkeypatch.setattr(prepared.interior, "render",
+                        lambda *a, **k: calls.append(1) or render(*a, **k))
+    for targets in ({"AU24": 5.0}, {"AU23": 5.0}, {"AU28U": 5.0}, PRESETS["happiness"]):
+        synth.render(prepared, targets)
+        assert not calls, f"{targets} painted a mouth interior"
+    synth.render(prepared, {"AU26": 4.0})
+    assert calls
+
+
+def test_crossed_inner_lips_are_collapsed():
+    up = np.stack([np.linspace(0, 10, 11), np.zeros(11)], axis=1)
+    low = np.stack([np.linspace(1, 9, 9), np.ones(9)], axis=1)[::-1]
+    open_mouth = np.concatenate([up, low])
+    np.testing.assert_array_equal(uncrossed(open_mouth), open_mouth)
+    crossed = open_mouth.copy()
+    crossed[11:14, 1] = -1.0  # three lower points above their upper partners
+    out = uncrossed(crossed)
+    np.testing.assert_allclose(out[11:14, 1], -0.5)
+    np.testing.assert_allclose(out[[9, 8, 7], 1], -0.5)  # their partners, at the midpoint
+    np.testing.assert_array_equal(out[14:], open_mouth[14:])
+
+
+@pytest.mark.shared_data
+def test_a_slider_moves_the_face_where_the_fit_already_reads_its_au_at_the_end(neutral):
+    """The landmark fit alone may read an AU at 1 (lip tightener on some neutral faces) where
+    the reading the slider starts from says 0: raising the slider must still show."""
+    synth, prepared = neutral
+    fit = copy.deepcopy(prepared.fit)
+    fit.params.au[0, synth.rig.au_index("AU23")] = 1.0
+    fitted, _ = synth.displacement(dataclasses.replace(prepared, fit=fit), {})  # unchanged
+    saturated = dataclasses.replace(prepared, fit=fit, fitted=fitted,
+                                    own={**prepared.own, "AU23": 0.0})
+    _, shift = synth.displacement(saturated, {"AU23": 5.0})
+    assert np.linalg.norm(shift, axis=1).max() > 1.0

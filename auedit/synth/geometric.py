@@ -35,6 +35,7 @@ from auedit.synth.mouth import (
     open_part,
     polygon_mask,
     skin_gain,
+    uncrossed,
 )
 from auedit.synth.warp import BackwardMap, WarpMesh, backward_map, build_mesh, frame_points
 
@@ -44,8 +45,18 @@ PREVIEW_FACE_PX = 384
 CROP_MARGIN = 0.35
 #: Faces with eyes closer than this (pixels) are too small to edit.
 MIN_INTEROCULAR_PX = 16.0
-#: The photo's own mouth counts as open where its opening is at least this share of the face
-#: size across (a closed mouth's inner-lip polygon is a sliver of lip about 1% thin).
+#: The rig parameters of the blink, left and right (see `_lid_gain`).
+BLINK = ("AU45L", "AU45R")
+#: How far a slider may drive a rig AU parameter. The fit alone may already read an AU at its
+#: end (1) where the face's reading, which the slider starts from, says it is absent; the
+#: slider's change must still show, and the AU fields are linear, so they extrapolate (2:
+#: twice the authored E). Below 0 a field would turn into its opposite, so 0 stays the floor.
+MAX_PARAMETER = 2.0
+#: A full blink takes the upper lid this share of the interocular distance past the lower lid.
+LID_OVERLAP = 0.015
+#: A mouth counts as open where its opening is at least this share of the face size across
+#: (a closed mouth's inner-lip polygon is a sliver of lip about 1% thin): the photo's own
+#: opening is kept only there, and the rig's interior is painted into a new one only there.
 OPEN_MOUTH_WIDTH = 0.02
 _MOUTH = np.array(MOUTH_OPENING)
 
@@ -61,6 +72,17 @@ def _lid_pairs(rest: np.ndarray, mirror: np.ndarray) -> tuple[np.ndarray, np.nda
             upper += [int(m), int(r)]
             lower += [j, j]
     return np.array(upper), np.array(lower)
+
+
+def _eye_openings(triangles: np.ndarray, mirror: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    """Per eye: the indices of the triangles that span its opening (all three corners on the
+    lid margins), and its upper and lower margin points."""
+    eyes = []
+    for side in (np.arange(len(mirror)), mirror):
+        upper, lower = side[list(EYE_UPPER0)], side[list(EYE_LOWER0)]
+        inside = np.isin(triangles, np.concatenate([upper, lower])).all(axis=1)
+        eyes.append((np.flatnonzero(inside), upper, lower))
+    return eyes
 
 
 @dataclass
@@ -87,7 +109,7 @@ class GeometricFace:
     crop: tuple[int, int, int, int]  # x0, y0, x1, y1 in photo pixels
     face_px: float  # the face's size (larger side of its landmarks' box)
     interior: MouthInterior
-    lid_gain: np.ndarray  # (len(LIDS),) the photo's lid gaps over the fitted rig's
+    lid_gain: np.ndarray  # (n upper-lid points, 2) gains of lid motion: opening, closing
     levels: dict[bool, _Level] = field(default_factory=dict)  # preview? -> level
 
 
@@ -109,6 +131,7 @@ class GeometricSynthesizer:
         self.face_triangles = tris[(tris < N_LANDMARKS).all(axis=1)]
         mesh = self.rig.mesh
         self.lid_upper, self.lid_lower = _lid_pairs(mesh.vertices, mesh.mirror)
+        self.eye_openings = _eye_openings(self.face_triangles, mesh.mirror)
 
     def prepare(self, image: np.ndarray, face: TrackedFace) -> GeometricFace:
         """Fit the game face to `face` (identity included) and cache the working crop."""
@@ -133,17 +156,35 @@ class GeometricSynthesizer:
         interior = MouthInterior(self.rig.mesh, skin_gain(image, lms))
         fitted = self._project(fit, fit.params)
         return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
-                             self._lid_gain(lms, fitted[:N_LANDMARKS, :2]))
+                             self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own))
 
-    def _lid_gain(self, tracked: np.ndarray, fitted: np.ndarray) -> np.ndarray:
-        """How much wider each eye is open in the photo than on the fitted rig, per upper-lid
-        point: the rig's lid motion is scaled by it, so that a blink closes the photo's own
-        eye opening rather than the rig's (1 where the rig's eye is shut)."""
+    def _lid_gain(self, tracked: np.ndarray, fit: FitResult, fitted: np.ndarray,
+                  own: Mapping[str, float]) -> np.ndarray:
+        """Per upper-lid point, the gains of the rig's lid motion on the photo: (opening,
+        closing). Opening: how much wider the photo's eye is open than the fitted rig's.
+        Closing: such that the blink slider at its end (E) puts the lid on the photo's own
+        lower lid: the photo's lid gap over how far the rig's lid travels for the slider's
+        change from the face's own blink reading. Without it a blink stops short wherever the
+        fitted identity's eye is wider than the rig's mean one (its blink field is a fixed
+        motion). The ring above the lid takes its lid point's gains."""
         up, low = self.lid_upper, self.lid_lower
         photo = np.linalg.norm(tracked[low] - tracked[up], axis=1)
         rig = np.linalg.norm(fitted[low] - fitted[up], axis=1)
-        gain = np.where(rig > 0.5, photo / np.maximum(rig, 1e-6), 1.0)
-        return np.clip(gain, 0.25, 4.0)
+        travel, rise = np.zeros(len(up)), np.zeros(len(up))
+        for key in BLINK:  # each side's lids move under its own parameter only
+            shut = fit.params.copy()
+            shut.au[0, self.rig.au_index(key)] += (MAX_INTENSITY - own[key]) / MAX_INTENSITY
+            moved = self._project(fit, shut)[:N_LANDMARKS, :2] - fitted
+            travel += np.linalg.norm(moved[up], axis=1)
+            rise += np.linalg.norm(moved[low], axis=1)  # the lower lid meets it part way
+        # a little past the lower lid: the eyeball stays put under a closing lid (see
+        # `_closing_eyes`), so no sliver of it should show along the seam
+        overlap = LID_OVERLAP * np.linalg.norm(tracked[33] - tracked[263])
+        closing = np.maximum(photo - rise + overlap, 0.0) / np.maximum(travel, 1e-6)
+        gains = np.stack([np.where(rig > 0.5, photo / np.maximum(rig, 1e-6), 1.0),
+                          np.where(travel > 0.5, closing, 1.0)], axis=1)
+        gains[1::2] = gains[0::2]  # `_lid_pairs` lists each lid point, then its ring point
+        return np.clip(gains, 0.25, 4.0)
 
     def render(self, prepared: GeometricFace, targets: Mapping[str, float], *,
                preview: bool = False) -> np.ndarray:
@@ -157,6 +198,7 @@ class GeometricSynthesizer:
         if not moving.any():
             return out
         moved = np.flatnonzero(moving[mesh.triangles].any(axis=1))
+        moved = np.setdiff1d(moved, self._closing_eyes(prepared.face.landmarks, photo_shift))
         bmap = backward_map(level.points, dst, mesh.triangles, level.image.shape[:2], moved)
         if bmap is None:
             return out
@@ -165,6 +207,21 @@ class GeometricSynthesizer:
             self._open_mouth(prepared, level, bmap, edited, dst[_MOUTH], target)
         self._paste(prepared, level, bmap, edited, out)
         return out
+
+    def _closing_eyes(self, landmarks: np.ndarray, shift: np.ndarray) -> np.ndarray:
+        """The opening triangles of each eye whose lids close (their gap shrinks): left out of
+        the warp, so the lid slides over the eyeball, which stays put, instead of squashing
+        the eyeball into the narrowing gap (a full blink would leave specks of iris and white
+        along the lid line)."""
+        lms = landmarks[:N_LANDMARKS, :2]
+        out = [np.zeros(0, np.int64)]
+        for triangles, upper, lower in self.eye_openings:
+            before = lms[upper, 1].mean() - lms[lower, 1].mean()
+            moved = lms + shift
+            after = moved[upper, 1].mean() - moved[lower, 1].mean()
+            if abs(after) < abs(before):
+                out.append(triangles)
+        return np.concatenate(out)
 
     def displacement(self, prepared: GeometricFace, targets: Mapping[str, float],
                      ) -> tuple[np.ndarray, np.ndarray]:
@@ -175,10 +232,14 @@ class GeometricSynthesizer:
         for key, value in expand_targets(targets).items():
             i = self.rig.au_index(key)
             change = (value - prepared.own[key]) / MAX_INTENSITY
-            params.au[0, i] = np.clip(params.au[0, i] + change, 0.0, 1.0)
+            params.au[0, i] = np.clip(params.au[0, i] + change, 0.0, MAX_PARAMETER)
         target = self._project(prepared.fit, params)
         shift = target[:N_LANDMARKS, :2] - prepared.fitted[:N_LANDMARKS, :2]
-        shift[self.lid_upper] *= prepared.lid_gain[:, None]
+        fitted = prepared.fitted[:N_LANDMARKS, :2]
+        down = fitted[self.lid_lower] - fitted[self.lid_upper]  # towards the lower lid
+        closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
+        gain = np.where(closing, prepared.lid_gain[:, 1], prepared.lid_gain[:, 0])
+        shift[self.lid_upper] *= gain[:, None]
         return target, shift
 
     def _project(self, fit: FitResult, params) -> np.ndarray:
@@ -224,7 +285,9 @@ class GeometricSynthesizer:
         (x0, y0), (x1, y1) = lo, hi
         origin = (bmap.x0 + x0, bmap.y0 + y0)
         size = (y1 - y0, x1 - x0)
-        mask = polygon_mask(opening - origin, size)
+        # as with the photo's own mouth, a gap too thin to see into stays the lips' own line
+        mask = open_part(polygon_mask(uncrossed(opening) - origin, size),
+                         OPEN_MOUTH_WIDTH * prepared.face_px * level.scale)
         if not mask.any():
             return
         map_x, map_y = bmap.map_x[y0:y1, x0:x1], bmap.map_y[y0:y1, x0:x1]

@@ -21,6 +21,23 @@ _SUBPIXEL = 4
 _FAR = 0.55  # the cavity's back is darker than the rig's cavity colour
 
 
+def uncrossed(opening: np.ndarray) -> np.ndarray:
+    """The inner-lip polygon (`MOUTH_OPENING` order, (20, 2)) with every upper/lower point
+    pair whose lower lip has crossed above the upper one (lips pressed or tightened past each
+    other) collapsed to its midpoint: such a mouth is shut there, while the crossed polygon
+    would fill an inside-out slot."""
+    out = np.array(opening, dtype=np.float64)
+    n_up = len(LIPS_UPPER_INNER)
+    upper = np.arange(1, n_up - 1)  # the corners (first and last) have no partner
+    lower = len(out) - 1 - np.arange(len(LIPS_LOWER_INNER))  # reversed in the polygon
+    across = out[n_up - 1] - out[0]  # corner to corner
+    down = np.array([-across[1], across[0]])  # towards the lower lip
+    crossed = ((out[lower] - out[upper]) @ down) < 0
+    mid = (out[upper[crossed]] + out[lower[crossed]]) / 2
+    out[upper[crossed]], out[lower[crossed]] = mid, mid
+    return out
+
+
 def polygon_mask(points: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """(h, w) uint8 mask (255 inside) of the polygon `points` (pixel index coordinates)."""
     mask = np.zeros(size, np.uint8)
