@@ -15,7 +15,7 @@ from auedit.media.sources import read_image
 from auedit.rig import regions as rg
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer, expand_targets, registry
 from auedit.synth.geometric import GeometricSynthesizer
-from auedit.synth.mouth import MOUTH_OPENING, open_part, polygon_mask, uncrossed
+from auedit.synth.mouth import MOUTH_OPENING, light_gain, open_part, polygon_mask, uncrossed
 from auedit.synth.presets import PRESETS
 
 BROW = [n for n in ARKIT_BLENDSHAPES if n.startswith("brow")]
@@ -285,3 +285,23 @@ def test_a_slider_moves_the_face_where_the_fit_already_reads_its_au_at_the_end(n
                                     own={**prepared.own, "AU23": 0.0})
     _, shift = synth.displacement(saturated, {"AU23": 5.0})
     assert np.linalg.norm(shift, axis=1).max() > 1.0
+
+
+def test_interior_light_follows_the_eye_whites_not_the_skin_tone():
+    """Teeth are lit like the photo's eye whites: the same on dark and fair skin."""
+    lms = np.zeros((468, 3))
+    upper, lower = np.arange(10, 15), np.arange(20, 25)
+    lms[upper, :2] = np.stack([np.linspace(40, 60, 5), np.full(5, 45.0)], axis=1)
+    lms[lower, :2] = np.stack([np.linspace(40, 60, 5), np.full(5, 55.0)], axis=1)
+    lms[[50, 280, 101, 330], :2] = [[20, 80], [80, 80], [25, 85], [75, 85]]  # cheeks
+    gains = []
+    for skin in (60, 200):
+        image = np.full((100, 100, 3), skin, np.uint8)
+        image[45:56, 40:61] = 190  # the eye's white
+        image[47:54, 47:54] = 30  # its iris
+        gains.append(light_gain(image, lms, [(None, upper, lower)]))
+    assert gains[0] == pytest.approx(gains[1]) and gains[0] == pytest.approx(190 / 241.4, 0.02)
+    closed = np.full((100, 100, 3), 60, np.uint8)
+    lms_closed = lms.copy()
+    lms_closed[lower, 1] = 45.5  # no white to see: the skin stands in
+    assert light_gain(closed, lms_closed, [(None, upper, lower)]) < 0.4

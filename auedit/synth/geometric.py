@@ -23,6 +23,7 @@ from auedit.core.types import TrackedFace
 from auedit.detect.rigfit import RigFitDetector
 from auedit.face.canonical import CanonicalFace, load_canonical_face
 from auedit.fit.landmark_fit import FitResult
+from auedit.rig.alignment import similarity
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import rig_for
 from auedit.rig.regions import EYE_LOWER0, EYE_UPPER0, EYE_UPPER1
@@ -32,9 +33,9 @@ from auedit.synth.mouth import (
     MOUTH_OPENING,
     MouthInterior,
     composite,
+    light_gain,
     open_part,
     polygon_mask,
-    skin_gain,
     uncrossed,
 )
 from auedit.synth.warp import BackwardMap, WarpMesh, backward_map, build_mesh, frame_points
@@ -153,7 +154,7 @@ class GeometricSynthesizer:
         crop = (int(x0), int(y0), int(x1), int(y1))
         frame = frame_points(x0, y0, x1, y1)
         mesh = build_mesh(lms, self.face_triangles, frame)
-        interior = MouthInterior(self.rig.mesh, skin_gain(image, lms))
+        interior = MouthInterior(self.rig.mesh, light_gain(image, lms, self.eye_openings))
         fitted = self._project(fit, fit.params)
         return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
                              self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own))
@@ -293,11 +294,13 @@ class GeometricSynthesizer:
         map_x, map_y = bmap.map_x[y0:y1, x0:x1], bmap.map_y[y0:y1, x0:x1]
         kept = cv2.remap(level.mouth_open, map_x, map_y, cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_REPLICATE)
-        # the interior sits where the fitted rig's lips are; move it onto the tracked lips
+        # the interior sits where the fitted rig's lips are; move, turn and scale it onto the
+        # tracked lips (the fit's mouth may be tilted or sized a little differently)
         lms = prepared.face.landmarks[:N_LANDMARKS, :2]
-        offset = (lms[_MOUTH] - prepared.fitted[_MOUTH, :2]).mean(axis=0)
+        onto = similarity(prepared.fitted[_MOUTH, :2], lms[_MOUTH])
         verts = target.copy()
-        verts[:, :2] = (verts[:, :2] + offset - prepared.crop[:2]) * level.scale - 0.5
+        verts[:, :2] = ((verts[:, :2] @ onto[:, :2].T + onto[:, 2] - prepared.crop[:2])
+                        * level.scale - 0.5)
         interior = prepared.interior.render(verts, origin, size)
         composite(edited[y0:y1, x0:x1], interior, mask, kept, softness)
 

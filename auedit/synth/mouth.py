@@ -9,16 +9,20 @@ towards the lips (their shadow) and blended with soft edges.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
 from auedit.rig.regions import LIPS_LOWER_INNER, LIPS_UPPER_INNER
-from auedit.rig.topology import N_LANDMARKS, SKIN, Part, RigMesh
+from auedit.rig.topology import N_LANDMARKS, SCLERA, SKIN, Part, RigMesh
 
 #: The lips' inner contour as a closed polygon: upper lip corner to corner, lower lip back.
 MOUTH_OPENING: tuple[int, ...] = LIPS_UPPER_INNER + tuple(reversed(LIPS_LOWER_INNER))
 _SUBPIXEL = 4
 _FAR = 0.55  # the cavity's back is darker than the rig's cavity colour
+_MIN_EYE_PIXELS = 20  # an eye showing fewer pixels than this gives no white to measure
+_WHITE_PERCENTILE = 95  # of an eye's brightness: its white (a dark iris may fill most of it)
 
 
 def uncrossed(opening: np.ndarray) -> np.ndarray:
@@ -57,9 +61,26 @@ def open_part(mask: np.ndarray, width: float) -> np.ndarray:
     return cv2.morphologyEx(inside, cv2.MORPH_OPEN, kernel)
 
 
-def skin_gain(image: np.ndarray, landmarks: np.ndarray) -> float:
-    """The photo's skin brightness relative to the rig's skin colour, from the cheeks (to
-    match the interior's colours to the photo's exposure)."""
+def light_gain(image: np.ndarray, landmarks: np.ndarray,
+               eyes: Sequence[tuple[np.ndarray, ...]]) -> float:
+    """How bright white things are in the photo relative to the rig's white (its sclera),
+    from the whites of the eyes (`eyes`: per eye, anything, its upper and lower lid margin
+    points): the interior's teeth are as light as the photo's eye whites whatever the skin's
+    tone, which a gain from the skin would take for exposure (teeth came out grey on dark
+    skin). Where the eyes show too little white, the cheeks' brightness relative to the
+    rig's skin colour stands in."""
+    lum = image.astype(np.float32).mean(axis=2)
+    whites = []
+    for _, upper, lower in eyes:
+        outline = landmarks[np.concatenate([lower, upper[::-1]]), :2]
+        x0, y0 = np.maximum(np.floor(outline.min(axis=0)).astype(int), 0)
+        x1, y1 = np.ceil(outline.max(axis=0)).astype(int) + 1
+        inside = polygon_mask(outline - (x0, y0), (y1 - y0, x1 - x0)) > 127
+        values = lum[y0:y1, x0:x1][inside[:lum.shape[0] - y0, :lum.shape[1] - x0]]
+        if len(values) >= _MIN_EYE_PIXELS:  # the iris and lashes take most of an eye
+            whites.append(np.percentile(values, _WHITE_PERCENTILE))
+    if whites:
+        return float(np.clip(np.mean(whites) / (SCLERA.mean() * 255.0), 0.3, 1.2))
     h, w = image.shape[:2]
     pts = np.clip(np.round(landmarks[[50, 280, 101, 330], :2]).astype(int), 0, (w - 1, h - 1))
     skin = np.median(image[pts[:, 1], pts[:, 0]].astype(np.float64), axis=0)
@@ -82,15 +103,18 @@ class MouthInterior:
                ) -> np.ndarray:
         """(h, w, 3) float32 interior for posed `vertices` (V, 3: pixel index x, y, depth with
         larger farther) in the region at `origin` (x, y) of `size` (h, w)."""
-        out = np.empty((*size, 3), np.float32)
-        out[:] = self.back
+        # drawn in 8 bits: OpenCV anti-aliases edges only there (on float32 they come out
+        # stair-stepped)
+        out = np.empty((*size, 3), np.uint8)
+        out[:] = np.clip(self.back + 0.5, 0, 255).astype(np.uint8)
         corners = vertices[self.triangles]
         order = np.argsort(-corners[:, :, 2].mean(axis=1))
         pts = np.round((corners[:, :, :2] - origin) * (1 << _SUBPIXEL)).astype(np.int32)
+        colours = np.clip(self.colours + 0.5, 0, 255).astype(int)
         for k in order:
-            cv2.fillConvexPoly(out, pts[k], self.colours[k].tolist(), lineType=cv2.LINE_AA,
+            cv2.fillConvexPoly(out, pts[k], colours[k].tolist(), lineType=cv2.LINE_AA,
                                shift=_SUBPIXEL)
-        return out
+        return out.astype(np.float32)
 
 
 def composite(warped: np.ndarray, interior: np.ndarray, opening: np.ndarray,
