@@ -305,3 +305,28 @@ def test_interior_light_follows_the_eye_whites_not_the_skin_tone():
     lms_closed = lms.copy()
     lms_closed[lower, 1] = 45.5  # no white to see: the skin stands in
     assert light_gain(closed, lms_closed, [(None, upper, lower)]) < 0.4
+
+
+@pytest.mark.shared_data
+def test_a_jaw_drop_on_a_smile_moves_the_teeth_apart(shared_data, single_image_tracker):
+    """A photo that shows its teeth: a jaw drop leaves the upper teeth with the upper lip,
+    takes the lower ones down with the jaw and opens a dark gap between them, where the mesh
+    alone would stretch the teeth into tall streaks."""
+    image = read_image(shared_data / "london" / "smiling" / "002_08.jpg")
+    single_image_tracker.ids.reset()
+    face = single_image_tracker.track(image, 0.0)[0]
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    prepared = synth.prepare(image, face)
+    targets = {"AU26": 4.0}
+    out = synth.render(prepared, targets)
+    _, shift = synth.displacement(prepared, targets)
+    lms = face.landmarks[:, :2]
+    mouth = list(MOUTH_OPENING)
+    opening = cv2.erode(polygon_mask(lms[mouth] + shift[mouth], out.shape[:2]),
+                        np.ones((5, 5), np.uint8)) > 0
+    lower_lip = list(rg.LIPS_LOWER_OUTER) + list(reversed(rg.LIPS_LOWER_INNER))
+    lip = np.median(image.astype(float).mean(axis=2)[polygon_mask(lms[lower_lip],
+                                                                  image.shape[:2]) > 0])
+    luma = out.astype(float).mean(axis=2)[opening]
+    assert (luma < 0.5 * lip).mean() > 0.4, "no dark gap between the teeth"
+    assert (luma > 1.3 * lip).mean() > 0.1, "the photo's own teeth are gone"

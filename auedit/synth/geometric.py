@@ -26,7 +26,7 @@ from auedit.fit.landmark_fit import FitResult
 from auedit.rig.alignment import similarity
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import rig_for
-from auedit.rig.regions import EYE_LOWER0, EYE_UPPER0, EYE_UPPER1
+from auedit.rig.regions import EYE_LOWER0, EYE_UPPER0, EYE_UPPER1, LIPS_UPPER_INNER
 from auedit.rig.topology import N_LANDMARKS
 from auedit.synth.base import SynthesisError, expand_targets
 from auedit.synth.mouth import (
@@ -37,6 +37,7 @@ from auedit.synth.mouth import (
     open_part,
     polygon_mask,
     uncrossed,
+    upper_half,
 )
 from auedit.synth.warp import BackwardMap, WarpMesh, backward_map, build_mesh, frame_points
 
@@ -46,6 +47,9 @@ PREVIEW_FACE_PX = 384
 CROP_MARGIN = 0.35
 #: Faces with eyes closer than this (pixels) are too small to edit.
 MIN_INTEROCULAR_PX = 16.0
+#: The photo's own teeth move rigidly with the jaw (see `_own_teeth`) once the edit opens its
+#: mouth this much wider than it was; less, and they stretch with the lips as skin does.
+OWN_TEETH_SPLIT = 1.15
 #: The rig parameters of the blink, left and right (see `_lid_gain`).
 BLINK = ("AU45L", "AU45R")
 #: How far a slider may drive a rig AU parameter. The fit alone may already read an AU at its
@@ -75,6 +79,13 @@ def _lid_pairs(rest: np.ndarray, mirror: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.array(upper), np.array(lower)
 
 
+def _gap(opening: np.ndarray) -> float:
+    """How far the lips of an inner-lip polygon (`MOUTH_OPENING` order) are apart: the mean
+    distance of its upper/lower point pairs."""
+    n_up = len(LIPS_UPPER_INNER)
+    return float(np.linalg.norm(opening[1:n_up - 1] - opening[n_up:][::-1], axis=1).mean())
+
+
 def _eye_openings(triangles: np.ndarray, mirror: np.ndarray) -> list[tuple[np.ndarray, ...]]:
     """Per eye: the indices of the triangles that span its opening (all three corners on the
     lid margins), and its upper and lower margin points."""
@@ -94,7 +105,8 @@ class _Level:
     image: np.ndarray  # the crop at this scale
     landmarks: np.ndarray  # (468, 2) tracked, pixel index coordinates of `image`
     points: np.ndarray  # (N, 2) the warp mesh's points at rest
-    mouth_open: np.ndarray  # uint8 mask of the photo's own mouth opening (none if closed)
+    mouth_upper: np.ndarray  # uint8 masks of the photo's own mouth opening (none if closed),
+    mouth_lower: np.ndarray  # above and below its bite line (upper and lower teeth)
 
 
 @dataclass
@@ -266,9 +278,11 @@ class GeometricSynthesizer:
 
         lms = to_level(np.asarray(prepared.face.landmarks[:N_LANDMARKS, :2], dtype=np.float64))
         frame = to_level(frame_points(x0, y0, x1, y1))
-        opening = polygon_mask(lms[_MOUTH], crop.shape[:2])
-        level = _Level(s, crop, lms, WarpMesh.rest(lms, frame),
-                       open_part(opening, OPEN_MOUTH_WIDTH * prepared.face_px * s))
+        opening = open_part(polygon_mask(lms[_MOUTH], crop.shape[:2]),
+                            OPEN_MOUTH_WIDTH * prepared.face_px * s)
+        upper = cv2.bitwise_and(opening, polygon_mask(upper_half(lms[_MOUTH]), crop.shape[:2]))
+        level = _Level(s, crop, lms, WarpMesh.rest(lms, frame), upper,
+                       cv2.subtract(opening, upper))
         prepared.levels[preview] = level
         return level
 
@@ -291,9 +305,14 @@ class GeometricSynthesizer:
                          OPEN_MOUTH_WIDTH * prepared.face_px * level.scale)
         if not mask.any():
             return
-        map_x, map_y = bmap.map_x[y0:y1, x0:x1], bmap.map_y[y0:y1, x0:x1]
-        kept = cv2.remap(level.mouth_open, map_x, map_y, cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REPLICATE)
+        region = edited[y0:y1, x0:x1]
+        if _gap(opening) > OWN_TEETH_SPLIT * _gap(level.landmarks[_MOUTH]):
+            kept = self._own_teeth(level, region, opening, origin,
+                                   polygon_mask(uncrossed(opening) - origin, size))
+        else:  # opening little or closing: what the photo shows stretches with the lips
+            own = cv2.max(level.mouth_upper, level.mouth_lower)
+            kept = cv2.remap(own, bmap.map_x[y0:y1, x0:x1], bmap.map_y[y0:y1, x0:x1],
+                             cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         # the interior sits where the fitted rig's lips are; move, turn and scale it onto the
         # tracked lips (the fit's mouth may be tilted or sized a little differently)
         lms = prepared.face.landmarks[:N_LANDMARKS, :2]
@@ -301,8 +320,38 @@ class GeometricSynthesizer:
         verts = target.copy()
         verts[:, :2] = ((verts[:, :2] @ onto[:, :2].T + onto[:, 2] - prepared.crop[:2])
                         * level.scale - 0.5)
-        interior = prepared.interior.render(verts, origin, size)
-        composite(edited[y0:y1, x0:x1], interior, mask, kept, softness)
+        interior = prepared.interior.render(verts, origin, size, teeth=not kept.any())
+        composite(region, interior, mask, kept, softness)
+
+    @staticmethod
+    def _own_teeth(level: _Level, region: np.ndarray, opening: np.ndarray,
+                   origin: tuple[int, int], inside: np.ndarray) -> np.ndarray:
+        """Move what the photo's own open mouth shows rigidly, its part above the bite line
+        with the upper inner lip and the part below with the lower one (upper teeth with the
+        skull, lower teeth with the jaw), into `region` (in place, clipped to the new opening
+        `inside`); returns where they now are (uint8). The mesh would stretch them instead:
+        a jaw drop on a smiling photo drew its teeth as tall streaks."""
+        kept = np.zeros(region.shape[:2], np.uint8)
+        n_up = len(LIPS_UPPER_INNER)
+        rest = level.landmarks[_MOUTH]
+        h, w = region.shape[:2]
+        # the lower part first: the upper teeth overlap the lower ones
+        for own, part in ((level.mouth_lower, slice(n_up, None)),
+                          (level.mouth_upper, slice(0, n_up))):
+            if not own.any():
+                continue
+            back = similarity(opening[part], rest[part])  # target -> photo, level pixels
+            back[:, 2] += back[:, :2] @ np.asarray(origin, np.float64)
+            flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+            moved = cv2.warpAffine(level.image, back, (w, h), flags=flags,
+                                   borderMode=cv2.BORDER_REPLICATE)
+            where = cv2.warpAffine(own, back, (w, h), flags=flags)
+            where = cv2.min(where, inside)
+            alpha = where.astype(np.float32)[..., None] * (1.0 / 255.0)
+            region[:] = np.clip(moved * alpha + region * (1.0 - alpha) + 0.5, 0, 255
+                                ).astype(np.uint8)
+            kept = cv2.max(kept, where)
+        return kept
 
     @staticmethod
     def _paste(prepared: GeometricFace, level: _Level, bmap: BackwardMap, edited: np.ndarray,

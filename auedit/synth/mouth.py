@@ -42,6 +42,16 @@ def uncrossed(opening: np.ndarray) -> np.ndarray:
     return out
 
 
+def upper_half(opening: np.ndarray) -> np.ndarray:
+    """The part of the inner-lip polygon (`MOUTH_OPENING` order) above its bite line, the
+    midpoints of the upper/lower point pairs: the upper inner lip, then the bite line back."""
+    n_up = len(LIPS_UPPER_INNER)
+    upper = np.asarray(opening[:n_up], dtype=np.float64)
+    lower = np.asarray(opening[n_up:], dtype=np.float64)[::-1]  # LIPS_LOWER_INNER order
+    bite = np.concatenate([upper[:1], (upper[1:-1] + lower) / 2, upper[-1:]])
+    return np.concatenate([upper, bite[::-1]])
+
+
 def polygon_mask(points: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """(h, w) uint8 mask (255 inside) of the polygon `points` (pixel index coordinates)."""
     mask = np.zeros(size, np.uint8)
@@ -95,14 +105,16 @@ class MouthInterior:
         tris = mesh.triangles
         keep = np.isin(parts, (int(Part.MOUTH), int(Part.TEETH))) & (tris >= N_LANDMARKS).all(1)
         self.triangles = tris[keep]
+        self.is_teeth = parts[keep] == int(Part.TEETH)
         self.colours = mesh.vertex_colors[self.triangles].mean(axis=1) * 255.0 * gain
         cavity = mesh.vertex_colors[self.triangles[parts[keep] == int(Part.MOUTH)][:, 0]]
         self.back = cavity.min(axis=0) * 255.0 * gain * _FAR
 
     def render(self, vertices: np.ndarray, origin: tuple[int, int], size: tuple[int, int],
-               ) -> np.ndarray:
+               *, teeth: bool = True) -> np.ndarray:
         """(h, w, 3) float32 interior for posed `vertices` (V, 3: pixel index x, y, depth with
-        larger farther) in the region at `origin` (x, y) of `size` (h, w)."""
+        larger farther) in the region at `origin` (x, y) of `size` (h, w); without the rig's
+        teeth where the photo shows its own."""
         # drawn in 8 bits: OpenCV anti-aliases edges only there (on float32 they come out
         # stair-stepped)
         out = np.empty((*size, 3), np.uint8)
@@ -111,7 +123,7 @@ class MouthInterior:
         order = np.argsort(-corners[:, :, 2].mean(axis=1))
         pts = np.round((corners[:, :, :2] - origin) * (1 << _SUBPIXEL)).astype(np.int32)
         colours = np.clip(self.colours + 0.5, 0, 255).astype(int)
-        for k in order:
+        for k in order if teeth else order[~self.is_teeth[order]]:
             cv2.fillConvexPoly(out, pts[k], colours[k].tolist(), lineType=cv2.LINE_AA,
                                shift=_SUBPIXEL)
         return out.astype(np.float32)
