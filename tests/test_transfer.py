@@ -6,11 +6,16 @@ import json
 
 import cv2
 import numpy as np
+import pytest
 from auedit.resources import ROOT
 
 from auedit.cli.main import main
+from auedit.detect.mediapipe_aus import MediaPipeAUDetector
+from auedit.face.landmarker import Mode
+from auedit.face.tracker import FaceTracker
+from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import RigParams
-from auedit.transfer.expression import combine
+from auedit.transfer.expression import combine, rig_aus
 
 DEMO = ROOT / "demo" / "astronaut.jpg"
 
@@ -45,3 +50,41 @@ def test_transfer_without_face_is_a_clear_error(tmp_path, capsys):
     cv2.imwrite(str(blank), np.full((200, 200, 3), 127, np.uint8))
     assert main(["transfer", str(DEMO), str(blank), "--out", str(tmp_path / "x.png")]) == 2
     assert "no face found" in capsys.readouterr().err
+
+
+def test_rig_aus_from_a_reading_sided_keys_win_and_gaps_keep_the_fallback():
+    fallback = np.full(len(AU_PARAMETER_KEYS), 0.3)
+    au = rig_aus({"AU12": 5.0, "AU12L": 2.5, "AU26": 4.0, "AU99": 5.0}, fallback)
+    index = AU_PARAMETER_KEYS.index
+    assert au[index("AU12L")] == pytest.approx(0.5) and au[index("AU12R")] == pytest.approx(1.0)
+    assert au[index("AU26")] == pytest.approx(0.8)
+    assert au[index("AU23")] == pytest.approx(0.3)  # not in the reading
+
+
+@pytest.mark.shared_data
+def test_an_open_mouth_comes_across(tmp_path, shared_data):
+    """B with the jaw dropped (a surprised "O"): the transferred face opens its mouth and
+    does not frown (the landmark fit's own AUs read neutral faces as frowning)."""
+    video = shared_data / "video" / "expressive_d3.mp4"
+    if not video.is_file():
+        pytest.skip(f"{video} not found")
+    capture = cv2.VideoCapture(str(video))
+    frames = [capture.read()[1] for _ in range(int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))]
+    capture.release()
+    tracker = FaceTracker(Mode.IMAGE, max_faces=1)
+    reader = MediaPipeAUDetector(tracker.canonical)
+    best, jaw = None, 0.0  # the frame MediaPipe reads with the widest jaw drop
+    for bgr in frames[::10]:
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        found = tracker.track(rgb, 0.0)
+        if found and reader.detect(rgb, found[0]).get("AU26", 0.0) > jaw:
+            best, jaw = bgr, reader.detect(rgb, found[0]).get("AU26", 0.0)
+    tracker.close()
+    assert best is not None and jaw > 3.0
+    b, params = tmp_path / "b.png", tmp_path / "t.json"
+    cv2.imwrite(str(b), best)
+    assert main(["transfer", str(DEMO), str(b), "--out", str(tmp_path / "t.png"),
+                 "--size", "128", "--json", str(params)]) == 0
+    au = json.loads(params.read_text())["au"]
+    assert au["AU26"] > 0.5
+    assert au["AU4L"] < 0.3 and au["AU4R"] < 0.3 and au["AU15L"] < 0.5

@@ -26,9 +26,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
+    from auedit.detect.mediapipe_aus import MediaPipeAUDetector
+    from auedit.detect.rigfit import RigFitDetector
     from auedit.face.landmarker import Mode
     from auedit.face.tracker import FaceTracker
-    from auedit.fit.landmark_fit import LandmarkFitter
     from auedit.media.sources import MediaError, read_image
     from auedit.render.face import FaceRenderer
     from auedit.rig.expressions import AU_PARAMETER_KEYS
@@ -40,14 +41,16 @@ def run(args: argparse.Namespace) -> int:
     check_outputs([args.out, args.json], [args.identity, args.expression, args.face_model])
     tracker = FaceTracker(Mode.IMAGE, max_faces=1, model_path=args.face_model)
     try:
-        faces = []
+        faces, images = [], []
         for path in (args.identity, args.expression):
-            found = tracker.track(read_image(path), 0.0)
+            images.append(read_image(path))
+            found = tracker.track(images[-1], 0.0)
             if not found:
                 raise MediaError(f"no face found in {path}")
             faces.append(found[0])
         rig = rig_for(tracker.canonical)
-        result = transfer(LandmarkFitter(rig), faces[0], faces[1])
+        expression = MediaPipeAUDetector(tracker.canonical).detect(images[1], faces[1])
+        result = transfer(RigFitDetector(rig), faces[0], faces[1], expression.values)
         image = FaceRenderer(rig, args.size, background=(0.16, 0.17, 0.2)).render_uint8(
             result.params)[0]
         write_image(args.out, image)

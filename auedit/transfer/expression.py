@@ -1,19 +1,29 @@
 """A's identity with B's AUs and head pose, through the game face.
 
-Both faces are tracked and the rig is fitted to each; the result takes the identity
-parameters of A and the AU and pose parameters of B, and is rendered.
+Both faces are tracked and fitted by the rig-fit detector; the result takes the identity
+parameters of A, the head pose of B and B's AUs as the MediaPipe AU detector reads them
+(the reference detector on real faces; the rig fit's regressor for the one rig AU it does
+not read, AU23), and is rendered. Neither of the rig fit's own AU readings carries an
+expression across well: the landmark fit explains much of a face's shape with AUs (brow
+lowerer, lip depressors and pressor near their ends on neutral faces), so B's face shape
+came across as a frown, and the learned regressor reads real faces conservatively (an open
+"O" mouth read as neutral).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from auedit.core.aus import MAX_INTENSITY
 from auedit.core.types import TrackedFace
-from auedit.detect.rigfit import PHOTO
-from auedit.fit.landmark_fit import FitResult, LandmarkFitter
+from auedit.detect.rigfit import RigFitDetector
+from auedit.fit.landmark_fit import FitResult
+from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import RigParams
+from auedit.synth.base import expand_targets
 
 
 @dataclass
@@ -28,22 +38,29 @@ def combine(identity: RigParams, expression: RigParams) -> RigParams:
     return RigParams(expression.pose.copy(), expression.au.copy(), identity.identity.copy())
 
 
-def transfer(fitter: LandmarkFitter, face_a: TrackedFace, face_b: TrackedFace) -> Transfer:
-    a = fitter.fit(face_a.landmarks, settings=PHOTO)
-    b = fitter.fit(face_b.landmarks, settings=PHOTO)
-    return Transfer(a, b, combine(a.params, b.params))
+def rig_aus(reading: Mapping[str, float], fallback: np.ndarray) -> np.ndarray:
+    """(n_au,) rig AU parameters in [0, 1] from catalogue AU intensities (0-5: "AU12" sets
+    both sides, "AU12L" one side and wins over "AU12"); parameters the reading lacks keep
+    `fallback`."""
+    out = np.array(fallback, dtype=np.float64)
+    exact = {k: v for k, v in reading.items() if k in AU_PARAMETER_KEYS}
+    for part in ({k: v for k, v in reading.items() if k not in exact}, exact):
+        for key, value in part.items():
+            try:
+                targets = expand_targets({key: value})
+            except KeyError:  # an AU the rig does not have
+                continue
+            for k, v in targets.items():
+                out[AU_PARAMETER_KEYS.index(k)] = v / MAX_INTENSITY
+    return out
 
 
-def drive(fitter: LandmarkFitter, identity: RigParams, face: TrackedFace,
-          previous: FitResult | None) -> tuple[FitResult, RigParams]:
-    """One frame of a live drive: fit the driving face (warm-started from its last frame)
-    and put its expression and pose on `identity`."""
-    start = previous.params if previous is not None else None
-    scale_shift = (previous.scale, previous.shift) if previous is not None else None
-    result = fitter.fit(face.landmarks, start, scale_shift)
-    return result, combine(identity, result.params)
-
-
-def side_by_side(*images: np.ndarray) -> np.ndarray:
-    """Images of equal height next to each other."""
-    return np.concatenate(images, axis=1)
+def transfer(detector: RigFitDetector, face_a: TrackedFace, face_b: TrackedFace,
+             expression: Mapping[str, float]) -> Transfer:
+    """A's identity with B's pose and `expression` (B's AU intensities, 0-5, as the MediaPipe
+    AU detector reads them), each face fitted on its own (still photos)."""
+    a = detector.estimate(face_a, still=True)
+    b = detector.estimate(face_b, still=True)
+    params = combine(a.params, b.params)
+    params.au[0] = rig_aus(expression, b.params.au[0])
+    return Transfer(a, b, params)
