@@ -251,3 +251,20 @@ def test_written_csv_reads_back(capsys, tmp_path, shared_data):
     assert "AU12" in aus and "AU12L" in aus and "AU30L" in aus
     assert all(len(c) == 5 for c in aus.values())
     assert np.all(aus["AU12"] >= np.maximum(aus["AU12L"], aus["AU12R"]) - 1e-3)
+
+
+def test_a_missing_optional_package_is_one_line(monkeypatch, capsys, tmp_path):
+    """A build without torch (the bundle's --without-torch): `auedit fit` says what is
+    missing instead of a traceback."""
+    from auedit.cli import fit
+
+    def no_torch(_args):
+        raise ModuleNotFoundError("No module named 'torch'", name="torch")
+
+    monkeypatch.setattr(fit, "run", no_torch)
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"")
+    assert main(["fit", str(photo)]) == 2
+    err = capsys.readouterr().err
+    assert "auedit: error: fit needs the Python package 'torch'" in err
+    assert "Traceback" not in err

@@ -49,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"auedit: error: {exc}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as exc:  # an optional piece left out (a bundle without torch)
+        if args.verbose:
+            raise
+        print(f"auedit: error: {args.command} needs the Python package {exc.name!r}, which "
+              f"is not installed (pip install {exc.name})", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

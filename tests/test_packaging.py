@@ -1,0 +1,135 @@
+"""Packaging: the app icon files, the window icon, the Linux desktop files, the desktop install
+script and the package data (the PyInstaller bundle is built by packaging/build_bundle.py, not
+here)."""
+
+from __future__ import annotations
+
+import configparser
+import importlib.util
+import shutil
+import struct
+import subprocess
+import sys
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from auedit import __version__, resources
+from auedit.media.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+
+REPO = Path(__file__).resolve().parents[1]
+ICONS = resources.ROOT / "icons"
+LINUX = REPO / "packaging" / "linux"
+APP_ID = "io.github.auedit.AUEdit"
+DESKTOP = LINUX / f"{APP_ID}.desktop"
+METAINFO = LINUX / f"{APP_ID}.metainfo.xml"
+#: The MIME type of every suffix that AUEdit opens (auedit.media.sources).
+MIME_TYPES = {
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".bmp": "image/bmp",
+    ".webp": "image/webp", ".tif": "image/tiff", ".tiff": "image/tiff",
+    ".mp4": "video/mp4", ".mov": "video/quicktime", ".avi": "video/x-msvideo",
+    ".mkv": "video/x-matroska", ".webm": "video/webm", ".m4v": "video/x-m4v",
+    ".mpg": "video/mpeg", ".mpeg": "video/mpeg",
+}
+
+
+def render_icons_module():
+    spec = importlib.util.spec_from_file_location("render_icons",
+                                                  REPO / "packaging" / "render_icons.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def desktop_entry() -> configparser.SectionProxy:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # keys are case-sensitive
+    parser.read(DESKTOP, encoding="utf-8")
+    return parser["Desktop Entry"]
+
+
+@pytest.mark.gui
+def test_icon_files_load_at_their_sizes(qapp):
+    from PySide6.QtGui import QPixmap
+    from PySide6.QtSvg import QSvgRenderer
+
+    from auedit.ui.app import ICON_SIZES
+
+    assert render_icons_module().PNG_SIZES == ICON_SIZES
+    assert QSvgRenderer(str(ICONS / "auedit.svg")).isValid()
+    for size in ICON_SIZES:
+        pixmap = QPixmap(str(ICONS / f"auedit-{size}.png"))
+        assert not pixmap.isNull() and (pixmap.width(), pixmap.height()) == (size, size)
+
+
+def test_ico_holds_every_windows_size():
+    data = (ICONS / "auedit.ico").read_bytes()
+    reserved, kind, count = struct.unpack_from("<HHH", data)
+    sides = [data[6 + 16 * i] or 256 for i in range(count)]
+    assert (reserved, kind) == (0, 1)
+    assert tuple(sides) == render_icons_module().ICO_SIZES
+
+
+@pytest.mark.gui
+def test_create_app_sets_the_window_icon(qapp):
+    from auedit.ui.app import DESKTOP_ID, ICON_SIZES, create_app
+
+    app = create_app()
+    icon = app.windowIcon()
+    assert not icon.isNull()
+    assert {s.width() for s in icon.availableSizes()} == set(ICON_SIZES)
+    assert app.desktopFileName() == DESKTOP_ID == APP_ID
+
+
+def test_desktop_entry_runs_the_app_on_what_it_opens():
+    entry = desktop_entry()
+    assert entry["Exec"] == "auedit gui %F"
+    assert entry["Icon"] == APP_ID
+    assert {"Graphics", "Science", "Video"} <= set(entry["Categories"].split(";"))
+    assert set(entry["MimeType"].strip(";").split(";")) == {
+        MIME_TYPES[s] for s in IMAGE_SUFFIXES | VIDEO_SUFFIXES}
+
+
+def test_metainfo_is_well_formed_and_names_the_launcher():
+    root = ET.parse(METAINFO).getroot()
+    assert root.findtext("id") == APP_ID
+    assert root.findtext("launchable") == DESKTOP.name
+    assert root.find("releases/release").get("version") == __version__
+
+
+@pytest.mark.parametrize(("tool", "args"), [
+    ("desktop-file-validate", [DESKTOP]),
+    ("appstreamcli", ["validate", "--no-net", METAINFO]),
+])
+def test_validators_accept_the_desktop_files(tool, args):
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed (apt-get install desktop-file-utils appstream)")
+    result = subprocess.run([tool, *args], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "error" not in (result.stdout + result.stderr).lower()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the desktop install script is for Linux")
+def test_install_script_installs_again_and_uninstalls(tmp_path):
+    script = str(LINUX / "install.sh")
+    share = tmp_path / "share"
+    for _ in range(2):
+        done = subprocess.run([script, "--prefix", tmp_path], capture_output=True, text=True,
+                              check=True, timeout=30)
+        assert "installed" in done.stdout
+    assert (share / "applications" / DESKTOP.name).read_text() == DESKTOP.read_text()
+    assert (share / "icons/hicolor/48x48/apps" / f"{APP_ID}.png").is_file()
+    done = subprocess.run([script, "--prefix", tmp_path, "--uninstall"], capture_output=True,
+                          text=True, check=True, timeout=30)
+    assert "removed 10 of 10" in done.stdout
+    assert not any(p.name.startswith(APP_ID) for p in share.rglob("*"))
+
+
+def test_every_package_data_pattern_matches_a_file():
+    with (REPO / "pyproject.toml").open("rb") as f:
+        package_data = tomllib.load(f)["tool"]["setuptools"]["package-data"]["auedit.resources"]
+    assert "icons/*" in package_data
+    for pattern in package_data:
+        assert any(resources.ROOT.glob(pattern)), f"package-data {pattern!r} matches no file"
