@@ -88,3 +88,24 @@ def test_an_open_mouth_comes_across(tmp_path, shared_data):
     au = json.loads(params.read_text())["au"]
     assert au["AU26"] > 0.5
     assert au["AU4L"] < 0.3 and au["AU4R"] < 0.3 and au["AU15L"] < 0.5
+
+
+def test_the_live_game_face_takes_the_mediapipe_reading():
+    """The app's game-face pane: the AUs come from the analyser's MediaPipe reading."""
+    from auedit.analysis.analyzer import Analyzer
+    from auedit.media.sources import read_image
+    from auedit.workers.gameface import GameFaceRenderer
+
+    tracker = FaceTracker(Mode.IMAGE, max_faces=1)
+    try:
+        analyzer = Analyzer.create(["mediapipe", "rigfit"], tracker=tracker)
+        analysis = analyzer.analyze(read_image(DEMO), 0.0, 0, "demo")
+        reading = analysis.faces[0].readings["mediapipe"]
+        renderer = GameFaceRenderer(size=128)
+        closed = renderer.render(analyzer, analysis)
+        reading.values.update(AU26=5.0, AU25=5.0)
+        opened = renderer.render(analyzer, analysis)
+    finally:
+        tracker.close()
+    rows = slice(75, 110)  # the mouth's part of the frame
+    assert np.abs(opened[rows].astype(int) - closed[rows]).mean() > 3

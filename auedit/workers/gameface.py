@@ -1,9 +1,10 @@
 """The game face of the live face, rendered in the inference thread (never the GUI thread).
 
 The rig parameters come from the analyser's "rigfit" detector (its last fit of the face's
-track), or from a fitter of our own where the analyser has no such detector. An identity
-photo replaces the face's own identity parameters: the photo's face with the live expression
-and head pose.
+track), or from a fitter of our own where the analyser has no such detector; the AUs, where
+the analyser runs the "mediapipe" detector, from its reading (as `auedit transfer` takes
+them: `auedit.transfer.expression.rig_aus`). An identity photo replaces the face's own
+identity parameters: the photo's face with the live expression and head pose.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class GameFaceRenderer:
         faces = analysis.faces
         if not faces:
             return None
-        face = faces[min(max(self.face_index, 0), len(faces) - 1)].face
+        analysed = faces[min(max(self.face_index, 0), len(faces) - 1)]
+        face = analysed.face
         detector = next((d for d in analyzer.detectors
                          if getattr(d, "name", "") == "rigfit" and hasattr(d, "last_fit")), None)
         fit = detector.last_fit(face.track_id) if detector is not None else None
@@ -51,7 +53,12 @@ class GameFaceRenderer:
             if fit is None:
                 fit = detector.estimate(face)
         rig: FaceRig = detector.fitter.rig
-        params = fit.params
+        params = fit.params.copy()
+        reading = analysed.readings.get("mediapipe")
+        if reading is not None:
+            from auedit.transfer.expression import rig_aus
+
+            params.au[0] = rig_aus(reading.values, params.au[0])
         if self.identity is not None:
             from auedit.transfer.expression import combine
 
