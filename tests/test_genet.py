@@ -109,3 +109,24 @@ def test_missing_or_damaged_network_files(tmp_path: Path, monkeypatch, demo_phot
         model_files.shipped_path("imitator")
     assert main(["fit", str(demo_photo), "--extractor", "light"]) == 2
     assert "auedit: error:" in capsys.readouterr().err
+
+
+def test_changed_pixel_rates_render_a_few_faces_at_a_time(monkeypatch) -> None:
+    """All 44 renders in one batch held about 120 MB at once, most of which the allocator kept
+    for the rest of the process."""
+    from auedit.fit.genet import fitter as genet_fitter
+    from auedit.fit.genet.params import N_POSE
+
+    sizes: list[int] = []
+    render = FaceRenderer.render
+
+    def counted(self, params, **kwargs):
+        sizes.append(len(params))
+        return render(self, params, **kwargs)
+
+    monkeypatch.setattr(FaceRenderer, "render", counted)
+    genet_fitter.changed_pixel_rates.cache_clear()
+    rates = genet_fitter.changed_pixel_rates()
+    n = N_POSE + len(AU_PARAMETER_KEYS)
+    assert sum(sizes) == n + 1 and max(sizes) <= genet_fitter.RATE_BATCH <= 8
+    assert rates.shape == (n,) and (rates >= 1).all()

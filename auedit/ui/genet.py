@@ -220,7 +220,9 @@ class GENetView(QObject):
         self.active = False
         self.result: FittedFace | None = None  # the newest fit of the current input
         self._generation = -1  # of the current input
-        self._input: tuple[bool, str, int] | None = None  # live, source, face index
+        # live, source, the input's generation (the same file opened again is another input:
+        # its tracks start afresh, and the worker forgets the last input's), face index
+        self._input: tuple[bool, str, int, int] | None = None
         self._photo: np.ndarray | None = None
         self._seq = -1  # the newest frame sent
         self._dirty = False
@@ -238,7 +240,7 @@ class GENetView(QObject):
             return
         index = min(face_index, len(faces) - 1)
         face = faces[index].face
-        key = (live, item.analysis.source, index)
+        key = (live, item.analysis.source, item.generation, index)
         if key != self._input or (not live and item.rgb is not self._photo):
             self._input, self._photo, self._seq = key, None if live else item.rgb, item.seq
             self.result, self._hint = None, ""

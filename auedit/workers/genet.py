@@ -7,12 +7,17 @@ fit (a few iterations). Requests go through a one-slot mailbox, so while a fit r
 newest frame waits. A request of a newer generation (another photo, face or input) cancels a
 running fit at its next iteration; the frames of one input share a generation and never cancel
 each other, so every live fit ends. The GUI polls the progress (`progress()`) on its timer;
-results and problems come as signals in the GUI thread.
+results and problems come as signals in the GUI thread. The thread runs at a lower priority
+than the app's others (`lower_thread_priority`): fits take the CPU that the GUI, the capture and
+the analysis leave.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QThread, Signal
 
 from auedit.core.types import TrackedFace
 from auedit.workers.loop import LoopWorker
@@ -34,6 +39,24 @@ if TYPE_CHECKING:
 PHOTO_EXTRACTOR = "resnet50"
 LIVE_EXTRACTOR = "light"
 EngineFactory = Callable[[str], "GENet"]
+#: Nice levels (Linux) the fitting thread runs below the app's others. Live fits back to back
+#: take a core: on two busy cores the GUI's 20 ms timer then came over 100 ms late 22-29 times
+#: in 80-135 s (at most 0.59 s) and the analysis dropped 28-39% of the frames; at +10, 2-5 times
+#: (0.31 s) and 3-6%, and GE-Net fits with the CPU the rest leaves
+#: (`python benchmarks/genet_gui_stalls.py`).
+BACKGROUND_NICE = 10
+
+
+def lower_thread_priority(nice: int) -> None:
+    """Run the calling thread, and the threads it starts later (torch's), `nice` levels below
+    the others (elsewhere than Linux: at Qt's low priority)."""
+    if sys.platform.startswith("linux"):  # the nice value is per thread there
+        tid = threading.get_native_id()
+        with contextlib.suppress(OSError):  # a sandbox may refuse it: fit at full priority
+            os.setpriority(os.PRIO_PROCESS, tid,
+                           min(os.getpriority(os.PRIO_PROCESS, tid) + nice, 19))
+    else:
+        QThread.currentThread().setPriority(QThread.Priority.LowPriority)
 
 
 def default_engine(extractor: str) -> GENet:
@@ -102,6 +125,7 @@ class GENetWorker(LoopWorker):
         self._live_generation = -1
         self._live_tracks: set[int] = set()  # tracks the live engine has fitted before
         self.fits = 0  # fits finished (cancelled ones are not counted)
+        self._background = False  # the thread's priority is lowered (on its first step)
 
     # --- thread-safe API ----------------------------------------------------------------------
     def fit(self, image: np.ndarray, face: TrackedFace, *, still: bool, restart: bool) -> int:
@@ -126,6 +150,9 @@ class GENetWorker(LoopWorker):
 
     # --- the loop (in the worker thread) ------------------------------------------------------
     def _step(self) -> None:
+        if not self._background:  # before the first fit, so torch's threads inherit it
+            self._background = True
+            lower_thread_priority(BACKGROUND_NICE)
         request: FitRequest | None = self._slot.take(0.05)
         if request is None or request.generation != self._current():
             return
