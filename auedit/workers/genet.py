@@ -42,9 +42,10 @@ EngineFactory = Callable[[str], "GENet"]
 #: Nice levels (Linux) the fitting thread runs below the app's others. Live fits back to back
 #: take a core: on two busy cores the GUI's 20 ms timer then came over 100 ms late 22-29 times
 #: in 80-135 s (at most 0.59 s) and the analysis dropped 28-39% of the frames; at +10, 2-5 times
-#: (0.31 s) and 3-6%, and GE-Net fits with the CPU the rest leaves
-#: (`python benchmarks/genet_gui_stalls.py`).
-BACKGROUND_NICE = 10
+#: (0.31 s) and 3-6%, but with other programs busy too GE-Net then all but starved (its first
+#: engine took ~100 times as long); +5 halves the stalls (13 against 22) at about the fit rate
+#: of +0 (`python benchmarks/genet_gui_stalls.py --nice 0,5,10`).
+BACKGROUND_NICE = 5
 
 
 def lower_thread_priority(nice: int) -> None:
