@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from auedit.media.sources import MediaError, expand_inputs, is_camera_index
 from auedit.ui.main_window import MainWindow
 from auedit.ui.settings import APPLICATION, ORGANISATION
+from auedit.workers.loop import stuck_threads
 
 
 def demo_path() -> str:
@@ -106,4 +107,9 @@ def run_app(inputs: list[str], camera: int | None = None, demo: bool = False) ->
             window.camera.start()
 
     QTimer.singleShot(0, open_inputs)
-    return app.exec()
+    code = app.exec()
+    if stuck_threads():  # a model still loading: Qt would abort on destroying its thread
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

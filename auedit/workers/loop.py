@@ -17,6 +17,19 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from auedit.workers.mailbox import FrameSlot
 
 Emit = Callable[[str, tuple], None]
+#: How long `shutdown` waits for a step in progress (a GE-Net engine being built may take
+#: longer on a busy machine).
+SHUTDOWN_WAIT_MS = 10_000
+#: Threads whose step outlasted `shutdown`'s wait: kept referenced here, since Qt aborts the
+#: process when a QThread object is destroyed while its thread runs (see `stuck_threads`).
+_STUCK: list[QThread] = []
+
+
+def stuck_threads() -> int:
+    """How many worker threads are still running after their worker was shut down. The app
+    leaves the process without running destructors while any are (`auedit.ui.app`)."""
+    _STUCK[:] = [t for t in _STUCK if t.isRunning()]
+    return len(_STUCK)
 
 
 class _Runner(QObject):
@@ -70,7 +83,8 @@ class LoopWorker(QObject):
         self._slot.close()
         if self._thread is not None:
             self._thread.quit()
-            self._thread.wait(10000)
+            if not self._thread.wait(SHUTDOWN_WAIT_MS):
+                _STUCK.append(self._thread)
 
     def _run(self, emit: Emit) -> None:
         self._emit = emit
