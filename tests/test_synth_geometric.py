@@ -330,3 +330,19 @@ def test_a_jaw_drop_on_a_smile_moves_the_teeth_apart(shared_data, single_image_t
     luma = out.astype(float).mean(axis=2)[opening]
     assert (luma < 0.5 * lip).mean() > 0.4, "no dark gap between the teeth"
     assert (luma > 1.3 * lip).mean() > 0.1, "the photo's own teeth are gone"
+
+
+@pytest.mark.shared_data
+def test_closing_eyes_are_found_whatever_the_roll(neutral):
+    """Which eyes close is judged by their openings' area, not by image rows: a head lying on
+    its side blinks too."""
+    synth, prepared = neutral
+    _, shift = synth.displacement(prepared, {"AU45": 5.0})
+    lms = prepared.face.landmarks[:, :2]
+    upright = synth._closing_eyes(lms, shift)
+    assert len(upright) > 0
+    turn = np.array([[0.0, -1.0], [1.0, 0.0]])  # 90 degrees
+    lying = synth._closing_eyes(lms @ turn.T, shift @ turn.T)
+    np.testing.assert_array_equal(np.sort(lying), np.sort(upright))
+    _, opening = synth.displacement(prepared, {"AU5": 5.0})
+    assert len(synth._closing_eyes(lms @ turn.T, opening @ turn.T)) == 0

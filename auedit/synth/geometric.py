@@ -86,6 +86,12 @@ def _gap(opening: np.ndarray) -> float:
     return float(np.linalg.norm(opening[1:n_up - 1] - opening[n_up:][::-1], axis=1).mean())
 
 
+def _signed_area(polygon: np.ndarray) -> float:
+    """The shoelace area of a (N, 2) polygon, its sign its winding (whatever the head's roll)."""
+    x, y = polygon[:, 0], polygon[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
 def _eye_openings(triangles: np.ndarray, mirror: np.ndarray) -> list[tuple[np.ndarray, ...]]:
     """Per eye: the indices of the triangles that span its opening (all three corners on the
     lid margins), and its upper and lower margin points."""
@@ -227,12 +233,12 @@ class GeometricSynthesizer:
         the eyeball into the narrowing gap (a full blink would leave specks of iris and white
         along the lid line)."""
         lms = landmarks[:N_LANDMARKS, :2]
+        moved = lms + shift
         out = [np.zeros(0, np.int64)]
         for triangles, upper, lower in self.eye_openings:
-            before = lms[upper, 1].mean() - lms[lower, 1].mean()
-            moved = lms + shift
-            after = moved[upper, 1].mean() - moved[lower, 1].mean()
-            if abs(after) < abs(before):
+            outline = np.concatenate([lower, upper[::-1]])
+            before = _signed_area(lms[outline])
+            if _signed_area(moved[outline]) * np.sign(before) < abs(before):
                 out.append(triangles)
         return np.concatenate(out)
 
