@@ -305,6 +305,11 @@ def test_interior_light_follows_the_eye_whites_not_the_skin_tone():
     lms_closed = lms.copy()
     lms_closed[lower, 1] = 45.5  # no white to see: the skin stands in
     assert light_gain(closed, lms_closed, [(None, upper, lower)]) < 0.4
+    # an eye cut by the photo's edge, or wholly outside it (a face cropped through the eyes)
+    for below in (50.0, 70.0):
+        cut = lms.copy()
+        cut[np.concatenate([upper, lower]), 1] += below
+        assert 0.3 <= light_gain(closed, cut, [(None, upper, lower)]) <= 1.2
 
 
 @pytest.mark.shared_data

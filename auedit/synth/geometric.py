@@ -81,9 +81,13 @@ def _lid_pairs(rest: np.ndarray, mirror: np.ndarray) -> tuple[np.ndarray, np.nda
 
 def _gap(opening: np.ndarray) -> float:
     """How far the lips of an inner-lip polygon (`MOUTH_OPENING` order) are apart: the mean
-    distance of its upper/lower point pairs."""
+    distance of its upper/lower point pairs across the mouth, lips pushed past each other
+    counting as shut (0)."""
     n_up = len(LIPS_UPPER_INNER)
-    return float(np.linalg.norm(opening[1:n_up - 1] - opening[n_up:][::-1], axis=1).mean())
+    across = opening[n_up - 1] - opening[0]  # corner to corner
+    down = np.array([-across[1], across[0]]) / max(float(np.linalg.norm(across)), 1e-9)
+    apart = (opening[n_up:][::-1] - opening[1:n_up - 1]) @ down
+    return float(np.maximum(apart, 0.0).mean())
 
 
 def _signed_area(polygon: np.ndarray) -> float:

@@ -79,19 +79,20 @@ def light_gain(image: np.ndarray, landmarks: np.ndarray,
     tone, which a gain from the skin would take for exposure (teeth came out grey on dark
     skin). Where the eyes show too little white, the cheeks' brightness relative to the
     rig's skin colour stands in."""
-    lum = image.astype(np.float32).mean(axis=2)
+    h, w = image.shape[:2]
     whites = []
     for _, upper, lower in eyes:
         outline = landmarks[np.concatenate([lower, upper[::-1]]), :2]
         x0, y0 = np.maximum(np.floor(outline.min(axis=0)).astype(int), 0)
-        x1, y1 = np.ceil(outline.max(axis=0)).astype(int) + 1
+        x1, y1 = np.minimum(np.ceil(outline.max(axis=0)).astype(int) + 1, (w, h))
+        if x1 <= x0 or y1 <= y0:  # the eye lies outside the photo
+            continue
         inside = polygon_mask(outline - (x0, y0), (y1 - y0, x1 - x0)) > 127
-        values = lum[y0:y1, x0:x1][inside[:lum.shape[0] - y0, :lum.shape[1] - x0]]
+        values = image[y0:y1, x0:x1].astype(np.float32).mean(axis=2)[inside]
         if len(values) >= _MIN_EYE_PIXELS:  # the iris and lashes take most of an eye
             whites.append(np.percentile(values, _WHITE_PERCENTILE))
     if whites:
         return float(np.clip(np.mean(whites) / (SCLERA.mean() * 255.0), 0.3, 1.2))
-    h, w = image.shape[:2]
     pts = np.clip(np.round(landmarks[[50, 280, 101, 330], :2]).astype(int), 0, (w - 1, h - 1))
     skin = np.median(image[pts[:, 1], pts[:, 0]].astype(np.float64), axis=0)
     return float(np.clip(skin.mean() / (SKIN.mean() * 255.0), 0.3, 1.2))
