@@ -351,3 +351,20 @@ def test_closing_eyes_are_found_whatever_the_roll(neutral):
     np.testing.assert_array_equal(np.sort(lying), np.sort(upright))
     _, opening = synth.displacement(prepared, {"AU5": 5.0})
     assert len(synth._closing_eyes(lms @ turn.T, opening @ turn.T)) == 0
+
+
+@pytest.mark.shared_data
+def test_a_face_cropped_through_the_eyes_can_be_edited(shared_data, single_image_tracker):
+    """The interior's light is read from the eyes: an eye cut by the photo's edge, or gone,
+    must not fail the preparation (it crashed in OpenCV and numpy)."""
+    image = read_image(shared_data / "london" / "neutral" / "001_03.jpg")
+    single_image_tracker.ids.reset()
+    lms = single_image_tracker.track(image, 0.0)[0].landmarks
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    for crop in (image[int(lms[145, 1]) + 3:], image[:, int(lms[133, 0]) + 3:]):
+        crop = np.ascontiguousarray(crop)
+        single_image_tracker.ids.reset()
+        found = single_image_tracker.track(crop, 0.0)
+        assert found
+        out = synth.render(synth.prepare(crop, found[0]), {"AU26": 4.0})
+        assert out.shape == crop.shape
