@@ -299,17 +299,17 @@ def test_interior_light_follows_the_eye_whites_not_the_skin_tone():
         image = np.full((100, 100, 3), skin, np.uint8)
         image[45:56, 40:61] = 190  # the eye's white
         image[47:54, 47:54] = 30  # its iris
-        gains.append(light_gain(image, lms, [(None, upper, lower)]))
+        gains.append(light_gain(image, lms, [np.concatenate([lower, upper[::-1]])]))
     assert gains[0] == pytest.approx(gains[1]) and gains[0] == pytest.approx(190 / 241.4, 0.02)
     closed = np.full((100, 100, 3), 60, np.uint8)
     lms_closed = lms.copy()
     lms_closed[lower, 1] = 45.5  # no white to see: the skin stands in
-    assert light_gain(closed, lms_closed, [(None, upper, lower)]) < 0.4
+    assert light_gain(closed, lms_closed, [np.concatenate([lower, upper[::-1]])]) < 0.4
     # an eye cut by the photo's edge, or wholly outside it (a face cropped through the eyes)
     for below in (50.0, 70.0):
         cut = lms.copy()
         cut[np.concatenate([upper, lower]), 1] += below
-        assert 0.3 <= light_gain(closed, cut, [(None, upper, lower)]) <= 1.2
+        assert 0.3 <= light_gain(closed, cut, [np.concatenate([lower, upper[::-1]])]) <= 1.2
 
 
 @pytest.mark.shared_data

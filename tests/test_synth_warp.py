@@ -28,12 +28,18 @@ def _areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     return a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
 
 
-def _openings(canonical, triangles: np.ndarray) -> np.ndarray:
-    """Whether each triangle spans an eye or the mouth or has an edge on its rim."""
+def _rims(canonical) -> list[list[int]]:
+    """The landmarks around each eye (the left's and its mirror image) and the inner lips."""
     mirror = mirror_index(canonical.vertices.astype(np.float64))
     left = set(EYE_UPPER0) | set(EYE_LOWER0)
     rims = [left, {int(mirror[i]) for i in left}, set(LIPS_UPPER_INNER) | set(LIPS_LOWER_INNER)]
-    return np.any([np.isin(triangles, list(rim)).sum(axis=1) >= 2 for rim in rims], axis=0)
+    return [sorted(rim) for rim in rims]
+
+
+def _openings(canonical, triangles: np.ndarray) -> np.ndarray:
+    """Whether each triangle spans an eye or the mouth or has an edge on its rim."""
+    return np.any([np.isin(triangles, rim).sum(axis=1) >= 2 for rim in _rims(canonical)],
+                  axis=0)
 
 
 def _skin_folds(canonical, triangles: np.ndarray, rest: np.ndarray,
@@ -60,7 +66,7 @@ def frontal(canonical):
     lms = (v - v.min(axis=0)) * (300.0 / np.ptp(v[:, 1])) + 100.0
     tris = np.asarray(canonical.triangles, dtype=np.int64)
     frame = frame_points(0.0, 0.0, 500.0, 500.0)
-    mesh = build_mesh(lms, tris, frame)
+    mesh = build_mesh(lms, tris, frame, _rims(canonical))
     return mesh, mesh.rest(lms, frame)
 
 

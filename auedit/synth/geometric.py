@@ -34,6 +34,7 @@ from auedit.synth.mouth import (
     MouthInterior,
     composite,
     light_gain,
+    lip_gaps,
     open_part,
     polygon_mask,
     uncrossed,
@@ -80,14 +81,9 @@ def _lid_pairs(rest: np.ndarray, mirror: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _gap(opening: np.ndarray) -> float:
-    """How far the lips of an inner-lip polygon (`MOUTH_OPENING` order) are apart: the mean
-    distance of its upper/lower point pairs across the mouth, lips pushed past each other
-    counting as shut (0)."""
-    n_up = len(LIPS_UPPER_INNER)
-    across = opening[n_up - 1] - opening[0]  # corner to corner
-    down = np.array([-across[1], across[0]]) / max(float(np.linalg.norm(across)), 1e-9)
-    apart = (opening[n_up:][::-1] - opening[1:n_up - 1]) @ down
-    return float(np.maximum(apart, 0.0).mean())
+    """How far the lips of an inner-lip polygon (`MOUTH_OPENING` order) are apart: the mean of
+    `lip_gaps`, lips pushed past each other counting as shut (0)."""
+    return float(np.maximum(lip_gaps(opening), 0.0).mean())
 
 
 def _signed_area(polygon: np.ndarray) -> float:
@@ -98,12 +94,12 @@ def _signed_area(polygon: np.ndarray) -> float:
 
 def _eye_openings(triangles: np.ndarray, mirror: np.ndarray) -> list[tuple[np.ndarray, ...]]:
     """Per eye: the indices of the triangles that span its opening (all three corners on the
-    lid margins), and its upper and lower margin points."""
+    lid margins), and the outline of the opening (lower lid margin, then the upper back)."""
     eyes = []
     for side in (np.arange(len(mirror)), mirror):
-        upper, lower = side[list(EYE_UPPER0)], side[list(EYE_LOWER0)]
-        inside = np.isin(triangles, np.concatenate([upper, lower])).all(axis=1)
-        eyes.append((np.flatnonzero(inside), upper, lower))
+        outline = np.concatenate([side[list(EYE_LOWER0)], side[list(EYE_UPPER0)][::-1]])
+        inside = np.isin(triangles, outline).all(axis=1)
+        eyes.append((np.flatnonzero(inside), outline))
     return eyes
 
 
@@ -155,6 +151,8 @@ class GeometricSynthesizer:
         mesh = self.rig.mesh
         self.lid_upper, self.lid_lower = _lid_pairs(mesh.vertices, mesh.mirror)
         self.eye_openings = _eye_openings(self.face_triangles, mesh.mirror)
+        # the rims of the openings, where the warp lets triangles fold (see `build_mesh`)
+        self.openings = [o for _, o in self.eye_openings] + [_MOUTH]
 
     def prepare(self, image: np.ndarray, face: TrackedFace) -> GeometricFace:
         """Fit the game face to `face` (identity included) and cache the working crop."""
@@ -175,8 +173,9 @@ class GeometricSynthesizer:
         x1, y1 = np.minimum(np.ceil(hi + CROP_MARGIN * face_px).astype(int), (w, h))
         crop = (int(x0), int(y0), int(x1), int(y1))
         frame = frame_points(x0, y0, x1, y1)
-        mesh = build_mesh(lms, self.face_triangles, frame)
-        interior = MouthInterior(self.rig.mesh, light_gain(image, lms, self.eye_openings))
+        mesh = build_mesh(lms, self.face_triangles, frame, self.openings)
+        interior = MouthInterior(self.rig.mesh,
+                                 light_gain(image, lms, [o for _, o in self.eye_openings]))
         fitted = self._project(fit, fit.params)
         return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
                              self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own))
@@ -239,8 +238,7 @@ class GeometricSynthesizer:
         lms = landmarks[:N_LANDMARKS, :2]
         moved = lms + shift
         out = [np.zeros(0, np.int64)]
-        for triangles, upper, lower in self.eye_openings:
-            outline = np.concatenate([lower, upper[::-1]])
+        for triangles, outline in self.eye_openings:
             before = _signed_area(lms[outline])
             if _signed_area(moved[outline]) * np.sign(before) < abs(before):
                 out.append(triangles)
@@ -257,8 +255,8 @@ class GeometricSynthesizer:
             change = (value - prepared.own[key]) / MAX_INTENSITY
             params.au[0, i] = np.clip(params.au[0, i] + change, 0.0, MAX_PARAMETER)
         target = self._project(prepared.fit, params)
-        shift = target[:N_LANDMARKS, :2] - prepared.fitted[:N_LANDMARKS, :2]
         fitted = prepared.fitted[:N_LANDMARKS, :2]
+        shift = target[:N_LANDMARKS, :2] - fitted
         down = fitted[self.lid_lower] - fitted[self.lid_upper]  # towards the lower lid
         closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
         gain = np.where(closing, prepared.lid_gain[:, 1], prepared.lid_gain[:, 0])
@@ -311,14 +309,13 @@ class GeometricSynthesizer:
         origin = (bmap.x0 + x0, bmap.y0 + y0)
         size = (y1 - y0, x1 - x0)
         # as with the photo's own mouth, a gap too thin to see into stays the lips' own line
-        mask = open_part(polygon_mask(uncrossed(opening) - origin, size),
-                         OPEN_MOUTH_WIDTH * prepared.face_px * level.scale)
+        inside = polygon_mask(uncrossed(opening) - origin, size)
+        mask = open_part(inside, OPEN_MOUTH_WIDTH * prepared.face_px * level.scale)
         if not mask.any():
             return
         region = edited[y0:y1, x0:x1]
         if _gap(opening) > OWN_TEETH_SPLIT * _gap(level.landmarks[_MOUTH]):
-            kept = self._own_teeth(level, region, opening, origin,
-                                   polygon_mask(uncrossed(opening) - origin, size))
+            kept = self._own_teeth(level, region, opening, origin, inside)
         else:  # opening little or closing: what the photo shows stretches with the lips
             own = cv2.max(level.mouth_upper, level.mouth_lower)
             kept = cv2.remap(own, bmap.map_x[y0:y1, x0:x1], bmap.map_y[y0:y1, x0:x1],

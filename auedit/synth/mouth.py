@@ -23,6 +23,22 @@ _SUBPIXEL = 4
 _FAR = 0.55  # the cavity's back is darker than the rig's cavity colour
 _MIN_EYE_PIXELS = 20  # an eye showing fewer pixels than this gives no white to measure
 _WHITE_PERCENTILE = 95  # of an eye's brightness: its white (a dark iris may fill most of it)
+# the upper/lower point pairs of MOUTH_OPENING: the upper lip's points but its corners (which
+# have no partner), and the lower lip's, which the polygon lists backwards
+_N_UPPER = len(LIPS_UPPER_INNER)
+_UPPER = np.arange(1, _N_UPPER - 1)
+_LOWER = len(MOUTH_OPENING) - 1 - np.arange(len(LIPS_LOWER_INNER))
+
+
+def lip_gaps(opening: np.ndarray) -> np.ndarray:
+    """How far apart the lips are at each upper/lower point pair of the inner-lip polygon
+    (`MOUTH_OPENING` order, (20, 2)), across the mouth (at right angles to the line between
+    its corners, whatever the head's roll): negative where the lower lip has crossed above
+    the upper one. In the order of `LIPS_LOWER_INNER`."""
+    opening = np.asarray(opening, dtype=np.float64)
+    across = opening[_N_UPPER - 1] - opening[0]  # corner to corner
+    down = np.array([-across[1], across[0]]) / max(float(np.linalg.norm(across)), 1e-9)
+    return (opening[_LOWER] - opening[_UPPER]) @ down
 
 
 def uncrossed(opening: np.ndarray) -> np.ndarray:
@@ -31,24 +47,18 @@ def uncrossed(opening: np.ndarray) -> np.ndarray:
     other) collapsed to its midpoint: such a mouth is shut there, while the crossed polygon
     would fill an inside-out slot."""
     out = np.array(opening, dtype=np.float64)
-    n_up = len(LIPS_UPPER_INNER)
-    upper = np.arange(1, n_up - 1)  # the corners (first and last) have no partner
-    lower = len(out) - 1 - np.arange(len(LIPS_LOWER_INNER))  # reversed in the polygon
-    across = out[n_up - 1] - out[0]  # corner to corner
-    down = np.array([-across[1], across[0]])  # towards the lower lip
-    crossed = ((out[lower] - out[upper]) @ down) < 0
-    mid = (out[upper[crossed]] + out[lower[crossed]]) / 2
-    out[upper[crossed]], out[lower[crossed]] = mid, mid
+    crossed = lip_gaps(out) < 0
+    upper, lower = _UPPER[crossed], _LOWER[crossed]
+    out[upper] = out[lower] = (out[upper] + out[lower]) / 2
     return out
 
 
 def upper_half(opening: np.ndarray) -> np.ndarray:
     """The part of the inner-lip polygon (`MOUTH_OPENING` order) above its bite line, the
     midpoints of the upper/lower point pairs: the upper inner lip, then the bite line back."""
-    n_up = len(LIPS_UPPER_INNER)
-    upper = np.asarray(opening[:n_up], dtype=np.float64)
-    lower = np.asarray(opening[n_up:], dtype=np.float64)[::-1]  # LIPS_LOWER_INNER order
-    bite = np.concatenate([upper[:1], (upper[1:-1] + lower) / 2, upper[-1:]])
+    opening = np.asarray(opening, dtype=np.float64)
+    upper = opening[:_N_UPPER]
+    bite = np.concatenate([upper[:1], (opening[_UPPER] + opening[_LOWER]) / 2, upper[-1:]])
     return np.concatenate([upper, bite[::-1]])
 
 
@@ -72,17 +82,17 @@ def open_part(mask: np.ndarray, width: float) -> np.ndarray:
 
 
 def light_gain(image: np.ndarray, landmarks: np.ndarray,
-               eyes: Sequence[tuple[np.ndarray, ...]]) -> float:
+               eye_outlines: Sequence[np.ndarray]) -> float:
     """How bright white things are in the photo relative to the rig's white (its sclera),
-    from the whites of the eyes (`eyes`: per eye, anything, its upper and lower lid margin
-    points): the interior's teeth are as light as the photo's eye whites whatever the skin's
-    tone, which a gain from the skin would take for exposure (teeth came out grey on dark
-    skin). Where the eyes show too little white, the cheeks' brightness relative to the
-    rig's skin colour stands in."""
+    from the whites of the eyes (`eye_outlines`: per eye, the landmarks around its opening):
+    the interior's teeth are as light as the photo's eye whites whatever the skin's tone,
+    which a gain from the skin would take for exposure (teeth came out grey on dark skin).
+    Where the eyes show too little white, the cheeks' brightness relative to the rig's skin
+    colour stands in."""
     h, w = image.shape[:2]
     whites = []
-    for _, upper, lower in eyes:
-        outline = landmarks[np.concatenate([lower, upper[::-1]]), :2]
+    for eye in eye_outlines:
+        outline = landmarks[eye, :2]
         x0, y0 = np.maximum(np.floor(outline.min(axis=0)).astype(int), 0)
         x1, y1 = np.minimum(np.ceil(outline.max(axis=0)).astype(int) + 1, (w, h))
         if x1 <= x0 or y1 <= y0:  # the eye lies outside the photo

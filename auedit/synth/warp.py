@@ -26,6 +26,7 @@ a squeezed triangle): those are given to the triangle that holds them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,13 +34,7 @@ import cv2
 import numpy as np
 from scipy.spatial import Delaunay
 
-from auedit.rig.regions import (
-    EYE_LOWER0,
-    EYE_UPPER0,
-    LIPS_LOWER_INNER,
-    LIPS_UPPER_INNER,
-    SILHOUETTE,
-)
+from auedit.rig.regions import SILHOUETTE
 from auedit.rig.topology import N_LANDMARKS
 
 #: The ring outside the outline lies this much farther from the face's centre (x 1.0 outline)
@@ -56,11 +51,6 @@ MIN_AREA_RATIO = 0.05
 _FOLD_AREA = 0.1
 _RELAXED_RATIO = 0.25  # a triangle that would is relaxed to this share of its area
 _RELAX_STEPS = 30  # rounds of relaxing before corners still folding are held at rest
-# the openings' rims: the lid margins of the left eye and of the right (their mirror images;
-# regions lists the subject's left only), and the inner lips
-_OPENINGS = (EYE_UPPER0 + EYE_LOWER0,
-             (246, 161, 160, 159, 158, 157, 173, 33, 7, 163, 144, 145, 153, 154, 155, 133),
-             LIPS_UPPER_INNER + LIPS_LOWER_INNER)
 # the pixels of a triangle whose affine map differs from a neighbouring one's by more than
 # this (in any coefficient) are checked: its map sampling a pixel beyond its edge would be off
 # by up to about as many pixels
@@ -166,11 +156,13 @@ def frame_points(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
     return np.concatenate([top, right, bottom, left])
 
 
-def build_mesh(landmarks: np.ndarray, face_triangles: np.ndarray, frame: np.ndarray) -> WarpMesh:
+def build_mesh(landmarks: np.ndarray, face_triangles: np.ndarray, frame: np.ndarray,
+               openings: Sequence[Sequence[int]]) -> WarpMesh:
     """The warp's triangles: the face's own, a strip from the outline to the ring, and the
     Delaunay triangles between the ring and the frame (outside the ring), the last turned to
     the face's orientation (the strip has it by construction), so that a triangle facing
-    the other way is one folded over."""
+    the other way is one folded over. `openings` are the rims of the eyes and the mouth (the
+    landmarks around each): the triangles spanning one or with an edge on it may fold."""
     n = len(landmarks)
     outline = np.array(SILHOUETTE)
     k = len(outline)
@@ -193,7 +185,7 @@ def build_mesh(landmarks: np.ndarray, face_triangles: np.ndarray, frame: np.ndar
     outer[turn] = outer[turn][:, ::-1]
     triangles = np.concatenate([face_triangles, strip, outer + n]).astype(np.int64)
     opening = np.zeros(len(triangles), bool)
-    for rim in _OPENINGS:
+    for rim in openings:
         opening |= np.isin(triangles, rim).sum(axis=1) >= 2
     return WarpMesh(triangles, n, k, opening)
 
