@@ -28,7 +28,8 @@ def test_edit_writes_the_photo_with_the_face_changed(demo_photo, tmp_path, capsy
     data = json.loads(capsys.readouterr().out)
     assert data["after"]["AU26"] == 2.0  # --au overrides the preset (3.5)
     assert data["after"]["AU2L"] == data["after"]["AU2R"] == 4.0
-    assert data["before"]["AU12L"] == data["after"]["AU12L"]  # not named: the photo's own
+    assert data["before"]["AU10L"] == data["after"]["AU10L"]  # no preset names it: the photo's
+    assert data["before"]["AU12L"] > 1.0 and data["after"]["AU12L"] == 0.0  # happiness's: 0
     original = cv2.imread(str(demo_photo))
     edited = cv2.imread(str(out))
     assert edited.shape == original.shape
@@ -39,6 +40,25 @@ def test_edit_writes_the_photo_with_the_face_changed(demo_photo, tmp_path, capsy
     size = max(x1 - x0, y1 - y0)
     assert xs.min() > x0 - size / 2 and xs.max() < x1 + size / 2
     assert ys.min() > y0 - size / 2 and ys.max() < y1 + size / 2
+
+
+def test_preset_clears_the_other_emotions_aus(demo_photo, tmp_path, capsys):
+    """The astronaut smiles: "anger" sets its own AUs and takes the smile (AU6, AU12) to 0;
+    AUs no preset names keep her own values; --au overrides a preset's zero."""
+    assert main(["edit", str(demo_photo), "--preset", "anger", "--json",
+                 "--out", str(tmp_path / "anger.png")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    before, after = data["before"], data["after"]
+    assert before["AU12L"] > 1.0 and before["AU12R"] > 1.0  # her grin
+    assert after["AU12L"] == after["AU12R"] == 0.0
+    assert after["AU6L"] == after["AU6R"] == 0.0 and after["AU14L"] == after["AU14R"] == 0.0
+    assert after["AU4L"] == after["AU4R"] == 4.0 and after["AU23"] == 3.5
+    for kept in ("AU45L", "AU45R", "AU25", "AU17", "AU10L", "AU10R", "AU30L", "AU30R"):
+        assert after[kept] == before[kept], kept
+    assert main(["edit", str(demo_photo), "--preset", "anger", "--au", "12L=2", "--json",
+                 "--out", str(tmp_path / "grin.png")]) == 0
+    after = json.loads(capsys.readouterr().out)["after"]
+    assert after["AU12L"] == 2.0 and after["AU12R"] == 0.0 and after["AU4L"] == 4.0
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -235,6 +235,30 @@ def test_preset_sets_the_sliders_in_one_step(qtbot, window):
     assert panel.targets() == own
 
 
+def test_preset_is_the_whole_expression(qtbot, window):
+    """The real presets: "anger" takes a smile set before to 0 (and the photo's own), sets its
+    own AUs, leaves an AU no preset names at the photo's own value; one undo step back."""
+    from auedit.synth.presets import preset_targets
+
+    panel = window.edit_panel
+    assert panel.presets["anger"] == preset_targets("anger")
+    _edit_photo(qtbot, window)
+    own = panel.targets()
+    panel.rows["AU12"].sliders[""].setValue(45)
+    assert panel.values["AU12L"] == panel.values["AU12R"] == 4.5
+    before = panel.targets()
+    steps = panel.undo_stack.count()
+    panel.apply_preset("anger")
+    assert panel.undo_stack.count() == steps + 1
+    assert panel.values["AU12L"] == panel.values["AU12R"] == 0.0
+    assert panel.rows["AU12"].sliders[""].value() == 0
+    assert panel.values["AU4L"] == 4.0 and panel.values["AU23"] == 3.5
+    for kept in ("AU45L", "AU25", "AU17", "AU10R"):
+        assert panel.values[kept] == own[kept], kept
+    panel.undo_stack.undo()
+    assert panel.targets() == before
+
+
 def test_presets_table_has_every_emotion():
     presets = pytest.importorskip("auedit.synth.presets")
     from auedit.ui.au_sliders import EMOTIONS, load_presets

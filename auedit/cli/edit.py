@@ -23,17 +23,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "edit", help="set a face's AUs in a photo (expression editing)",
         description="Edit one face of a photo to target Action Unit intensities (0-5 FACS "
-                    "scale). Presets apply first, then --au; AUs not named keep the photo's "
-                    "own intensity.")
+                    "scale). --preset applies first, then --au on top (an --au value "
+                    "overrides the preset's, zeros included); AUs neither names keep the "
+                    "photo's own intensity.")
     p.add_argument("image", metavar="IMAGE", help="photo to edit")
     p.add_argument("--au", action="append", default=[], metavar="AU=VALUE",
                    help="target intensity 0-5, e.g. 12=3.5 (both sides) or 12L=2 (the "
                         "subject's left); repeatable")
-    p.add_argument("--preset", choices=sorted(PRESETS), help="a named expression")
+    p.add_argument("--preset", choices=sorted(PRESETS),
+                   help="a whole emotional expression: sets the preset's AUs and sets to 0 "
+                        "every AU another preset names (both sides; e.g. anger clears AU6 and "
+                        "AU12); AUs no preset names (AU45 blink, AU25 lips part, AU17, ...) "
+                        "keep the photo's own value")
     p.add_argument("--expression-of", metavar="PHOTO",
                    help="take the expression of the largest face in another photo, sized as "
-                        "MediaPipe sees it on both (as the app's From photo...); --preset and "
-                        "--au apply on top")
+                        "MediaPipe sees it on both (as the app's From photo...); --preset "
+                        "(its zeros included) and --au apply on top")
     p.add_argument("--face", type=int, metavar="N",
                    help="which face, numbered from 0 left to right (default: the largest)")
     p.add_argument("--out", "-o", metavar="PATH",
@@ -63,12 +68,11 @@ def parse_au(text: str) -> tuple[str, float]:
 
 def run(args: argparse.Namespace) -> int:
     from auedit.synth.base import SynthesisError, expand_targets, registry
-    from auedit.synth.presets import preset
+    from auedit.synth.presets import preset_targets
 
     try:
-        requested = preset(args.preset) if args.preset else {}
-        requested.update(parse_au(a) for a in args.au)
-        targets = expand_targets(requested)
+        targets = preset_targets(args.preset) if args.preset else {}
+        targets.update(expand_targets(dict(parse_au(a) for a in args.au)))
         methods = registry()
         if args.method not in methods:
             raise KeyError(f"unknown method {args.method!r}; known: {', '.join(methods)}")

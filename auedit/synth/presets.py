@@ -2,12 +2,22 @@
 
 The AU combinations are the prototypes of the basic emotions as FACS-based emotion coding
 (EMFACS) lists them; the intensities are C-D (3-4 of 5): clearly visible, short of the extreme
-(E) where a geometric warp stretches the skin most. A preset names only its own AUs; every other
-AU keeps the photo's own value. Keys are catalogue keys ("AU12": both sides) or one side
-("AU12R", the subject's right).
+(E) where a geometric warp stretches the skin most. `PRESETS` keys are catalogue keys ("AU12":
+both sides) or one side ("AU12R", the subject's right).
+
+A preset is a whole emotional expression, not an addition to the photo's. `preset_targets`
+(used by both) gives rig parameter targets: the preset's own AUs at their values, and 0 for
+every other key of `EMOTION_KEYS`, the rig parameters of every AU some preset names (both
+sides of a sided AU; compared per rig parameter key, so contempt's one-sided AU12R and AU14R
+leave AU12L and AU14L at 0). A smile does not survive "anger", nor a frown "happiness". AUs
+that no preset names (blink AU45, lips part AU25, chin raiser AU17, jaw sideways AU30, ...)
+are absent from the targets and keep the photo's own value.
 """
 
 from __future__ import annotations
+
+from auedit.rig.expressions import AU_PARAMETERS
+from auedit.synth.base import expand_targets
 
 PRESETS: dict[str, dict[str, float]] = {
     # cheek raiser + lip corner puller: the Duchenne smile
@@ -29,8 +39,28 @@ PRESETS: dict[str, dict[str, float]] = {
 
 
 def preset(name: str) -> dict[str, float]:
-    """The AU targets of a preset; KeyError naming the known presets otherwise."""
+    """A preset's own AUs as `PRESETS` lists them (catalogue keys), without the zeros an edit
+    applies (`preset_targets`); KeyError naming the known presets otherwise."""
     try:
         return dict(PRESETS[name.strip().lower()])
     except KeyError:
         raise KeyError(f"unknown preset {name!r}; known: {', '.join(PRESETS)}") from None
+
+
+def _emotion_keys() -> tuple[str, ...]:
+    named = {key for values in PRESETS.values() for key in expand_targets(values)}
+    aus = {p.facs for p in AU_PARAMETERS if p.key in named}
+    return tuple(p.key for p in AU_PARAMETERS if p.facs in aus)
+
+
+#: The rig parameter keys of every AU some preset names, both sides of a sided AU even where
+#: the only preset naming it is one-sided (contempt's AU14R), in rig order: the emotional
+#: expression, which a preset sets (its own keys) or clears to 0 (all the others).
+EMOTION_KEYS: tuple[str, ...] = _emotion_keys()
+
+
+def preset_targets(name: str) -> dict[str, float]:
+    """A preset as rig parameter targets: its own AUs at their values and every other key of
+    `EMOTION_KEYS` at 0; keys outside `EMOTION_KEYS` are absent (the photo's own value stays).
+    KeyError naming the known presets for an unknown name."""
+    return {**dict.fromkeys(EMOTION_KEYS, 0.0), **expand_targets(preset(name))}

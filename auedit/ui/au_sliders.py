@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from auedit.core.aus import AU_BY_KEY, MAX_INTENSITY, Region, intensity_letter
 from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS, AUParameter
-from auedit.synth.base import expand_targets
 
 #: Slider steps per FACS intensity unit.
 STEPS = 10
@@ -46,12 +45,14 @@ NAME_WIDTH = 170  # pixels for "AU15  Lip Corner Depressor"
 
 
 def load_presets() -> dict[str, dict[str, float]]:
-    """Emotion name -> rig parameter targets; empty where the presets table is not installed."""
+    """Emotion name -> rig parameter targets (`auedit.synth.presets.preset_targets`: the
+    preset's AUs, and 0 for those of the other presets); empty where the presets table is not
+    installed."""
     try:
-        from auedit.synth.presets import PRESETS
+        from auedit.synth.presets import PRESETS, preset_targets
     except ImportError:
         return {}
-    return {name: expand_targets(values) for name, values in PRESETS.items()}
+    return {name: preset_targets(name) for name in PRESETS}
 
 
 class LetterSlider(QSlider):
@@ -384,7 +385,8 @@ class AUSliderPanel(QWidget):
         self.set_values(self.own, "Reset")
 
     def apply_preset(self, name: str) -> None:
-        """The emotion's AUs; every other AU keeps the photo's own value (as `auedit edit`)."""
+        """The emotion's targets (its AUs, the other presets' AUs at 0) as one undo step; AUs
+        no preset names keep the photo's own value (as `auedit edit --preset`)."""
         self.set_values({**self.own, **self.presets[name]}, name.capitalize())
 
     def apply(self, values: Mapping[str, float], preview: bool = False) -> None:
