@@ -15,12 +15,20 @@ import cv2
 import numpy as np
 
 from auedit.rig.regions import LIPS_LOWER_INNER, LIPS_UPPER_INNER
-from auedit.rig.topology import N_LANDMARKS, SCLERA, SKIN, Part, RigMesh
+from auedit.rig.topology import N_LANDMARKS, SCLERA, SKIN, TONGUE, Part, RigMesh
 
 #: The lips' inner contour as a closed polygon: upper lip corner to corner, lower lip back.
 MOUTH_OPENING: tuple[int, ...] = LIPS_UPPER_INNER + tuple(reversed(LIPS_LOWER_INNER))
 _SUBPIXEL = 4
 _FAR = 0.55  # the cavity's back is darker than the rig's cavity colour
+_FALLOFF = 0.4  # light falls to 1/e of its fall 0.4 mouth widths deeper than the front teeth
+_DARKEST = 0.5  # the deepest parts keep this share of their colour
+# the rig's teeth are cream; in a photo's shade cream turns olive, so less yellow here
+_ENAMEL = np.array([1.0, 0.985, 0.985])
+_GAP_SHADE = 0.3  # the lines between teeth take this share of the teeth's light away
+_TONGUE_LIFT = 0.04  # the tongue is raised this share of the mouth's width, and the middle
+_TONGUE_RISE = 0.18  # of its back this much more: a dome rising towards the palate
+_TONGUE_SHADE = 0.6  # the tongue lies in the palate's shadow
 _MIN_EYE_PIXELS = 20  # an eye showing fewer pixels than this gives no white to measure
 _WHITE_PERCENTILE = 95  # of an eye's brightness: its white (a dark iris may fill most of it)
 # the upper/lower point pairs of MOUTH_OPENING: the upper lip's points but its corners (which
@@ -109,7 +117,15 @@ def light_gain(image: np.ndarray, landmarks: np.ndarray,
 
 
 class MouthInterior:
-    """The rig's mouth parts (cavity, tongue, teeth) drawn far to near onto an image."""
+    """The rig's mouth parts (cavity, tongue, teeth) drawn far to near onto an image.
+
+    A flat colour per part read as a slab with a bar of plastic in it, so: each triangle is
+    shaded by how deep in the mouth it lies at rest (light falls off from the front teeth
+    towards the throat and the back teeth, and each tooth of the arch gets its own tone), the
+    gaps between teeth are drawn as thin dark lines, and the tongue's back is raised towards
+    the palate (the rig's tongue lies level with the lower teeth, hidden behind them from the
+    front).
+    """
 
     def __init__(self, mesh: RigMesh, gain: float) -> None:
         parts = mesh.triangle_parts
@@ -117,9 +133,24 @@ class MouthInterior:
         keep = np.isin(parts, (int(Part.MOUTH), int(Part.TEETH))) & (tris >= N_LANDMARKS).all(1)
         self.triangles = tris[keep]
         self.is_teeth = parts[keep] == int(Part.TEETH)
-        self.colours = mesh.vertex_colors[self.triangles].mean(axis=1) * 255.0 * gain
-        cavity = mesh.vertex_colors[self.triangles[parts[keep] == int(Part.MOUTH)][:, 0]]
+        colours = mesh.vertex_colors[self.triangles].mean(axis=1)
+        is_tongue = ~self.is_teeth & np.isclose(colours, TONGUE).all(axis=1)
+        self.is_cavity = ~self.is_teeth & ~is_tongue
+        colours[self.is_teeth] *= _ENAMEL
+        colours[is_tongue] *= _TONGUE_SHADE
+        light = _depth_light(mesh.vertices[self.triangles], self.is_teeth)
+        self.colours = colours * light[:, None] * 255.0 * gain
+        cavity = mesh.vertex_colors[self.triangles[self.is_cavity][:, 0]]
         self.back = cavity.min(axis=0) * 255.0 * gain * _FAR
+        teeth = np.unique(self.triangles[self.is_teeth])
+        jaw = mesh.jaw_attached[teeth]
+        upper, lower = teeth[jaw == 0], teeth[jaw == 1]  # the upper arch is fixed to the skull
+        self.upper_gaps = _tooth_gaps(upper, mesh.vertices[upper], wide_middle=True)
+        self.lower_gaps = _tooth_gaps(lower, mesh.vertices[lower], wide_middle=False)
+        xs = mesh.vertices[upper, 0]
+        self.span = upper[[np.argmin(xs), np.argmax(xs)]]  # the mouth's width, skull-fixed
+        self.tongue = np.unique(self.triangles[is_tongue])
+        self.tongue_rise = _tongue_rise(mesh.vertices[self.tongue])
 
     def render(self, vertices: np.ndarray, origin: tuple[int, int], size: tuple[int, int],
                *, teeth: bool = True) -> np.ndarray:
@@ -130,14 +161,67 @@ class MouthInterior:
         # stair-stepped)
         out = np.empty((*size, 3), np.uint8)
         out[:] = np.clip(self.back + 0.5, 0, 255).astype(np.uint8)
+        width = float(np.linalg.norm(np.subtract(*vertices[self.span, :2])))
+        gum, edge = vertices[self.upper_gaps[:, 0], :2], vertices[self.upper_gaps[:, 1], :2]
+        up = (gum - edge).mean(axis=0)
+        up /= max(float(np.linalg.norm(up)), 1e-9)
+        vertices = vertices.copy()
+        vertices[self.tongue, :2] += self.tongue_rise[:, None] * width * up
         corners = vertices[self.triangles]
-        order = np.argsort(-corners[:, :, 2].mean(axis=1))
-        pts = np.round((corners[:, :, :2] - origin) * (1 << _SUBPIXEL)).astype(np.int32)
+        depth = corners[:, :, 2].mean(axis=1)
+        # the cavity is the back wall whatever its depth (the raised tongue reaches behind it),
+        # then the rest far to near
+        order = np.lexsort((-depth, ~self.is_cavity))
         colours = np.clip(self.colours + 0.5, 0, 255).astype(int)
+        pts = np.round((corners[:, :, :2] - origin) * (1 << _SUBPIXEL)).astype(np.int32)
         for k in order if teeth else order[~self.is_teeth[order]]:
             cv2.fillConvexPoly(out, pts[k], colours[k].tolist(), lineType=cv2.LINE_AA,
                                shift=_SUBPIXEL)
-        return out.astype(np.float32)
+        shaded = out.astype(np.float32)
+        if teeth:
+            lines = np.zeros(size, np.uint8)
+            # the lower incisors are narrow and the lines between them hardly show
+            for gaps, tone in ((self.lower_gaps, 128), (self.upper_gaps, 255)):
+                ends = np.round((vertices[gaps, :2] - origin) * (1 << _SUBPIXEL)
+                                ).astype(np.int32)
+                for a, b in ends:
+                    cv2.line(lines, tuple(a.tolist()), tuple(b.tolist()), tone, 1,
+                             lineType=cv2.LINE_AA, shift=_SUBPIXEL)
+            shaded *= (1.0 - lines.astype(np.float32) * (_GAP_SHADE / 255.0))[..., None]
+        return shaded
+
+
+def _depth_light(rest: np.ndarray, is_teeth: np.ndarray) -> np.ndarray:
+    """The share of light each triangle (its corners at `rest`, (T, 3, 3); the rig's z points
+    out of the face) keeps, by how much deeper than the front teeth it lies."""
+    width = np.ptp(rest[is_teeth][:, :, 0])
+    depth = np.maximum(rest[is_teeth][:, :, 2].max() - rest[:, :, 2].mean(axis=1), 0.0)
+    return _DARKEST + (1.0 - _DARKEST) * np.exp(-depth / (_FALLOFF * width))
+
+
+def _tongue_rise(rest: np.ndarray) -> np.ndarray:
+    """How far each tongue vertex (at `rest`) is raised, in mouth widths: a little at the tip,
+    most at the middle of its back, a dome towards the palate."""
+    back = (rest[:, 2].max() - rest[:, 2]) / max(float(np.ptp(rest[:, 2])), 1e-9)
+    across = (rest[:, 0] - rest[:, 0].mean()) / max(float(np.ptp(rest[:, 0])) / 2, 1e-9)
+    return _TONGUE_LIFT + _TONGUE_RISE * back * (1.0 - np.clip(across, -1, 1) ** 2)
+
+
+def _tooth_gaps(arch: np.ndarray, rest: np.ndarray, *, wide_middle: bool) -> np.ndarray:
+    """The lines between an arch's teeth (its vertices `arch`, at `rest`) as (n, 2) vertex
+    pairs, top end first: its inner columns of vertices (same rest x); with `wide_middle`
+    not those beside the midline's (the upper central incisors are about twice as wide as
+    their neighbours)."""
+    xs = np.round(rest[:, 0], 6)
+    columns = np.unique(xs)[1:-1]
+    if wide_middle:
+        off = np.abs(columns - np.median(columns))
+        columns = columns[(off == 0) | (off > np.sort(np.unique(off))[1])]
+    pairs = []
+    for x in columns:
+        column, ys = arch[xs == x], rest[xs == x, 1]
+        pairs.append((column[np.argmax(ys)], column[np.argmin(ys)]))
+    return np.array(pairs, dtype=np.int64)
 
 
 def composite(warped: np.ndarray, interior: np.ndarray, opening: np.ndarray,

@@ -1,0 +1,64 @@
+"""The mouth interior an edit paints into a newly opened mouth: a tongue that shows, light that
+falls off into the mouth, and teeth told apart (not a flat slab with a bar of plastic)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from auedit.rig.model import RigParams, load_rig
+from auedit.rig.topology import Part
+from auedit.synth.mouth import MouthInterior
+
+PX_PER_CM = 60.0
+
+
+@pytest.fixture(scope="module")
+def opened():
+    """The rig's interior at a jaw drop, frontal, 60 px per cm, and its posed vertices."""
+    rig = load_rig()
+    params = RigParams.neutral(1)
+    params.au[0, rig.au_index("AU26")] = 0.8
+    verts = rig.camera_vertices(params)[0] * PX_PER_CM
+    verts[:, :2] += 300.0 - verts[[13, 14], :2].mean(axis=0)  # the mouth in the middle
+    interior = MouthInterior(rig.mesh, gain=1.0)
+    image = interior.render(verts, (0, 0), (600, 600))
+    return rig, interior, verts, image
+
+
+def _teeth_band(rig, verts: np.ndarray, jaw: int) -> tuple[np.ndarray, float]:
+    """The x span and middle row of one arch of teeth (0 upper, 1 lower) in the render."""
+    mesh = rig.mesh
+    teeth = np.unique(mesh.triangles[mesh.triangle_parts == int(Part.TEETH)])
+    arch = verts[teeth[mesh.jaw_attached[teeth] == jaw], :2]
+    return arch[:, 0], float(np.median(arch[:, 1]))
+
+
+def test_the_tongue_shows_behind_the_lower_teeth(opened):
+    rig, _, verts, image = opened
+    xs, lower_row = _teeth_band(rig, verts, 1)
+    _, upper_row = _teeth_band(rig, verts, 0)
+    middle = slice(int(np.percentile(xs, 35)), int(np.percentile(xs, 65)))
+    between = image[int(upper_row) + 1:int(lower_row), middle].reshape(-1, 3)
+    red, green = between[:, 0], between[:, 1]
+    tongue = (red > 1.6 * green) & (red > 60)  # the cavity: about (45, 12, 15)
+    assert tongue.mean() > 0.15, f"tongue in {tongue.mean():.1%} of the mouth's middle"
+
+
+def test_light_falls_off_towards_the_back_teeth(opened):
+    rig, _, verts, image = opened
+    xs, row = _teeth_band(rig, verts, 1)
+    line = image[int(row), int(xs.min()):int(xs.max())].mean(axis=1)
+    third = len(line) // 3
+    front, back = np.median(line[third:2 * third]), np.median(
+        np.concatenate([line[:third // 2], line[-third // 2:]]))
+    assert back < 0.9 * front, f"back teeth {back:.0f} vs front teeth {front:.0f}"
+
+
+def test_the_upper_teeth_are_told_apart(opened):
+    rig, _, verts, image = opened
+    xs, row = _teeth_band(rig, verts, 0)
+    lo, hi = np.percentile(xs, [20, 80]).astype(int)
+    line = image[int(row) + 2, lo:hi].mean(axis=1)
+    dips = (line[1:-1] < line[:-2] - 8) & (line[1:-1] <= line[2:])
+    assert 3 <= dips.sum() <= 12, f"{dips.sum()} gaps between the front upper teeth"
