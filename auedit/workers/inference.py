@@ -143,8 +143,10 @@ class InferenceWorker(QObject):
 
     def set_gameface(self, enabled: bool) -> None:
         """Render the game face of the selected face after each analysis (or not)."""
-        self._gameface.enabled = bool(enabled)  # from the next frame on, even mid-wait
-        self._command("gameface", bool(enabled))
+        # from the next frame on, even mid-wait; the queued command only re-renders (were it to
+        # set the flag too, a quick on-off would see the stale "on" re-enable rendering)
+        self._gameface.enabled = bool(enabled)
+        self._command("gameface", None)
 
     def set_gameface_face(self, index: int) -> None:
         """Which face of a frame (by position) the game face follows."""
@@ -226,7 +228,6 @@ class InferenceWorker(QObject):
             elif name == "record":
                 self._set_recording(str(arg))
             elif name == "gameface":
-                self._gameface.enabled = bool(arg)
                 self._rerender()
             elif name == "gameface_face":
                 self._gameface.face_index = int(arg)  # type: ignore[call-overload]
@@ -259,6 +260,8 @@ class InferenceWorker(QObject):
         except Exception as exc:
             self.error.emit(f"game face failed: {type(exc).__name__}: {exc}")
             return
+        if not self._gameface.enabled:  # switched off while it rendered
+            return
         self._seq += 1
         new = replace(item, seq=self._seq, gameface=image)
         with self._lock:
@@ -280,6 +283,8 @@ class InferenceWorker(QObject):
                 image = self._gameface.render(analyzer, result)
             except Exception as exc:
                 self.error.emit(f"game face failed: {type(exc).__name__}: {exc}")
+            if not self._gameface.enabled:  # switched off while it rendered
+                image = None
         with self._lock:
             if packet.generation != self._input:
                 return  # the input was closed while this frame was analysed
