@@ -22,12 +22,20 @@ dependency), so the moved triangles' indices are painted into a label image with
 moving corner are touched, so pixels outside the edited regions are never resampled. A fill
 also covers pixels just outside its triangle, where its map extrapolates (by many pixels for
 a squeezed triangle): those are given to the triangle that holds them.
+
+Where one part covers another (a closing lid over the eye, a lip folded over the opening, an
+overlap of folded triangles) a per-pixel owner would draw the covering edge as a staircase of
+whole pixels. Along such seams (neighbouring pixels whose owners' maps disagree) the pixels
+within a pixel of the covering triangle's edge blend the front sample with the one behind by
+the front's coverage of the pixel (a 1 px ramp across the edge, as OpenCV's anti-aliased
+polygon fill draws it); both samples are taken inside their own triangles, never
+extrapolated, and pixels away from a seam are left as they were.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import cv2
@@ -59,6 +67,14 @@ _FRAME_POINTS = 6  # fixed points per side of the working crop's frame
 _SUBPIXEL = 4  # fillConvexPoly's fractional bits
 _WALK = 3  # edge steps from a pixel's painted triangle to the one holding it
 _INSIDE = 1e-3  # barycentric tolerance of "inside a triangle"
+# neighbouring pixels of different triangles whose samples are this much (source pixels)
+# farther apart than either triangle's map says are on a seam, one covering the other
+_SEAM = 0.5
+# ...where the pair straddles the covering edge: their midpoint within this of it (fills
+# reach a pixel past their triangles)
+_REACH = 1.5
+_PAST_END = 0.75  # pixels projecting this far past a covering edge's ends are still beside it
+_REMAP_COLS = 1024  # samples per row of the seams' own remap (remap wants < 32767 a side)
 
 
 @dataclass(frozen=True)
@@ -196,13 +212,37 @@ class BackwardMap:
 
     x0: int
     y0: int
-    map_x: np.ndarray  # (h, w) float32
+    map_x: np.ndarray  # (h, w) float32: through the triangle that owns the pixel
     map_y: np.ndarray
-    moved: np.ndarray  # (h, w) bool: inside a moved triangle
+    moved: np.ndarray  # (h, w) bool: inside a moved triangle or on a seam
+    # the pixels on a seam (flat indices into the region), each a blend of the sample of the
+    # triangle in front (K, 2) and of the one behind, by the front's coverage (K,)
+    seam: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    front: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float32))
+    behind: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float32))
+    coverage: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
 
     def remap(self, image: np.ndarray, interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
-        return cv2.remap(image, self.map_x, self.map_y, interpolation,
-                         borderMode=cv2.BORDER_REPLICATE)
+        out = cv2.remap(image, self.map_x, self.map_y, interpolation,
+                        borderMode=cv2.BORDER_REPLICATE)
+        k = len(self.seam)
+        if k == 0:
+            return out
+        # both samples of every seam pixel in one remap, laid out in rows of _REMAP_COLS
+        n = -(-2 * k // _REMAP_COLS) * _REMAP_COLS
+        points = np.zeros((n, 2), np.float32)
+        points[:k], points[k:2 * k] = self.front, self.behind
+        points = points.reshape(-1, _REMAP_COLS, 2)
+        got = cv2.remap(image, points[..., 0], points[..., 1], interpolation,
+                        borderMode=cv2.BORDER_REPLICATE)
+        got = got.reshape(n, -1).astype(np.float32)
+        a = self.coverage[:, None]
+        blend = got[:k] * a + got[k:2 * k] * (1.0 - a)
+        if np.issubdtype(out.dtype, np.integer):
+            info = np.iinfo(out.dtype)
+            blend = np.clip(np.rint(blend), info.min, info.max)
+        out.reshape(-1, blend.shape[1])[self.seam] = blend.astype(out.dtype)
+        return out
 
 
 def backward_map(src: np.ndarray, dst: np.ndarray, triangles: np.ndarray, size: tuple[int, int],
@@ -217,7 +257,10 @@ def backward_map(src: np.ndarray, dst: np.ndarray, triangles: np.ndarray, size: 
     folded one, or one beside it) take the triangle that holds them instead (`_owners`).
     Where folded triangles overlap, those facing the mesh's way are painted last, the face's
     own over the ring's (a turned head's far cheek over the strip behind it), and the ones
-    that travelled farther over the others (a closing lid over the eye)."""
+    that travelled farther over the others (a closing lid over the eye). Along the edges
+    where one covers another the map blends the front's sample with the one behind by the
+    front's coverage of each pixel (`_seams`; `BackwardMap.remap` draws them), so that they
+    are not drawn as staircases of whole pixels."""
     if len(moved_triangles) == 0:
         return None
     h, w = size
@@ -275,7 +318,168 @@ def backward_map(src: np.ndarray, dst: np.ndarray, triangles: np.ndarray, size: 
         label.ravel()[at] = owner
         map_x.ravel()[at] = sample[:, 0] + x0
         map_y.ravel()[at] = sample[:, 1] + y0
-    return BackwardMap(int(x0), int(y0), map_x, map_y, np.take(moved, label))
+    # the painting order, in which a triangle covers another; unmoved ones lie behind all
+    rank = np.full(n_tri + 1, -1, np.int64)
+    rank[paint] = np.arange(len(paint))
+    # the edges of painted triangles beyond which something else may show: not one shared
+    # with a painted triangle facing the same way, nor one that stays beside the photo
+    painted = rank[:n_tri] >= 0
+    turned = facing * _areas(dst, triangles) < 0
+    across = topology.neighbours  # across the edge opposite each corner
+    still = np.linalg.norm(dst - src, axis=1) <= STILL_PX
+    stays = still[triangles[:, [1, 2, 0]]] & still[triangles[:, [2, 0, 1]]]
+    inner = np.where((across >= 0) & painted[across], turned[across] == turned[:, None],
+                     stays & ~turned[:, None])
+    rim = np.zeros(n_tri + 1, bool)
+    rim[:n_tri] = painted & ~inner.all(axis=1)
+    seam, front, behind, coverage = _seams(label, map_x, map_y, affine, rank, inner, rim,
+                                           bary, to, frm, origin)
+    moving = np.take(moved, label)
+    moving.ravel()[seam] = True
+    return BackwardMap(int(x0), int(y0), map_x, map_y, moving, seam, front, behind, coverage)
+
+
+def _seams(label: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, affine: np.ndarray,
+           rank: np.ndarray, inner: np.ndarray, rim: np.ndarray, bary: np.ndarray,
+           to: np.ndarray, frm: np.ndarray, origin: np.ndarray,
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The anti-aliased pixels along the edges where one triangle covers another: (K,)
+    flat indices into the region, the source points (K, 2; absolute, as the maps) of the
+    triangle in front and of what lies behind it, and the front's coverage of each pixel.
+    `to` and `frm` are the triangles' corners in region coordinates, which `origin` is.
+
+    Candidates are 4-neighbours of different triangles, one of them a `rim` triangle (T + 1:
+    with an edge not `inner`, (T, 3) the edge opposite each corner), whose samples are
+    farther apart (by more than `_SEAM`) than either triangle's affine map takes them. Of
+    the two, the one painted later (`rank`; an unmoved triangle or none is the photo itself,
+    behind all) is in front, and its edge nearest the pair's midpoint is the covering edge
+    (of those not inner, where there are any), which must pass within `_REACH` of it. It
+    is a seam where what the two show at that edge differs by more than `_SEAM` (source
+    pixels): two triangles meeting edge to edge, or a moved one meeting the photo along an
+    edge that stays, agree there however differently they stretch.
+
+    Each pixel of the pair and the next one out either side (fills reach a pixel past
+    their edges) that belongs to one of the two and lies beside the covering edge (not past
+    its ends, `_PAST_END`) takes a·front + (1 - a)·behind, a its signed distance inside the
+    covering edge + 0.5 clipped to [0, 1]: a box filter 1 px wide across the edge. Both
+    samples are taken at the point of their triangle nearest the pixel, so nothing is
+    extrapolated (a fill's pixel just outside its triangle would extrapolate its map a
+    little); a pixel near several seams follows the nearest."""
+    h, w = label.shape
+    lab = label.ravel()
+    # only around the rim triangles
+    corners = to[rim[:-1]].reshape(-1, 2)
+    if len(corners) == 0:
+        return _no_seams()
+    x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int) - 2, 0)
+    x1, y1 = np.minimum(np.ceil(corners.max(axis=0)).astype(int) + 3, (w, h))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return _no_seams()
+    box = np.ascontiguousarray(label[y0:y1, x0:x1]).ravel()
+    bw = x1 - x0
+    right = box[:-1] != box[1:]
+    right[bw - 1::bw] = False  # a row's last pixel and the next row's first
+    right = np.flatnonzero(right)
+    down = np.flatnonzero(box[:-bw] != box[bw:])
+    p = np.concatenate([right, down])
+    vertical = np.arange(len(p)) >= len(right)
+    lp, lq = box[p], box[p + np.where(vertical, bw, 1)]
+    near = rim[lp] | rim[lq]  # one of them may cover the other
+    p, vertical, lp, lq = p[near], vertical[near], lp[near], lq[near]
+    p = (p // bw + y0) * w + p % bw + x0
+    step = np.where(vertical, w, 1)
+    q = p + step
+    dx = map_x.ravel()[q] - map_x.ravel()[p]
+    dy = map_y.ravel()[q] - map_y.ravel()[p]
+    col = vertical.astype(np.intp)  # the maps' derivatives along the step
+    jump = np.minimum(np.hypot(dx - affine[lp, 0, col], dy - affine[lp, 1, col]),
+                      np.hypot(dx - affine[lq, 0, col], dy - affine[lq, 1, col]))
+    on = jump > _SEAM
+    p, q, step, lp, lq = p[on], q[on], step[on], lp[on], lq[on]
+    first = rank[lp] > rank[lq]
+    front = np.where(first, lp, lq)
+    back = np.where(first, lq, lp)
+    # the front triangle's edges as lines n.(x, y) + c, the signed distance inside
+    rows = bary[front]  # (K, 2, 3)
+    lines = np.stack([-(rows[:, 0] + rows[:, 1]), rows[:, 0], rows[:, 1]], axis=1)
+    lines[:, 0, 2] += 1.0
+    lines /= np.hypot(lines[..., 0], lines[..., 1])[..., None]
+    mid = np.stack([p % w + 0.5 * (step == 1), p // w + 0.5 * (step != 1)], axis=1)
+    dist = np.einsum("kec,kc->ke", lines[..., :2], mid) + lines[..., 2]
+    outer = ~inner[front]
+    nearest = np.argmin(np.where(outer | ~outer.any(axis=1, keepdims=True), dist, np.inf),
+                        axis=1)
+    pick = np.arange(len(p))
+    edge, off = lines[pick, nearest], dist[pick, nearest]  # (K, 3), (K,)
+    # what each shows where the midpoint meets the covering edge
+    at_edge = mid - off[:, None] * edge[:, :2]
+    shown = _sample(np.concatenate([front, back]), np.concatenate([at_edge, at_edge]), rank,
+                    bary, to, frm)
+    gap = np.hypot(*(shown[:len(p)] - shown[len(p):]).T)
+    on = (gap > _SEAM) & (np.abs(off) <= _REACH)
+    p, q, step, front, back, edge = p[on], q[on], step[on], front[on], back[on], edge[on]
+    ends = to[front[:, None], (nearest[on, None] + [1, 2]) % 3]  # (K, 2, 2)
+    along = ends[:, 1] - ends[:, 0]
+    length = np.maximum(np.hypot(*along.T), 1e-9)
+    # the pair and the next pixel out either side (within the row or the column)
+    at = np.stack([p - step, p, q, q + step], axis=1)
+    valid = np.ones(at.shape, bool)
+    valid[:, 0] = np.where(step == 1, p % w >= 1, p >= w)
+    valid[:, 3] = np.where(step == 1, q % w < w - 1, q < (h - 1) * w)
+    k = np.repeat(np.arange(len(p)), 4)[valid.ravel()]
+    at = at.ravel()[valid.ravel()]
+    own = lab[at]
+    mine = (own == front[k]) | (own == back[k])
+    k, at, own = k[mine], at[mine], own[mine]
+    xy = np.stack([at % w, at // w], axis=1).astype(np.float64)
+    # beside the covering edge, not past its ends (where its line covers nothing)
+    t = ((xy - ends[k, 0]) * along[k]).sum(axis=1) / length[k]
+    beside = (t >= -_PAST_END) & (t <= length[k] + _PAST_END)
+    k, at, own, xy = k[beside], at[beside], own[beside], xy[beside]
+    d = (edge[k, :2] * xy).sum(axis=1) + edge[k, 2]
+    # a pixel on several seams: the nearest (|d| < 4 here: the pixels are that close)
+    order = np.argsort(at * 8.0 + np.minimum(np.abs(d), 7.0), kind="stable")
+    keep = order[np.flatnonzero(np.diff(at[order], prepend=-1))]
+    k, at, own, xy, d = k[keep], at[keep], own[keep], xy[keep], d[keep]
+    a = np.clip(0.5 + d, 0.0, 1.0)
+    change = np.where(own == front[k], a < 1.0, a > 0.0)
+    k, at, xy, a = k[change], at[change], xy[change], a[change]
+    src = _sample(np.concatenate([front[k], back[k]]), np.concatenate([xy, xy]), rank, bary,
+                  to, frm) + origin
+    src = src.astype(np.float32)
+    return at.astype(np.int64), src[:len(at)], src[len(at):], a.astype(np.float32)
+
+
+def _no_seams() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    none = np.zeros((0, 2), np.float32)
+    return np.zeros(0, np.int64), none, none, np.zeros(0, np.float32)
+
+
+def _sample(tris: np.ndarray, p: np.ndarray, rank: np.ndarray, bary: np.ndarray,
+            to: np.ndarray, frm: np.ndarray) -> np.ndarray:
+    """The source points (K, 2) of points `p` (K, 2) through triangles `tris` (K,) (region
+    coordinates): through a painted one's map at its point nearest `p`, never extrapolated;
+    the photo itself (`p`) for an unpainted one or none (`rank` below 0)."""
+    out = p.copy()
+    painted = np.flatnonzero(rank[tris] >= 0)
+    t, q = tris[painted], p[painted]
+    lam = _lambdas(bary[t], q)
+    outside = np.flatnonzero(lam.min(axis=1) < -_INSIDE)
+    if len(outside):  # the nearest point on the triangle's edges, as barycentric coordinates
+        c, r = to[t[outside]], q[outside]  # (M, 3, 2), (M, 2)
+        ends = np.roll(c, -1, axis=1)
+        along = ends - c  # edges 0-1, 1-2, 2-0
+        u = np.clip(np.einsum("mej,mej->me", r[:, None] - c, along)
+                    / np.maximum(np.einsum("mej,mej->me", along, along), 1e-12), 0.0, 1.0)
+        off = c + u[..., None] * along - r[:, None]
+        e = np.argmin(np.einsum("mej,mej->me", off, off), axis=1)
+        u = u[np.arange(len(e)), e]
+        fixed = np.zeros((len(e), 3))
+        fixed[np.arange(len(e)), e] = 1.0 - u
+        fixed[np.arange(len(e)), (e + 1) % 3] = u
+        lam[outside] = fixed
+    out[painted] = np.einsum("kc,kcj->kj", lam, frm[t])
+    return out
 
 
 def _spread(values: np.ndarray, triangles: np.ndarray, topology: _Topology) -> np.ndarray:
