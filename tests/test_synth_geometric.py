@@ -368,3 +368,24 @@ def test_a_face_cropped_through_the_eyes_can_be_edited(shared_data, single_image
         assert found
         out = synth.render(synth.prepare(crop, found[0]), {"AU26": 4.0})
         assert out.shape == crop.shape
+
+
+def test_matching_probes_past_the_detectors_dead_zone():
+    """A detector that reads nothing until the slider is far up (mouthSmile on some faces sees
+    AU12 only past 3.5) is probed once more at the slider's end, not given up on: the match
+    lands in its responsive range instead of falling back to the rig fit's reading (0)."""
+    from types import SimpleNamespace
+
+    from auedit.synth.expression_match import matched_targets
+
+    class Synth:
+        def render(self, prepared, targets, preview=False):
+            level = np.mean([targets.get(k, prepared.own[k]) for k in ("AU12L", "AU12R")])
+            return np.full(1, level)
+
+    def read(image):  # reads 0 up to 3.8, then 3 units per slider unit
+        return {"AU12": float(max(0.0, image[0] - 3.8) * 3.0)}
+
+    prepared = SimpleNamespace(own={"AU12L": 0.0, "AU12R": 0.0})
+    got = matched_targets(Synth(), prepared, read, {"AU12": 3.0}, {"AU12L": 0.0, "AU12R": 0.0})
+    assert 4.5 < got["AU12L"] < 5.0 and 4.5 < got["AU12R"] < 5.0, got

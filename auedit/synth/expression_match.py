@@ -7,8 +7,10 @@ detector is calibrated on real faces, so the expression is matched in its readin
 each AU the detector reports is raised twice on the photo being edited (probes, at the
 synthesizer's preview size, as is the unedited reading they are compared with), which traces
 how that detector reading responds to the slider on this face; the slider is then set where
-the response reads as the other photo does. AUs the detector does not report, or whose probes
-it barely sees, take the other photo's rig-fit reading as before.
+the response reads as the other photo does. Where the detector barely sees those two probes
+(its dead zone: on some faces mouthSmile stays at 0 until the corners have risen a long way),
+a third probe at the slider's end tells whether it sees the AU at all. AUs the detector does
+not report, or whose probes it barely sees, take the other photo's rig-fit reading as before.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from auedit.synth.base import PreparedFace, Synthesizer
 PROBE_STEPS = (1.5, 3.5)
 #: Below this many detector units per slider unit, a probe is not seen: rig-fit reading used.
 MIN_GAIN = 0.15
+#: Where the probes are not seen, one more at the slider's end (the detector's dead zone).
+LAST_PROBE = MAX_INTENSITY
 
 #: `read(image)`: the detector's AU readings (catalogue keys, 0-5) of the face in an image, or
 #: None where no face is found.
@@ -74,14 +78,13 @@ def matched_targets(synth: Synthesizer, prepared: PreparedFace, read: Reader,
     for params in groups.values():
         levels: dict[str, list[float]] = {k: [prepared.own[k]] for k, _ in params}
         readings: dict[str, list[float]] = {k: [here[r]] for k, r in params}
-        for step in PROBE_STEPS:
-            probe = {k: min(prepared.own[k] + step, MAX_INTENSITY) for k, _ in params}
-            seen = read(synth.render(prepared, probe, preview=True))
-            if seen is None:
-                continue
-            for key, reading in params:
-                levels[key].append(probe[key])
-                readings[key].append(seen[reading])
+        probes = [{k: min(prepared.own[k] + step, MAX_INTENSITY) for k, _ in params}
+                  for step in PROBE_STEPS]
+        for probe in probes:
+            _probe(synth, prepared, read, params, probe, levels, readings)
+        last = {k: LAST_PROBE for k, _ in params}
+        if last != probes[-1] and not all(_seen(levels[k], readings[k]) for k, _ in params):
+            _probe(synth, prepared, read, params, last, levels, readings)
         for key, reading in params:
             sized = _invert(np.array(levels[key]), np.array(readings[key]), other[reading])
             if sized is not None:
@@ -89,12 +92,30 @@ def matched_targets(synth: Synthesizer, prepared: PreparedFace, read: Reader,
     return targets
 
 
+def _probe(synth: Synthesizer, prepared: PreparedFace, read: Reader,
+           params: list[tuple[str, str]], probe: dict[str, float],
+           levels: dict[str, list[float]], readings: dict[str, list[float]]) -> None:
+    """Edit the face to `probe` and record what the detector reads for each parameter of
+    `params` ((rig key, reading key) pairs) in `levels` and `readings`."""
+    seen = read(synth.render(prepared, probe, preview=True))
+    if seen is None:
+        return
+    for key, reading in params:
+        levels[key].append(probe[key])
+        readings[key].append(seen[reading])
+
+
+def _seen(levels: list[float], readings: list[float]) -> bool:
+    """Whether the detector's reading rises with the slider over the probes so far."""
+    span = levels[-1] - levels[0]
+    return len(levels) >= 2 and span >= 0.5 and (readings[-1] - readings[0]) / span >= MIN_GAIN
+
+
 def _invert(levels: np.ndarray, readings: np.ndarray, wanted: float) -> float | None:
     """The slider level at which the piecewise-linear response (levels -> readings) reads
     `wanted`, extended beyond the probes by its end segments; None where the response rises
     less than MIN_GAIN per slider unit overall (the detector does not see this AU's edit)."""
-    span = levels[-1] - levels[0]
-    if len(levels) < 2 or span < 0.5 or (readings[-1] - readings[0]) / span < MIN_GAIN:
+    if not _seen(list(levels), list(readings)):
         return None
     order = np.argsort(readings, kind="stable")
     r, x = readings[order], levels[order]
