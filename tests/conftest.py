@@ -60,6 +60,19 @@ def video_tracker():
     yield from _tracker("VIDEO", 4)
 
 
+@pytest.fixture(scope="module")
+def prepared_astronaut(demo_photo, single_image_tracker):
+    """The geometric synthesizer and the demo photo's face prepared for editing."""
+    from auedit.media.sources import read_image
+    from auedit.synth.geometric import GeometricSynthesizer
+
+    image = read_image(demo_photo)
+    single_image_tracker.ids.reset()
+    face = single_image_tracker.track(image, 0.0)[0]
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    return synth, synth.prepare(image, face)
+
+
 @pytest.fixture(scope="session")
 def au_detector(single_image_tracker):
     from auedit.detect.mediapipe_aus import MediaPipeAUDetector

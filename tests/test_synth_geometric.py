@@ -23,15 +23,6 @@ EYE = [n for n in ARKIT_BLENDSHAPES if n.startswith("eye") and "Look" not in n]
 MOUTH = [n for n in ARKIT_BLENDSHAPES if n.startswith(("mouth", "jaw"))]
 
 
-@pytest.fixture(scope="module")
-def astronaut(demo_photo, single_image_tracker):
-    image = read_image(demo_photo)
-    single_image_tracker.ids.reset()
-    face = single_image_tracker.track(image, 0.0)[0]
-    synth = GeometricSynthesizer(single_image_tracker.canonical)
-    return synth, synth.prepare(image, face)
-
-
 def _blendshapes(tracker, image: np.ndarray) -> dict[str, float]:
     tracker.ids.reset()
     faces = tracker.track(image, 0.0)
@@ -39,8 +30,8 @@ def _blendshapes(tracker, image: np.ndarray) -> dict[str, float]:
     return dict(zip(ARKIT_BLENDSHAPES, faces[0].blendshapes.tolist(), strict=True))
 
 
-def test_protocol_and_registry(astronaut):
-    synth, prepared = astronaut
+def test_protocol_and_registry(prepared_astronaut):
+    synth, prepared = prepared_astronaut
     assert isinstance(synth, Synthesizer) and isinstance(prepared, PreparedFace)
     assert registry()["geometric"] is GeometricSynthesizer
     assert set(prepared.own) == set(expand_targets({"AU12": 0, "AU1": 0})) | set(prepared.own)
@@ -49,15 +40,15 @@ def test_protocol_and_registry(astronaut):
 
 
 @pytest.mark.parametrize("preview", [False, True])
-def test_own_targets_reproduce_the_photo(astronaut, preview):
-    synth, prepared = astronaut
+def test_own_targets_reproduce_the_photo(prepared_astronaut, preview):
+    synth, prepared = prepared_astronaut
     out = synth.render(prepared, prepared.own, preview=preview)
     assert out.shape == prepared.image.shape and out.dtype == np.uint8
     np.testing.assert_array_equal(out, prepared.image)
 
 
-def test_pixels_away_from_the_edit_are_untouched(astronaut):
-    synth, prepared = astronaut
+def test_pixels_away_from_the_edit_are_untouched(prepared_astronaut):
+    synth, prepared = prepared_astronaut
     image = prepared.image
     lms = prepared.face.landmarks[:468, :2]
     # a jaw drop moves the outline, and the ring around it a little, so reaches farther
@@ -90,9 +81,9 @@ def test_pixels_away_from_the_edit_are_untouched(astronaut):
     ({"AU1": 4.0, "AU2": 4.0}, ["browInnerUp", "browOuterUpLeft", "browOuterUpRight"], 1, MOUTH),
     ({"AU12": 0.0}, ["mouthSmileLeft", "mouthSmileRight"], -1, BROW),
 ])
-def test_edited_au_moves_its_blendshapes_and_little_else(astronaut, single_image_tracker,
+def test_edited_au_moves_its_blendshapes_and_little_else(prepared_astronaut, single_image_tracker,
                                                          targets, expected, sign, far):
-    synth, prepared = astronaut
+    synth, prepared = prepared_astronaut
     before = _blendshapes(single_image_tracker, prepared.image)
     after = _blendshapes(single_image_tracker, synth.render(prepared, targets))
     delta = {k: after[k] - before[k] for k in before}
@@ -103,8 +94,8 @@ def test_edited_au_moves_its_blendshapes_and_little_else(astronaut, single_image
         f"{targets}: far blendshapes moved {elsewhere:.2f} (the edit {moved:.2f})")
 
 
-def test_preview_matches_full_render(astronaut):
-    synth, prepared = astronaut
+def test_preview_matches_full_render(prepared_astronaut):
+    synth, prepared = prepared_astronaut
     targets = {"AU26": 4.0, "AU25": 3.0, "AU1": 4.0}
     full = synth.render(prepared, targets)
     preview = synth.render(prepared, targets, preview=True)
@@ -113,8 +104,8 @@ def test_preview_matches_full_render(astronaut):
     assert diff < 1.0, f"preview differs from the full render by {diff:.2f} on average"
 
 
-def test_tiny_face_is_refused(astronaut):
-    synth, prepared = astronaut
+def test_tiny_face_is_refused(prepared_astronaut):
+    synth, prepared = prepared_astronaut
     face = prepared.face
     small = type(face)(face.track_id, face.box, face.landmarks * 0.1, face.blendshapes,
                        face.pose, face.transform)
@@ -177,13 +168,13 @@ def test_opened_mouth_shows_a_dark_interior(neutral):
     assert dark.mean() > 0.6, f"{dark.mean():.0%} of the opening is dark"
 
 
-def test_another_photos_expression_is_sized_by_what_mediapipe_sees(astronaut,
+def test_another_photos_expression_is_sized_by_what_mediapipe_sees(prepared_astronaut,
                                                                    single_image_tracker):
     """The astronaut edited to a clear smile is "another photo": taking its expression must
     give back about that smile, where its rig-fit reading alone gives a fraction of it."""
     from auedit.synth.expression_match import AUReader, matched_targets
 
-    synth, prepared = astronaut
+    synth, prepared = prepared_astronaut
     read = AUReader(single_image_tracker)
 
     want = {"AU26": 3.0}  # the astronaut already smiles: AU12 is at the detector's ceiling

@@ -10,9 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from auedit.media.sources import read_image
 from auedit.rig.regions import EYE_LOWER0, EYE_UPPER0, mirror_index
-from auedit.synth.geometric import GeometricSynthesizer
 from auedit.synth.warp import backward_map
 
 WHITE, BLACK = 200, 20
@@ -97,15 +95,6 @@ def test_edges_that_meet_are_left_alone():
 
 
 @pytest.fixture(scope="module")
-def astronaut(demo_photo, single_image_tracker):
-    image = read_image(demo_photo)
-    single_image_tracker.ids.reset()
-    face = single_image_tracker.track(image, 0.0)[0]
-    synth = GeometricSynthesizer(single_image_tracker.canonical)
-    return synth, synth.prepare(image, face)
-
-
-@pytest.fixture(scope="module")
 def canonical_mirror(single_image_tracker):
     return mirror_index(single_image_tracker.canonical.vertices.astype(np.float64))
 
@@ -117,10 +106,10 @@ def _segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
     return np.linalg.norm(a + t[..., None] * ab - p[:, None], axis=-1)
 
 
-def test_a_closed_lid_on_a_photo_has_a_smooth_edge(astronaut, canonical_mirror):
+def test_a_closed_lid_on_a_photo_has_a_smooth_edge(prepared_astronaut, canonical_mirror):
     """The demo photo with its eyes shut: the upper lids' margins, painted over the eyes,
     are drawn with intermediate pixels along them, and only along them."""
-    synth, prepared = astronaut
+    synth, prepared = prepared_astronaut
     _, shift = synth.displacement(prepared, {"AU45": 5.0})
     level = synth._level(prepared, False)
     mesh = prepared.mesh
