@@ -24,7 +24,7 @@ from auedit.detect.rigfit import RigFitDetector
 from auedit.face.canonical import CanonicalFace, load_canonical_face
 from auedit.fit.landmark_fit import FitResult
 from auedit.rig.alignment import similarity
-from auedit.rig.expressions import AU_PARAMETER_KEYS
+from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS
 from auedit.rig.model import rig_for
 from auedit.rig.regions import EYE_LOWER0, EYE_UPPER0, EYE_UPPER1, LIPS_UPPER_INNER
 from auedit.rig.topology import N_LANDMARKS
@@ -65,6 +65,18 @@ LID_OVERLAP = 0.015
 #: opening is kept only there, and the rig's interior is painted into a new one only there.
 OPEN_MOUTH_WIDTH = 0.02
 _MOUTH = np.array(MOUTH_OPENING)
+#: Each side's commissure, outer lip corner to inner: the corners and the two points between
+#: them (MediaPipe's 76 and 62; on a closed mouth the four lie on a line a few pixels long).
+COMMISSURES = ((61, 76, 62, 78), (291, 306, 292, 308))
+#: The AUs whose rig fields pull the lip corners (corner puller, dimpler, depressor,
+#: stretcher): their handles move both ends of each commissure half again as far as the lips
+#: and skin around it, the points between the ends included (the corners' lead)...
+CORNER_AUS = frozenset(p.key for p in AU_PARAMETERS
+                       if p.facs in ("AU12", "AU14", "AU15", "AU20"))
+#: ...of which a photo's commissure keeps this share (see `fit_commissures`)...
+CORNER_LEAD = 0.2
+#: ...spread over this share of the mouth's width around it.
+CORNER_REACH = 0.2
 
 
 def _lid_pairs(rest: np.ndarray, mirror: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,6 +90,80 @@ def _lid_pairs(rest: np.ndarray, mirror: np.ndarray) -> tuple[np.ndarray, np.nda
             upper += [int(m), int(r)]
             lower += [j, j]
     return np.array(upper), np.array(lower)
+
+
+@dataclass(frozen=True)
+class Commissure:
+    """One side's commissure on the photo, as `fit_commissures` moves it (worked out once per
+    face by `commissures`)."""
+
+    outer: int  # the outer lip corner
+    between: np.ndarray  # the points between the corners...
+    inner: int  # ...the inner lip corner
+    along: np.ndarray  # where each point between lies along it (0 at the outer corner, 1 inner)
+    near: np.ndarray  # the landmarks within `CORNER_REACH` of the mouth's width of it...
+    t: np.ndarray  # ...where its point nearest each lies along it
+    weight: np.ndarray  # ...and how much of that point's motion each takes (1 on it, 0 far)
+
+
+def commissures(landmarks: np.ndarray) -> tuple[Commissure, ...]:
+    """Both sides' `Commissure`s for the photo's (468, 2) landmarks."""
+    reach = CORNER_REACH * float(np.linalg.norm(landmarks[291] - landmarks[61]))
+    out = []
+    for outer, *between, inner in COMMISSURES:
+        a, b = landmarks[outer], landmarks[inner]
+        t, d = _along(landmarks, a, b)
+        near = np.flatnonzero(d < reach)
+        out.append(Commissure(outer, np.array(between), inner, _along(landmarks[between], a, b)[0],
+                              near, t[near], 1.0 - d[near] / reach))
+    return tuple(out)
+
+
+def fit_commissures(shift: np.ndarray, corners: np.ndarray | None,
+                    sides: tuple[Commissure, ...]) -> np.ndarray:
+    """`shift` (468, 2) fitted to the photo's commissures (`sides`): the corner AUs' part of
+    it (`corners`; None where they do not change) with the corners' lead cut to
+    `CORNER_LEAD` and spread over `CORNER_REACH`, and the points between each commissure's
+    ends moved as the ends are (any edit).
+
+    The rig's corner AUs move the outer and the inner lip corner (61 and 78) half again as
+    far as the lips and skin around them, 76 and 62 between them included, which on a closed
+    mouth lie a pixel or two from both on one line. At AU12 E the inner corner overtook them
+    (London neutral 030: 78 moved 17 px, 62, 1.3 px from it, 11 px), turning the slivers
+    78-62-95 and 78-191-62 of the inner lip's corner, each under 0.3 px² of the dark crease,
+    into folds of 16 px² painted over the lips, and the whole commissure rose past the lip
+    points 2-4 px above it: hard-edged blobs and hooks of crease at both corners. (After
+    AU12 E the crease's darkest pixels near a corner covered a median 1.54 times their own
+    area, at most 3.1 times, on the 70 London neutral photos; 1.06 and 1.37 times now.)
+    Spread over the mouth, the whole lead shows as a much stronger smile than before (after
+    the happiness preset MediaPipe's mouthSmile 0.71 against 0.57, and the lips closer to
+    the person's real smile than the neutral photo's for 71% of the people against 80%):
+    most of it never showed, folded away. So the commissure keeps the share that did (the
+    edits' mouth corners rise 0.056 interocular distances, as before; `python
+    benchmarks/smile_edit.py --lip-shape`), and each point within `CORNER_REACH` of the
+    mouth's width of it moves towards the motion of its nearest point, in proportion to its
+    closeness (all of it on the commissure, none at the reach)."""
+    out = np.array(shift, dtype=np.float64)
+    if corners is not None:
+        fitted = np.array(corners, dtype=np.float64)
+        for side in sides:
+            ring = corners[side.between].mean(axis=0)  # the motion of the points around
+            ends = ring + CORNER_LEAD * (corners[[side.outer, side.inner]] - ring)
+            on = ends[0] + side.t[:, None] * (ends[1] - ends[0])
+            fitted[side.near] += side.weight[:, None] * (on - fitted[side.near])
+        out += fitted - corners
+    for side in sides:
+        a, b = out[side.outer], out[side.inner]
+        out[side.between] = a + side.along[:, None] * (b - a)
+    return out
+
+
+def _along(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For (N, 2) points: where the nearest point of the segment a-b lies along it (0 at a,
+    1 at b) and how far away it is."""
+    ab = b - a
+    t = np.clip((points - a) @ ab / max(float(ab @ ab), 1e-12), 0.0, 1.0)
+    return t, np.linalg.norm(points - a - t[:, None] * ab, axis=1)
 
 
 def _gap(opening: np.ndarray) -> float:
@@ -129,6 +215,7 @@ class GeometricFace:
     face_px: float  # the face's size (larger side of its landmarks' box)
     interior: MouthInterior
     lid_gain: np.ndarray  # (n upper-lid points, 2) gains of lid motion: opening, closing
+    commissures: tuple[Commissure, ...]  # the lip corners' fit to the photo (`fit_commissures`)
     levels: dict[bool, _Level] = field(default_factory=dict)  # preview? -> level
 
 
@@ -178,7 +265,8 @@ class GeometricSynthesizer:
                                  light_gain(image, lms, [o for _, o in self.eye_openings]))
         fitted = self._project(fit, fit.params)
         return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
-                             self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own))
+                             self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own),
+                             commissures(lms))
 
     def _lid_gain(self, tracked: np.ndarray, fit: FitResult, fitted: np.ndarray,
                   own: Mapping[str, float]) -> np.ndarray:
@@ -247,16 +335,25 @@ class GeometricSynthesizer:
     def displacement(self, prepared: GeometricFace, targets: Mapping[str, float],
                      ) -> tuple[np.ndarray, np.ndarray]:
         """The rig posed at `targets` ((V, 3) photo pixels) and how far each of the 468
-        landmarks moves in the photo ((468, 2) pixels): what `render` warps by."""
+        landmarks moves in the photo ((468, 2) pixels): what `render` warps by. The lip
+        corners' motion is fitted to the photo's commissures (`fit_commissures`)."""
         # a slider's change from the face's own reading moves the fitted rig by as much
         params = prepared.fit.params.copy()
+        other = prepared.fit.params.copy()  # the same without the corner AUs' changes
         for key, value in expand_targets(targets).items():
             i = self.rig.au_index(key)
             change = (value - prepared.own[key]) / MAX_INTENSITY
             params.au[0, i] = np.clip(params.au[0, i] + change, 0.0, MAX_PARAMETER)
+            if key not in CORNER_AUS:
+                other.au[0, i] = params.au[0, i]
         target = self._project(prepared.fit, params)
         fitted = prepared.fitted[:N_LANDMARKS, :2]
         shift = target[:N_LANDMARKS, :2] - fitted
+        corners = None
+        if not np.array_equal(params.au, other.au):
+            corners = target[:N_LANDMARKS, :2] - self._project(prepared.fit, other)[
+                :N_LANDMARKS, :2]
+        shift = fit_commissures(shift, corners, prepared.commissures)
         down = fitted[self.lid_lower] - fitted[self.lid_upper]  # towards the lower lid
         closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
         gain = np.where(closing, prepared.lid_gain[:, 1], prepared.lid_gain[:, 0])

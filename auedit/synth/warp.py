@@ -74,6 +74,8 @@ _SEAM = 0.5
 # reach a pixel past their triangles)
 _REACH = 1.5
 _PAST_END = 0.75  # pixels projecting this far past a covering edge's ends are still beside it
+_THIN = 0.5  # a triangle thinner than this (pixels, its height across its longest edge) at
+# rest and moved covers nothing: a sliver at a lip corner, its long edges on one line
 _REMAP_COLS = 1024  # samples per row of the seams' own remap (remap wants < 32767 a side)
 
 
@@ -332,16 +334,18 @@ def backward_map(src: np.ndarray, dst: np.ndarray, triangles: np.ndarray, size: 
                      stays & ~turned[:, None])
     rim = np.zeros(n_tri + 1, bool)
     rim[:n_tri] = painted & ~inner.all(axis=1)
-    seam, front, behind, coverage = _seams(label, map_x, map_y, affine, rank, inner, rim,
-                                           bary, to, frm, origin)
+    thick = np.ones(n_tri, bool)
+    thick[paint] = (_heights(to[paint]) >= _THIN) | (_heights(frm[paint]) >= _THIN)
+    seam, front, behind, coverage = _seams(label, map_x, map_y, affine, rank, inner, thick,
+                                           rim, bary, to, frm, origin)
     moving = np.take(moved, label)
     moving.ravel()[seam] = True
     return BackwardMap(int(x0), int(y0), map_x, map_y, moving, seam, front, behind, coverage)
 
 
 def _seams(label: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, affine: np.ndarray,
-           rank: np.ndarray, inner: np.ndarray, rim: np.ndarray, bary: np.ndarray,
-           to: np.ndarray, frm: np.ndarray, origin: np.ndarray,
+           rank: np.ndarray, inner: np.ndarray, thick: np.ndarray, rim: np.ndarray,
+           bary: np.ndarray, to: np.ndarray, frm: np.ndarray, origin: np.ndarray,
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The anti-aliased pixels along the edges where one triangle covers another: (K,)
     flat indices into the region, the source points (K, 2; absolute, as the maps) of the
@@ -353,7 +357,12 @@ def _seams(label: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, affine: np.n
     farther apart (by more than `_SEAM`) than either triangle's affine map takes them. Of
     the two, the one painted later (`rank`; an unmoved triangle or none is the photo itself,
     behind all) is in front, and its edge nearest the pair's midpoint is the covering edge
-    (of those not inner, where there are any), which must pass within `_REACH` of it. It
+    (of those not inner, where there are any), which must pass within `_REACH` of it. A
+    front triangle not `thick` (under `_THIN` px across its longest edge, at rest and
+    moved) covers nothing: the slivers at a closed mouth's corners, long edges on one line,
+    had pixels beside that line, which they do not hold, take their sample, the dark
+    crease's, in specks and ticks at the lip corners (a lid squeezed thin by a blink is
+    skin, and keeps its anti-aliased edge). It
     is a seam where what the two show at that edge differs by more than `_SEAM` (source
     pixels): two triangles meeting edge to edge, or a moved one meeting the photo along an
     edge that stays, agree there however differently they stretch.
@@ -399,6 +408,8 @@ def _seams(label: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, affine: np.n
     first = rank[lp] > rank[lq]
     front = np.where(first, lp, lq)
     back = np.where(first, lq, lp)
+    solid = thick[front]  # a sliver in front covers nothing
+    p, q, step, front, back = p[solid], q[solid], step[solid], front[solid], back[solid]
     # the front triangle's edges as lines n.(x, y) + c, the signed distance inside
     rows = bary[front]  # (K, 2, 3)
     lines = np.stack([-(rows[:, 0] + rows[:, 1]), rows[:, 0], rows[:, 1]], axis=1)
@@ -573,6 +584,13 @@ def _topology_of(data: bytes, n_tri: int) -> _Topology:
     for part in parts:
         part.flags.writeable = False  # shared by every warp of the mesh
     return _Topology(*parts)
+
+
+def _heights(corners: np.ndarray) -> np.ndarray:
+    """How thick each triangle (T, 3, 2) is: its height across its longest edge."""
+    edges = corners[:, [1, 2, 0]] - corners
+    longest = np.sqrt(np.einsum("tej,tej->te", edges, edges).max(axis=1))
+    return np.abs(_cross(edges[:, 0], -edges[:, 2])) / np.maximum(longest, 1e-12)
 
 
 def _areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
