@@ -380,3 +380,18 @@ def test_matching_probes_past_the_detectors_dead_zone():
     prepared = SimpleNamespace(own={"AU12L": 0.0, "AU12R": 0.0})
     got = matched_targets(Synth(), prepared, read, {"AU12": 3.0}, {"AU12L": 0.0, "AU12R": 0.0})
     assert 4.5 < got["AU12L"] < 5.0 and 4.5 < got["AU12R"] < 5.0, got
+
+
+def test_brow_raisers_barely_open_the_eyes(prepared_astronaut):
+    """The rig's brow raisers drag the upper lids with the brows (AU1 E lifts them more than
+    the lid raiser AU5 E): on a photo that opened the eyes into a window of stretched lashes
+    and iris. The brows rise; the upper lids keep a small share of it."""
+    synth, prepared = prepared_astronaut
+    lids, iod = synth.lid_upper[0::2], prepared.face.interocular
+    rise = {}
+    for au in ("AU1", "AU2"):
+        _, shift = synth.displacement(prepared, {au: 5.0})
+        rise[au] = (-shift[lids, 1].mean() / iod, -shift[[105, 334, 66, 296], 1].mean() / iod)
+    assert rise["AU1"][1] > 0.04 and rise["AU2"][1] > 0.04, rise  # the brows go up
+    # the lids: a third of the brows' rise at most (it was more than the brows' own rise)
+    assert rise["AU1"][0] < 0.35 * rise["AU1"][1] and rise["AU2"][0] < 0.35 * rise["AU2"][1], rise
