@@ -26,7 +26,17 @@ from auedit.fit.landmark_fit import FitResult
 from auedit.rig.alignment import similarity
 from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS
 from auedit.rig.model import RigParams, rig_for
-from auedit.rig.regions import EYE_LOWER0, EYE_UPPER0, EYE_UPPER1, LIPS_UPPER_INNER
+from auedit.rig.regions import (
+    EYE_LOWER0,
+    EYE_UPPER0,
+    EYE_UPPER1,
+    LIPS_LOWER_INNER,
+    LIPS_LOWER_MID,
+    LIPS_LOWER_OUTER,
+    LIPS_UPPER_INNER,
+    LIPS_UPPER_MID,
+    LIPS_UPPER_OUTER,
+)
 from auedit.rig.topology import N_LANDMARKS
 from auedit.synth.base import SynthesisError, expand_targets
 from auedit.synth.mouth import (
@@ -85,6 +95,13 @@ CORNER_REACH = 0.2
 #: liner do not stretch; the plain skin up to the brow does) keep this share of the brows' pull.
 BROW_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs in ("AU1", "AU2"))
 BROW_LID_SHARE = 0.3
+#: The lip corner puller (AU12): its rig field lifts the whole lower lip and the skin below it
+#: with the corners (after the happiness preset the lower lip's centre rose 0.024 interocular
+#: distances on the London photos), where a real smile lifts the corners and leaves the lower
+#: lip's centre where it was (-0.006): the edit's mouth rose flat instead of curving. Below the
+#: line between the corners, its lift is taken away in proportion to 1 - u^2 (u: the offset
+#: from the mouth's middle in half mouth widths), all of it in the middle, none at the corners.
+SMILE_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs == "AU12")
 
 
 def _lid_pairs(rest: np.ndarray, mirror: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -174,6 +191,31 @@ def _along(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray
     return t, np.linalg.norm(points - a - t[:, None] * ab, axis=1)
 
 
+@dataclass(frozen=True)
+class LowerFace:
+    """Where a smile's lift is taken away below the mouth (see `SMILE_AUS`)."""
+
+    weight: np.ndarray  # (468,) share of the lift taken away: 1 - u^2 below the mouth, else 0
+    up: np.ndarray  # (2,) the face's up, at right angles to the line between the corners
+
+
+def lower_face(landmarks: np.ndarray) -> LowerFace:
+    """`LowerFace` for the photo's (468, 2) landmarks: the lower lip and the skin below the
+    line between the lip corners (61, 291), weighted by their offset from the mouth's middle."""
+    a, b = landmarks[61], landmarks[291]
+    axis = (b - a) / max(float(np.linalg.norm(b - a)), 1e-9)
+    down = np.array([-axis[1], axis[0]])
+    if (landmarks[152] - a) @ down < 0:  # towards the chin
+        down = -down
+    rel = landmarks - (a + b) / 2
+    u = rel @ axis / max(float(np.linalg.norm(b - a)) / 2, 1e-9)
+    below = rel @ down > 0
+    below[list(LIPS_UPPER_OUTER + LIPS_UPPER_INNER + LIPS_UPPER_MID + LIPS_LOWER_OUTER
+               + LIPS_LOWER_INNER + LIPS_LOWER_MID)] = True
+    weight = np.where(below, np.clip(1.0 - u**2, 0.0, 1.0), 0.0)
+    return LowerFace(weight, -down)
+
+
 def _gap(opening: np.ndarray) -> float:
     """How far the lips of an inner-lip polygon (`MOUTH_OPENING` order) are apart: the mean of
     `lip_gaps`, lips pushed past each other counting as shut (0)."""
@@ -224,6 +266,7 @@ class GeometricFace:
     interior: MouthInterior
     lid_gain: np.ndarray  # (n upper-lid points, 2) gains of lid motion: opening, closing
     commissures: tuple[Commissure, ...]  # the lip corners' fit to the photo (`fit_commissures`)
+    lower: LowerFace  # where a smile's lift is taken away below the mouth (`SMILE_AUS`)
     levels: dict[bool, _Level] = field(default_factory=dict)  # preview? -> level
 
 
@@ -274,7 +317,7 @@ class GeometricSynthesizer:
         fitted = self._project(fit, fit.params)
         return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
                              self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own),
-                             commissures(lms))
+                             commissures(lms), lower_face(lms))
 
     def _lid_gain(self, tracked: np.ndarray, fit: FitResult, fitted: np.ndarray,
                   own: Mapping[str, float]) -> np.ndarray:
@@ -353,9 +396,9 @@ class GeometricSynthesizer:
             i = changed[key] = self.rig.au_index(key)
             change = (value - prepared.own[key]) / MAX_INTENSITY
             params.au[0, i] = np.clip(params.au[0, i] + change, 0.0, MAX_PARAMETER)
-        # the same without the corner AUs' changes, and without the brow AUs' (one batch)
+        # the same without the corner AUs' changes, the brow AUs' and the smile's (one batch)
         parts = [[i for k, i in changed.items() if k in keys and params.au[0, i] != start.au[0, i]]
-                 for keys in (CORNER_AUS, BROW_AUS)]
+                 for keys in (CORNER_AUS, BROW_AUS, SMILE_AUS)]
         batch = [params]
         for idx in filter(None, parts):
             without = params.copy()
@@ -368,8 +411,11 @@ class GeometricSynthesizer:
         target, rest = posed[0], iter(posed[1:, :N_LANDMARKS, :2])
         fitted = prepared.fitted[:N_LANDMARKS, :2]
         shift = target[:N_LANDMARKS, :2] - fitted
-        corners, brows = (target[:N_LANDMARKS, :2] - next(rest) if idx else None
-                          for idx in parts)
+        corners, brows, smile = (target[:N_LANDMARKS, :2] - next(rest) if idx else None
+                                 for idx in parts)
+        if smile is not None:  # the lower lip stays, the mouth curves
+            lower = prepared.lower
+            shift -= (lower.weight * (smile @ lower.up))[:, None] * lower.up
         shift = fit_commissures(shift, corners, prepared.commissures)
         if brows is not None:  # the brows' pull on the upper lids, damped
             lids = self.lid_upper
