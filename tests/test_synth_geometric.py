@@ -395,17 +395,24 @@ def test_brow_raisers_barely_open_the_eyes(prepared_astronaut):
     assert rise["AU1"][1] > 0.04 and rise["AU2"][1] > 0.04, rise  # the brows go up
     # the lids: a third of the brows' rise at most (it was more than the brows' own rise)
     assert rise["AU1"][0] < 0.35 * rise["AU1"][1] and rise["AU2"][0] < 0.35 * rise["AU2"][1], rise
+    # the eyes move as a whole: no eye narrows (its corners and lower lid rising past its
+    # upper lid left the eyeball behind under a lower lid line, a ghost lid line)
+    _, shift = synth.displacement(prepared, {"AU1": 5.0, "AU2": 5.0})
+    assert len(synth._closing_eyes(prepared.face.landmarks, shift)) == 0
 
 
-def test_a_smile_curves_the_mouth_instead_of_lifting_it(prepared_astronaut):
-    """The rig's lip corner puller lifts the whole mouth with its corners; a smile (AU12 alone:
-    no lips part) lifts the corners and leaves the lips' middle where it was, so the mouth
-    curves, and the lips stay together."""
-    synth, prepared = prepared_astronaut
-    prepared = dataclasses.replace(prepared, own={**prepared.own, "AU12L": 0.0, "AU12R": 0.0})
-    _, shift = synth.displacement(prepared, {"AU12": 5.0})
-    iod = prepared.face.interocular
-    corners = -shift[[61, 291], 1].mean() / iod
-    middle = -shift[[0, 13, 14, 17], 1] / iod  # both lips' middles, outer and inner
-    assert corners > 0.03, corners
-    assert np.abs(middle).max() < 0.1 * corners, (corners, middle)
+@pytest.mark.shared_data
+def test_a_smile_curves_the_mouth_instead_of_lifting_it(neutral, prepared_astronaut):
+    """The rig's lip corner puller lifts the whole mouth with its corners; a smile lifts the
+    corners and leaves the lips' middle where it was, so the mouth curves. On a closed mouth
+    (AU12 alone parts no lips) both lips' middles stay; on a smile that shows its teeth (the
+    demo photo) the upper lip keeps its rise, the lower lip's middle stays."""
+    upper, lower = [0, 13], [14, 17]  # the lips' middles, outer and inner
+    for (synth, prepared), still in ((neutral, upper + lower), (prepared_astronaut, lower)):
+        prepared = dataclasses.replace(prepared, own={**prepared.own, "AU12L": 0.0, "AU12R": 0.0})
+        _, shift = synth.displacement(prepared, {"AU12": 5.0})
+        rise = -shift[:, 1] / prepared.face.interocular
+        corners = rise[[61, 291]].mean()
+        assert corners > 0.03, corners
+        assert np.abs(rise[still]).max() < 0.1 * corners, (corners, rise[upper + lower])
+    assert rise[upper].min() > 0.3 * corners, rise[upper]  # the open smile's upper lip rises

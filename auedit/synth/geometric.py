@@ -91,16 +91,21 @@ CORNER_REACH = 0.2
 #: with the brows (AU1 E lifts them 0.056 interocular distances, more than the lid raiser AU5
 #: E's 0.045), which on a photo opens the eye wide and stretches lashes and iris into a
 #: window the photo has no eyeball for. A real brow raise unfolds the lid's skin but barely
-#: moves its margin: the upper lids (margin and the ring above it, so that their lashes and
-#: liner do not stretch; the plain skin up to the brow does) keep this share of the brows' pull.
+#: moves its margin: the eyes (their outlines, lids and corners, and the ring above the upper
+#: lids, so that lashes and liner do not stretch; the plain skin up to the brow does) keep
+#: this share of the brows' pull. Damping the upper lids alone let the corners and lower lids
+#: rise past them: the eye narrowed under a brow raise and showed a second lid line.
 BROW_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs in ("AU1", "AU2"))
 BROW_LID_SHARE = 0.3
-#: The lip corner puller (AU12): its rig field lifts the whole lower lip and the skin below it
-#: with the corners (after the happiness preset the lower lip's centre rose 0.024 interocular
-#: distances on the London photos), where a real smile lifts the corners and leaves the lower
-#: lip's centre where it was (-0.006): the edit's mouth rose flat instead of curving. Below the
-#: line between the corners, its lift is taken away in proportion to 1 - u^2 (u: the offset
-#: from the mouth's middle in half mouth widths), all of it in the middle, none at the corners.
+#: The lip corner puller (AU12): its rig field lifts both lips' middles and the skin below the
+#: mouth with the corners (after the happiness preset the lips' middles rose 0.018-0.024
+#: interocular distances on the London photos), where a real smile lifts the corners and
+#: leaves the lips' middle nearly where it was (lower lip's centre -0.006): the edit's mouth
+#: rose flat instead of curving. Its lift is taken away in proportion to 1 - u^2 (u: the
+#: offset from the mouth's middle in half mouth widths), all of it in the middle, none at the
+#: corners: from the lower lip and the skin below the line between the corners, and from the
+#: upper lip as far as the lips stay together (an edit that parts them, AU25 or AU26, keeps
+#: the upper lip's rise, as in an open smile, which shows the upper teeth).
 SMILE_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs == "AU12")
 
 
@@ -193,15 +198,17 @@ def _along(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray
 
 @dataclass(frozen=True)
 class LowerFace:
-    """Where a smile's lift is taken away below the mouth (see `SMILE_AUS`)."""
+    """Where a smile's lift is taken away around the mouth (see `SMILE_AUS`)."""
 
-    weight: np.ndarray  # (468,) share of the lift taken away: 1 - u^2 below the mouth, else 0
+    below: np.ndarray  # (468,) share of the lift taken away below the mouth: the lower lip
+    # and the skin below the line between the corners (1 - u^2), else 0
+    upper: np.ndarray  # (468,) the same for the upper lip (1 - u^2), else 0
     up: np.ndarray  # (2,) the face's up, at right angles to the line between the corners
 
 
 def lower_face(landmarks: np.ndarray) -> LowerFace:
-    """`LowerFace` for the photo's (468, 2) landmarks: the lower lip and the skin below the
-    line between the lip corners (61, 291), weighted by their offset from the mouth's middle."""
+    """`LowerFace` for the photo's (468, 2) landmarks, weighted by the offset from the mouth's
+    middle."""
     a, b = landmarks[61], landmarks[291]
     axis = (b - a) / max(float(np.linalg.norm(b - a)), 1e-9)
     down = np.array([-axis[1], axis[0]])
@@ -209,11 +216,12 @@ def lower_face(landmarks: np.ndarray) -> LowerFace:
         down = -down
     rel = landmarks - (a + b) / 2
     u = rel @ axis / max(float(np.linalg.norm(b - a)) / 2, 1e-9)
-    below = rel @ down > 0
-    below[list(LIPS_UPPER_OUTER + LIPS_UPPER_INNER + LIPS_UPPER_MID + LIPS_LOWER_OUTER
-               + LIPS_LOWER_INNER + LIPS_LOWER_MID)] = True
-    weight = np.where(below, np.clip(1.0 - u**2, 0.0, 1.0), 0.0)
-    return LowerFace(weight, -down)
+    upper = np.zeros(len(landmarks), bool)
+    upper[list(LIPS_UPPER_OUTER + LIPS_UPPER_INNER + LIPS_UPPER_MID)] = True
+    below = (rel @ down > 0) & ~upper
+    below[list(LIPS_LOWER_OUTER + LIPS_LOWER_INNER + LIPS_LOWER_MID)] = True
+    curve = np.clip(1.0 - u**2, 0.0, 1.0)
+    return LowerFace(np.where(below, curve, 0.0), np.where(upper, curve, 0.0), -down)
 
 
 def _gap(opening: np.ndarray) -> float:
@@ -291,6 +299,9 @@ class GeometricSynthesizer:
         self.eye_openings = _eye_openings(self.face_triangles, mesh.mirror)
         # the rims of the openings, where the warp lets triangles fold (see `build_mesh`)
         self.openings = [o for _, o in self.eye_openings] + [_MOUTH]
+        # the eyes' outlines and the ring above the upper lids (`BROW_AUS`)
+        self.eye_points = np.unique(np.concatenate([o for _, o in self.eye_openings]
+                                                   + [self.lid_upper]))
 
     def prepare(self, image: np.ndarray, face: TrackedFace) -> GeometricFace:
         """Fit the game face to `face` (identity included) and cache the working crop."""
@@ -413,13 +424,20 @@ class GeometricSynthesizer:
         shift = target[:N_LANDMARKS, :2] - fitted
         corners, brows, smile = (target[:N_LANDMARKS, :2] - next(rest) if idx else None
                                  for idx in parts)
-        if smile is not None:  # the lower lip stays, the mouth curves
+        if smile is not None:  # the lips' middle stays, the mouth curves
             lower = prepared.lower
-            shift -= (lower.weight * (smile @ lower.up))[:, None] * lower.up
+            lift = smile @ lower.up
+            shift -= (lower.below * lift)[:, None] * lower.up
+            # the upper lip too where the lips stay together; where the edit parts them (AU25,
+            # AU26), the upper lip rises as it does in an open smile and shows the upper teeth
+            tracked = prepared.face.landmarks[:N_LANDMARKS, :2]
+            gap = _gap((tracked + shift)[_MOUTH] - (lower.upper * lift)[_MOUTH, None] * lower.up)
+            shut = np.clip(1.0 - gap / (OPEN_MOUTH_WIDTH * prepared.face_px), 0.0, 1.0)
+            shift -= (shut * lower.upper * lift)[:, None] * lower.up
         shift = fit_commissures(shift, corners, prepared.commissures)
-        if brows is not None:  # the brows' pull on the upper lids, damped
-            lids = self.lid_upper
-            shift[lids] -= (1.0 - BROW_LID_SHARE) * brows[lids]
+        if brows is not None:  # the brows' pull on the eyes, damped
+            eyes = self.eye_points
+            shift[eyes] -= (1.0 - BROW_LID_SHARE) * brows[eyes]
         down = fitted[self.lid_lower] - fitted[self.lid_upper]  # towards the lower lid
         closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
         gain = np.where(closing, prepared.lid_gain[:, 1], prepared.lid_gain[:, 0])
