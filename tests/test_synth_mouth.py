@@ -62,3 +62,35 @@ def test_the_upper_teeth_are_told_apart(opened):
     line = image[int(row) + 2, lo:hi].mean(axis=1)
     dips = (line[1:-1] < line[:-2] - 8) & (line[1:-1] <= line[2:])
     assert 3 <= dips.sum() <= 12, f"{dips.sum()} gaps between the front upper teeth"
+
+
+def _lip_pairs(gap: float) -> np.ndarray:
+    """An open mouth's inner-lip polygon (`MOUTH_OPENING` order): lips 100 px wide, `gap`
+    px apart, upper lip at y = 50."""
+    from auedit.synth.mouth import MOUTH_OPENING
+
+    n_up = 11
+    upper = np.stack([np.linspace(50, 150, n_up), np.full(n_up, 50.0)], axis=1)
+    lower = np.stack([np.linspace(60, 140, len(MOUTH_OPENING) - n_up), np.full(9, 50 + gap)],
+                     axis=1)[::-1]
+    return np.concatenate([upper, lower])
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ((("teeth", 50, 80), ("shadow", 80, 84), ("teeth", 84, 90)), (0.7, 0.9)),  # two rows
+    ((("teeth", 50, 86), ("shadow", 86, 90)), (0.85, 1.0)),  # upper teeth alone
+])
+def test_the_bite_line_follows_the_gap_between_the_teeth(rows, expected):
+    """A smile's own teeth split where the photo shows the gap between its rows of teeth, or
+    under its upper teeth when it shows no lower ones: the midpoint between the lips cut the
+    upper teeth in two (their edges went down with the jaw)."""
+    from auedit.synth.mouth import bite_line, upper_half
+
+    image = np.full((150, 200, 3), 150, np.uint8)  # lips and skin
+    for kind, y0, y1 in rows:
+        image[y0:y1, 50:151] = 235 if kind == "teeth" else 30
+    opening = _lip_pairs(40.0)
+    bite = bite_line(image, opening)
+    assert np.all((bite >= expected[0]) & (bite <= expected[1])), bite
+    half = upper_half(opening, bite)
+    assert half[:, 1].max() > 50 + 40 * expected[0] - 1

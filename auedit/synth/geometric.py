@@ -42,6 +42,7 @@ from auedit.synth.base import SynthesisError, expand_targets
 from auedit.synth.mouth import (
     MOUTH_OPENING,
     MouthInterior,
+    bite_line,
     composite,
     light_gain,
     lip_gaps,
@@ -469,7 +470,9 @@ class GeometricSynthesizer:
         frame = to_level(frame_points(x0, y0, x1, y1))
         opening = open_part(polygon_mask(lms[_MOUTH], crop.shape[:2]),
                             OPEN_MOUTH_WIDTH * prepared.face_px * s)
-        upper = cv2.bitwise_and(opening, polygon_mask(upper_half(lms[_MOUTH]), crop.shape[:2]))
+        bite = bite_line(crop, lms[_MOUTH]) if opening.any() else None
+        upper = cv2.bitwise_and(opening, polygon_mask(upper_half(lms[_MOUTH], bite),
+                                                      crop.shape[:2]))
         level = _Level(s, crop, lms, WarpMesh.rest(lms, frame), upper,
                        cv2.subtract(opening, upper))
         prepared.levels[preview] = level

@@ -29,6 +29,8 @@ _GAP_SHADE = 0.3  # the lines between teeth take this share of the teeth's light
 _TONGUE_LIFT = 0.04  # the tongue is raised this share of the mouth's width, and the middle
 _TONGUE_RISE = 0.18  # of its back this much more: a dome rising towards the palate
 _TONGUE_SHADE = 0.6  # the tongue lies in the palate's shadow
+_BITE_TOP = 0.3  # the bite line lies no higher than this share of the way between the lips
+_BITE_SAMPLES = 24  # brightness samples between each pair of lip points
 _MIN_EYE_PIXELS = 20  # an eye showing fewer pixels than this gives no white to measure
 _WHITE_PERCENTILE = 95  # of an eye's brightness: its white (a dark iris may fill most of it)
 # the upper/lower point pairs of MOUTH_OPENING: the upper lip's points but its corners (which
@@ -61,13 +63,36 @@ def uncrossed(opening: np.ndarray) -> np.ndarray:
     return out
 
 
-def upper_half(opening: np.ndarray) -> np.ndarray:
-    """The part of the inner-lip polygon (`MOUTH_OPENING` order) above its bite line, the
-    midpoints of the upper/lower point pairs: the upper inner lip, then the bite line back."""
+def upper_half(opening: np.ndarray, bite: np.ndarray | None = None) -> np.ndarray:
+    """The part of the inner-lip polygon (`MOUTH_OPENING` order) above its bite line: the
+    upper inner lip, then the bite line back. The bite line crosses each upper/lower point
+    pair at `bite` (its share of the way from the upper point to the lower; `bite_line`), by
+    default at the middle."""
     opening = np.asarray(opening, dtype=np.float64)
+    t = np.full(len(_UPPER), 0.5) if bite is None else np.asarray(bite, dtype=np.float64)
     upper = opening[:_N_UPPER]
-    bite = np.concatenate([upper[:1], (opening[_UPPER] + opening[_LOWER]) / 2, upper[-1:]])
-    return np.concatenate([upper, bite[::-1]])
+    cross = opening[_UPPER] + t[:, None] * (opening[_LOWER] - opening[_UPPER])
+    return np.concatenate([upper, np.concatenate([upper[:1], cross, upper[-1:]])[::-1]])
+
+
+def bite_line(image: np.ndarray, opening: np.ndarray) -> np.ndarray:
+    """Where the photo's own open mouth divides its upper teeth from what is below them, per
+    upper/lower point pair of the inner-lip polygon (`MOUTH_OPENING` order): the darkest
+    point between the lips (the gap between the rows of teeth, or the lower lip's shadow
+    under upper teeth alone), as a share of the way from the upper point to the lower, no
+    higher than `_BITE_TOP` (the upper lip's own shadow), smoothed across the mouth. The
+    midpoint between the lips split a smile's upper teeth in two: their edges went down with
+    the jaw."""
+    opening = np.asarray(opening, dtype=np.float64)
+    light = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    t = np.linspace(_BITE_TOP, 1.0, _BITE_SAMPLES)
+    a, b = opening[_UPPER], opening[_LOWER]
+    points = (a[:, None] + t[None, :, None] * (b - a)[:, None]).astype(np.float32)
+    along = cv2.remap(light, points[..., 0], points[..., 1], cv2.INTER_LINEAR,
+                      borderMode=cv2.BORDER_REPLICATE)
+    along = cv2.blur(along, (3, 1))  # along each pair's segment
+    bite = t[np.argmin(along, axis=1)]
+    return np.array([np.median(bite[max(i - 1, 0):i + 2]) for i in range(len(bite))])
 
 
 def polygon_mask(points: np.ndarray, size: tuple[int, int]) -> np.ndarray:
