@@ -157,23 +157,13 @@ def fit_commissures(shift: np.ndarray, corners: np.ndarray | None,
     `CORNER_LEAD` and spread over `CORNER_REACH`, and the points between each commissure's
     ends moved as the ends are (any edit).
 
-    The rig's corner AUs move the outer and the inner lip corner (61 and 78) half again as
-    far as the lips and skin around them, 76 and 62 between them included, which on a closed
-    mouth lie a pixel or two from both on one line. At AU12 E the inner corner overtook them
-    (London neutral 030: 78 moved 17 px, 62, 1.3 px from it, 11 px), turning the slivers
-    78-62-95 and 78-191-62 of the inner lip's corner, each under 0.3 px² of the dark crease,
-    into folds of 16 px² painted over the lips, and the whole commissure rose past the lip
-    points 2-4 px above it: hard-edged blobs and hooks of crease at both corners. (After
-    AU12 E the crease's darkest pixels near a corner covered a median 1.54 times their own
-    area, at most 3.1 times, on the 70 London neutral photos; 1.06 and 1.37 times now.)
-    Spread over the mouth, the whole lead shows as a much stronger smile than before (after
-    the happiness preset MediaPipe's mouthSmile 0.71 against 0.57, and the lips closer to
-    the person's real smile than the neutral photo's for 71% of the people against 80%):
-    most of it never showed, folded away. So the commissure keeps the share that did (the
-    edits' mouth corners rise 0.056 interocular distances, as before; `python
-    benchmarks/smile_edit.py --lip-shape`), and each point within `CORNER_REACH` of the
-    mouth's width of it moves towards the motion of its nearest point, in proportion to its
-    closeness (all of it on the commissure, none at the reach)."""
+    The rig's corner AUs move the outer and inner lip corners (61, 78) half again as far as
+    the points around them, 76 and 62 included, which on a closed mouth lie a pixel or two
+    from both on one line: the inner corner overtook them and folded the inner lip's corner
+    slivers of dark crease over the lips (blobs and hooks at both corners). Most of the lead
+    never showed, folded away, so the commissure keeps the share that did, and each point
+    within the reach moves towards the motion of its nearest point on the commissure, in
+    proportion to its closeness. Figures: docs/synthesis.md, step 2."""
     out = np.array(shift, dtype=np.float64)
     if corners is not None:
         fitted = np.array(corners, dtype=np.float64)
@@ -326,7 +316,7 @@ class GeometricSynthesizer:
         mesh = build_mesh(lms, self.face_triangles, frame, self.openings)
         interior = MouthInterior(self.rig.mesh,
                                  light_gain(image, lms, [o for _, o in self.eye_openings]))
-        fitted = self._project(fit, fit.params)
+        fitted = self._project(fit, fit.params)[0]
         return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
                              self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own),
                              commissures(lms), lower_face(lms))
@@ -347,7 +337,7 @@ class GeometricSynthesizer:
         for key in BLINK:  # each side's lids move under its own parameter only
             shut = fit.params.copy()
             shut.au[0, self.rig.au_index(key)] += (MAX_INTENSITY - own[key]) / MAX_INTENSITY
-            moved = self._project(fit, shut)[:N_LANDMARKS, :2] - fitted
+            moved = self._project(fit, shut)[0, :N_LANDMARKS, :2] - fitted
             travel += np.linalg.norm(moved[up], axis=1)
             rise += np.linalg.norm(moved[low], axis=1)  # the lower lid meets it part way
         # a little past the lower lid: the eyeball stays put under a closing lid (see
@@ -408,23 +398,25 @@ class GeometricSynthesizer:
             i = changed[key] = self.rig.au_index(key)
             change = (value - prepared.own[key]) / MAX_INTENSITY
             params.au[0, i] = np.clip(params.au[0, i] + change, 0.0, MAX_PARAMETER)
-        # the same without the corner AUs' changes, the brow AUs' and the smile's (one batch)
-        parts = [[i for k, i in changed.items() if k in keys and params.au[0, i] != start.au[0, i]]
+        # the same without the corner AUs' changes, the brow AUs' and the smile's, each posed
+        # once (AU12 alone is both a corner AU and the smile) in one batch with the target
+        parts = [tuple(i for k, i in changed.items()
+                       if k in keys and params.au[0, i] != start.au[0, i])
                  for keys in (CORNER_AUS, BROW_AUS, SMILE_AUS)]
-        batch = [params]
-        for idx in filter(None, parts):
-            without = params.copy()
-            without.au[0, idx] = start.au[0, idx]
-            batch.append(without)
-        fit = prepared.fit
-        posed = fit.scale * self.rig.camera_vertices(RigParams(*(
-            np.concatenate([getattr(b, f) for b in batch]) for f in ("pose", "au", "identity")
-        ))) + fit.shift
-        target, rest = posed[0], iter(posed[1:, :N_LANDMARKS, :2])
+        variants = list(dict.fromkeys(idx for idx in parts if idx))
+        aus = np.repeat(params.au, 1 + len(variants), axis=0)
+        for row, idx in enumerate(variants, start=1):
+            aus[row, list(idx)] = start.au[0, list(idx)]
+        n = len(aus)
+        batch = RigParams(np.repeat(params.pose, n, axis=0), aus,
+                          np.repeat(params.identity, n, axis=0))
+        posed = self._project(prepared.fit, batch)
+        target = posed[0]
         fitted = prepared.fitted[:N_LANDMARKS, :2]
         shift = target[:N_LANDMARKS, :2] - fitted
-        corners, brows, smile = (target[:N_LANDMARKS, :2] - next(rest) if idx else None
-                                 for idx in parts)
+        corners, brows, smile = (
+            target[:N_LANDMARKS, :2] - posed[1 + variants.index(idx), :N_LANDMARKS, :2]
+            if idx else None for idx in parts)
         if smile is not None:  # the lips' middle stays, the mouth curves
             lower = prepared.lower
             lift = smile @ lower.up
@@ -446,9 +438,9 @@ class GeometricSynthesizer:
         return target, shift
 
     def _project(self, fit: FitResult, params: RigParams) -> np.ndarray:
-        """(V, 3) rig vertices in photo pixels through the fit's scaled orthographic camera
-        (as `LandmarkFitter` projects them)."""
-        return fit.scale * self.rig.camera_vertices(params)[0] + fit.shift
+        """(B, V, 3) rig vertices in photo pixels through the fit's scaled orthographic camera
+        (as `LandmarkFitter` projects them), one face per row of `params`."""
+        return fit.scale * self.rig.camera_vertices(params) + fit.shift
 
     def _level(self, prepared: GeometricFace, preview: bool) -> _Level:
         """The working crop for previews (scaled down) or for saving (full size), cached."""

@@ -164,9 +164,12 @@ class MouthInterior:
         colours[self.is_teeth] *= _ENAMEL
         colours[is_tongue] *= _TONGUE_SHADE
         light = _depth_light(mesh.vertices[self.triangles], self.is_teeth)
-        self.colours = colours * light[:, None] * 255.0 * gain
+        # 8-bit colours, as drawn (`render`)
+        self.colours = np.clip(colours * light[:, None] * 255.0 * gain + 0.5, 0, 255
+                               ).astype(int).tolist()
         cavity = mesh.vertex_colors[self.triangles[self.is_cavity][:, 0]]
-        self.back = cavity.min(axis=0) * 255.0 * gain * _FAR
+        self.back = np.clip(cavity.min(axis=0) * 255.0 * gain * _FAR + 0.5, 0, 255
+                            ).astype(np.uint8)
         teeth = np.unique(self.triangles[self.is_teeth])
         jaw = mesh.jaw_attached[teeth]
         upper, lower = teeth[jaw == 0], teeth[jaw == 1]  # the upper arch is fixed to the skull
@@ -185,7 +188,7 @@ class MouthInterior:
         # drawn in 8 bits: OpenCV anti-aliases edges only there (on float32 they come out
         # stair-stepped)
         out = np.empty((*size, 3), np.uint8)
-        out[:] = np.clip(self.back + 0.5, 0, 255).astype(np.uint8)
+        out[:] = self.back
         width = float(np.linalg.norm(np.subtract(*vertices[self.span, :2])))
         gum, edge = vertices[self.upper_gaps[:, 0], :2], vertices[self.upper_gaps[:, 1], :2]
         up = (gum - edge).mean(axis=0)
@@ -197,10 +200,9 @@ class MouthInterior:
         # the cavity is the back wall whatever its depth (the raised tongue reaches behind it),
         # then the rest far to near
         order = np.lexsort((-depth, ~self.is_cavity))
-        colours = np.clip(self.colours + 0.5, 0, 255).astype(int)
         pts = np.round((corners[:, :, :2] - origin) * (1 << _SUBPIXEL)).astype(np.int32)
         for k in order if teeth else order[~self.is_teeth[order]]:
-            cv2.fillConvexPoly(out, pts[k], colours[k].tolist(), lineType=cv2.LINE_AA,
+            cv2.fillConvexPoly(out, pts[k], self.colours[k], lineType=cv2.LINE_AA,
                                shift=_SUBPIXEL)
         shaded = out.astype(np.float32)
         if teeth:
