@@ -415,3 +415,29 @@ def test_a_smile_curves_the_mouth_instead_of_lifting_it(neutral, prepared_astron
         assert corners > 0.03, corners
         assert np.abs(rise[still]).max() < 0.1 * corners, (corners, rise[upper + lower])
     assert rise[upper].min() > 0.3 * corners, rise[upper]  # the open smile's upper lip rises
+
+
+def test_taking_a_smile_away_leaves_little_of_it(prepared_astronaut, single_image_tracker):
+    """The sliders start at the MediaPipe AU detector's reading of the photo, and taking an AU
+    away carries its rig field past 0: the landmark fit explains a real smile with about a
+    third of the AU12 MediaPipe reads. With the rig fit's regressor as the start and 0 as the
+    floor, the demo photo's broad smile (mouthSmile 0.91) kept 0.70 with AU6 and AU12 at 0."""
+    synth, prepared = prepared_astronaut
+    assert min(prepared.own["AU12L"], prepared.own["AU12R"]) > 3.0, prepared.own
+    smile = ["mouthSmileLeft", "mouthSmileRight"]
+    before = _blendshapes(single_image_tracker, prepared.image)
+    after = _blendshapes(single_image_tracker, synth.render(prepared, {"AU6": 0.0, "AU12": 0.0}))
+    left = [np.mean([d[k] for k in smile]) for d in (before, after)]
+    assert left[1] < 0.6 * left[0], f"mouthSmile {left[0]:.2f} -> {left[1]:.2f}"
+
+
+def test_closing_the_mouth_stops_where_the_jaw_rests(prepared_astronaut):
+    """The openings (lips part AU25, jaw AU26/27, blink) stop at their rest: carried past it,
+    as the other AUs' fields are when taken away, the jaw would swing up through the upper
+    teeth. A reading far above what the fit shows (AU26 5 on a face whose jaw is nearly
+    shut) must not lift the chin when the slider goes to 0."""
+    synth, prepared = prepared_astronaut
+    prepared = dataclasses.replace(prepared, own={**prepared.own, "AU26": 5.0})
+    _, shift = synth.displacement(prepared, {"AU26": 0.0})
+    rise = -shift[152, 1] / prepared.face.interocular  # the chin
+    assert rise < 0.05, f"the chin rose {rise:.3f} interocular"

@@ -15,7 +15,8 @@ from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import RigParams
-from auedit.transfer.expression import combine, rig_aus
+from auedit.synth.base import rig_aus
+from auedit.transfer.expression import combine
 
 DEMO = ROOT / "demo" / "astronaut.jpg"
 

@@ -80,6 +80,23 @@ def expand_targets(targets: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
+def rig_aus(reading: Mapping[str, float], fallback: np.ndarray) -> np.ndarray:
+    """(n_au,) rig AU parameters in [0, 1] from catalogue AU intensities (0-5: "AU12" sets
+    both sides, "AU12L" one side and wins over "AU12"); parameters the reading lacks keep
+    `fallback`."""
+    out = np.array(fallback, dtype=np.float64)
+    exact = {k: v for k, v in reading.items() if k in AU_PARAMETER_KEYS}
+    for part in ({k: v for k, v in reading.items() if k not in exact}, exact):
+        for key, value in part.items():
+            try:
+                targets = expand_targets({key: value})
+            except KeyError:  # an AU the rig does not have
+                continue
+            for k, v in targets.items():
+                out[AU_PARAMETER_KEYS.index(k)] = v / MAX_INTENSITY
+    return out
+
+
 #: Catalogue AUs the rig has no parameter of, and the parameter that makes the same shape:
 #: eyes closed (AU43) is a held blink (AU45) in the rig's geometry.
 SAME_SHAPE: dict[str, str] = {"AU43": "AU45"}

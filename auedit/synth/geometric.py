@@ -20,6 +20,7 @@ import numpy as np
 
 from auedit.core.aus import MAX_INTENSITY
 from auedit.core.types import TrackedFace
+from auedit.detect.mediapipe_aus import MediaPipeAUDetector
 from auedit.detect.rigfit import RigFitDetector
 from auedit.face.canonical import CanonicalFace, load_canonical_face
 from auedit.fit.landmark_fit import FitResult
@@ -38,7 +39,7 @@ from auedit.rig.regions import (
     LIPS_UPPER_OUTER,
 )
 from auedit.rig.topology import N_LANDMARKS
-from auedit.synth.base import SynthesisError, expand_targets
+from auedit.synth.base import SynthesisError, expand_targets, rig_aus
 from auedit.synth.mouth import (
     MOUTH_OPENING,
     MouthInterior,
@@ -67,8 +68,17 @@ BLINK = ("AU45L", "AU45R")
 #: How far a slider may drive a rig AU parameter. The fit alone may already read an AU at its
 #: end (1) where the face's reading, which the slider starts from, says it is absent; the
 #: slider's change must still show, and the AU fields are linear, so they extrapolate (2:
-#: twice the authored E). Below 0 a field would turn into its opposite, so 0 stays the floor.
+#: twice the authored E)...
 MAX_PARAMETER = 2.0
+#: ...and likewise below 0: the landmark fit explains a real smile with AU12 at about a third
+#: of what the face reads (it leaves the rest to identity and other AUs), so taking the smile
+#: away must carry the field past 0 (where it turns into its opposite, by as much as the fit
+#: left out)...
+MIN_PARAMETER = -1.0
+#: ...except for the openings, whose rest is where they close (lips together, jaw at rest, lids
+#: open): past it the lips would cross and the lids turn inside out.
+OPENING_AUS = frozenset(p.key for p in AU_PARAMETERS
+                        if p.facs in ("AU25", "AU26", "AU27", "AU45"))
 #: A full blink takes the upper lid this share of the interocular distance past the lower lid.
 LID_OVERLAP = 0.015
 #: A mouth counts as open where its opening is at least this share of the face size across
@@ -281,8 +291,12 @@ class GeometricSynthesizer:
 
             canonical = load_canonical_face(find_face_model())
         self.rig = rig_for(canonical)
-        # the rigfit detector's photo fit (the geometry the warp moves) and its AU reading
+        # the rigfit detector's photo fit (the geometry the warp moves); the face's reading, where
+        # the sliders start, is the MediaPipe AU detector's (see `prepare`)
         self.detector = RigFitDetector(self.rig)
+        self.reader = MediaPipeAUDetector(canonical)
+        self.floor = np.array([0.0 if k in OPENING_AUS else MIN_PARAMETER
+                               for k in AU_PARAMETER_KEYS])
         tris = np.asarray(canonical.triangles, dtype=np.int64)
         self.face_triangles = tris[(tris < N_LANDMARKS).all(axis=1)]
         mesh = self.rig.mesh
@@ -302,7 +316,11 @@ class GeometricSynthesizer:
             raise SynthesisError(f"the face is too small to edit ({face.interocular:.0f} px "
                                  f"between the eyes, {MIN_INTEROCULAR_PX:.0f} needed)")
         fit = self.detector.fit_face(face, still=True)
-        reading = self.detector.regress(face, fit).params.au[0]
+        # the reference detector on real faces; the rig fit's regressor, which reads real
+        # expressions at a fraction of their size (a smile that MediaPipe reads as AU12 3.3 as
+        # 0.5), only for the AUs it does not report (AU23)
+        reading = rig_aus(self.reader.detect(image, face).values,
+                          self.detector.regress(face, fit).params.au[0])
         own = {k: float(v) * MAX_INTENSITY for k, v in zip(AU_PARAMETER_KEYS, reading,
                                                             strict=True)}
         lms = np.asarray(face.landmarks[:N_LANDMARKS, :2], dtype=np.float64)
@@ -397,7 +415,7 @@ class GeometricSynthesizer:
         for key, value in expand_targets(targets).items():
             i = changed[key] = self.rig.au_index(key)
             change = (value - prepared.own[key]) / MAX_INTENSITY
-            params.au[0, i] = np.clip(params.au[0, i] + change, 0.0, MAX_PARAMETER)
+            params.au[0, i] = np.clip(params.au[0, i] + change, self.floor[i], MAX_PARAMETER)
         # the same without the corner AUs' changes, the brow AUs' and the smile's, each posed
         # once (AU12 alone is both a corner AU and the smile) in one batch with the target
         parts = [tuple(i for k, i in changed.items()

@@ -15,15 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-
-from auedit.core.aus import MAX_INTENSITY
 from auedit.core.types import TrackedFace
 from auedit.detect.rigfit import RigFitDetector
 from auedit.fit.landmark_fit import FitResult
-from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import RigParams
-from auedit.synth.base import expand_targets
+from auedit.synth.base import rig_aus
 
 
 @dataclass
@@ -36,23 +32,6 @@ class Transfer:
 def combine(identity: RigParams, expression: RigParams) -> RigParams:
     """Identity of the first, AUs and pose of the second (batches of one)."""
     return RigParams(expression.pose.copy(), expression.au.copy(), identity.identity.copy())
-
-
-def rig_aus(reading: Mapping[str, float], fallback: np.ndarray) -> np.ndarray:
-    """(n_au,) rig AU parameters in [0, 1] from catalogue AU intensities (0-5: "AU12" sets
-    both sides, "AU12L" one side and wins over "AU12"); parameters the reading lacks keep
-    `fallback`."""
-    out = np.array(fallback, dtype=np.float64)
-    exact = {k: v for k, v in reading.items() if k in AU_PARAMETER_KEYS}
-    for part in ({k: v for k, v in reading.items() if k not in exact}, exact):
-        for key, value in part.items():
-            try:
-                targets = expand_targets({key: value})
-            except KeyError:  # an AU the rig does not have
-                continue
-            for k, v in targets.items():
-                out[AU_PARAMETER_KEYS.index(k)] = v / MAX_INTENSITY
-    return out
 
 
 def transfer(detector: RigFitDetector, face_a: TrackedFace, face_b: TrackedFace,

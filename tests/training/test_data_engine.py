@@ -242,8 +242,10 @@ def test_pairs_of_edits_come_from_one_person(tmp_path: Path, shared_data: Path) 
 @pytest.mark.shared_data
 def test_triplets_of_edits_are_three_people_and_obey_the_rule(tmp_path: Path,
                                                                london_faces: Path) -> None:
+    # AUs that all three neutral faces lack, so that each triplet can be three people
     assert data("triplets", "--out", str(tmp_path / "t"), "--n", "6", "--seed", "3",
-                "--margin", "0.3", "--source", str(london_faces)) == 0
+                "--margin", "0.3", "--aus", "AU9,AU15,AU26,AU45",
+                "--source", str(london_faces)) == 0
     triplets = TripletDataset(tmp_path / "t")
     m = triplets.manifest
     assert m["domain"] == "edit" and "target_au / 5" in m["triplet_rule"]

@@ -1,0 +1,105 @@
+"""Smiling photos edited to no smile, measured against the same people's neutral photos.
+
+The reverse of `smile_edit.py`: each of the 70 London people's smiling photo is edited with
+the geometric synthesizer, AU6 and AU12 set to 0 (both sides; every other AU keeps the photo's
+own value) and, as a second row, the "sadness" preset (which also clears AU6 and AU12), and
+re-tracked. Printed per row: MediaPipe's mouthSmile (mean of left and right) on the edits,
+beside the smiling and the neutral photos; the lips' distance to the person's neutral photo
+(40 lip landmarks aligned on eye corners and nose, interocular units, as `smile_edit.py`
+measures it) and the share of people whose edit is closer to it than the smiling photo is.
+
+`--starts mediapipe,regressor` runs both ways of starting the sliders side by side:
+`mediapipe` as the synthesizer does (the MediaPipe AU detector's reading of the photo, and
+fields carried past 0 when an AU is taken away), `regressor` as it did before 2026-11-22 (the
+rig fit's learned regressor's reading, fields stopped at 0).
+
+    python benchmarks/smile_removal.py [--starts mediapipe,regressor] [--people N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+from collections import defaultdict
+
+import numpy as np
+from _shared import shared_data
+from smile_edit import SMILE, mouth_distance
+
+from auedit.core.aus import MAX_INTENSITY
+from auedit.face.landmarker import Mode
+from auedit.face.tracker import FaceTracker
+from auedit.media.sources import read_image
+from auedit.rig.expressions import AU_PARAMETER_KEYS
+from auedit.synth.geometric import GeometricFace, GeometricSynthesizer
+from auedit.synth.presets import preset_targets
+
+EDITS = {"AU6 AU12 0": {"AU6": 0.0, "AU12": 0.0}, "sadness": preset_targets("sadness")}
+
+
+def regressor_start(synth: GeometricSynthesizer, prepared: GeometricFace) -> GeometricFace:
+    """`prepared` starting from the rig fit's regressor reading, as before 2026-11-22."""
+    reading = synth.detector.regress(prepared.face, prepared.fit).params.au[0]
+    own = {k: float(v) * MAX_INTENSITY for k, v in zip(AU_PARAMETER_KEYS, reading, strict=True)}
+    return dataclasses.replace(prepared, own=own)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--starts", default="mediapipe",
+                        help="comma-separated: mediapipe (as shipped), regressor (before)")
+    parser.add_argument("--people", type=int, default=0, help="only the first N people")
+    args = parser.parse_args()
+    starts = args.starts.split(",")
+    root = shared_data() / "london"
+    with (root / "labels.csv").open(newline="") as f:
+        photos: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in csv.DictReader(f):
+            photos[row["face_id"]][row["expression"]] = row["image"]
+    people = sorted(photos.items())[: args.people or None]
+    tracker = FaceTracker(Mode.IMAGE, max_faces=1)
+    synth = GeometricSynthesizer(tracker.canonical)
+    floor = synth.floor.copy()
+    smile: dict[str, list[float]] = defaultdict(list)
+    dist: dict[str, list[float]] = defaultdict(list)
+    for person, pair in people:
+        neutral, smiling = read_image(root / pair["neutral"]), read_image(root / pair["smiling"])
+        tracked = [tracker.track(im, 0.0) for im in (neutral, smiling)]
+        if not all(tracked):
+            print(f"{person}: no face found, skipped")
+            continue
+        face_n, face_s = tracked[0][0], tracked[1][0]
+        prepared = synth.prepare(smiling, face_s)
+        results = {}
+        for start in starts:
+            here = prepared if start == "mediapipe" else regressor_start(synth, prepared)
+            synth.floor = floor if start == "mediapipe" else np.maximum(floor, 0.0)
+            for name, targets in EDITS.items():
+                found = tracker.track(synth.render(here, targets, preview=False), 0.0)
+                results[(start, name)] = found[0] if found else None
+        if not all(results.values()):
+            print(f"{person}: an edit lost its face")
+            continue
+        for name, face in (("neutral", face_n), ("smiling", face_s)):
+            smile[name].append(float(face.blendshapes[SMILE].mean()))
+        dist["smiling"].append(mouth_distance(face_s.landmarks, face_n.landmarks))
+        for key, face in results.items():
+            smile[key].append(float(face.blendshapes[SMILE].mean()))
+            dist[key].append(mouth_distance(face.landmarks, face_n.landmarks))
+    tracker.close()
+    n = len(dist["smiling"])
+    print(f"{n} people; mouthSmile (mean L/R): smiling photos {np.mean(smile['smiling']):.3f}, "
+          f"neutral photos {np.mean(smile['neutral']):.3f}; smiling photos' lips to the neutral "
+          f"photo {np.mean(dist['smiling']):.4f} (interocular units)")
+    print("start      edit         mouthSmile  lips to neutral  closer than the smiling photo")
+    for start in starts:
+        for name in EDITS:
+            d = np.array(dist[(start, name)])
+            closer = d < np.array(dist["smiling"])
+            print(f"{start:10s} {name:12s} {np.mean(smile[(start, name)]):.3f}       "
+                  f"{d.mean():.4f}           {closer.mean():.1%} ({closer.sum()}/{n})")
+
+
+if __name__ == "__main__":
+    main()
