@@ -10,8 +10,8 @@ measures it) and the share of people whose edit is closer to it than the smiling
 
 `--starts mediapipe,regressor` runs both ways of starting the sliders side by side:
 `mediapipe` as the synthesizer does (the MediaPipe AU detector's reading of the photo, and
-fields carried past 0 when an AU is taken away), `regressor` as it did before 2026-11-22 (the
-rig fit's learned regressor's reading, fields stopped at 0).
+fields carried past 0 when an AU is taken away), `regressor` as it did before commit f718aed
+(the rig fit's learned regressor's reading, fields stopped at 0).
 
     python benchmarks/smile_removal.py [--starts mediapipe,regressor] [--people N]
 """
@@ -39,7 +39,7 @@ EDITS = {"AU6 AU12 0": {"AU6": 0.0, "AU12": 0.0}, "sadness": preset_targets("sad
 
 
 def regressor_start(synth: GeometricSynthesizer, prepared: GeometricFace) -> GeometricFace:
-    """`prepared` starting from the rig fit's regressor reading, as before 2026-11-22."""
+    """`prepared` starting from the rig fit's regressor reading, as before commit f718aed."""
     reading = synth.detector.regress(prepared.face, prepared.fit).params.au[0]
     own = {k: float(v) * MAX_INTENSITY for k, v in zip(AU_PARAMETER_KEYS, reading, strict=True)}
     return dataclasses.replace(prepared, own=own)

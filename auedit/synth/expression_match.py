@@ -1,16 +1,18 @@
 """Another photo's expression as slider targets, sized by what MediaPipe sees on both photos.
 
-Reading the other photo's AUs with the rig fit and setting the sliders to them reproduces a
-faint copy: the rig fit reads real expressions at a fraction of their size (an AU set to E by
-the synthesizer reads about 0.8 back, `benchmarks/rigfit_real_faces.py`). The MediaPipe AU
-detector is calibrated on real faces, so the expression is matched in its readings instead:
-each AU the detector reports is raised twice on the photo being edited (probes, at the
-synthesizer's preview size, as is the unedited reading they are compared with), which traces
+Setting the sliders to the other photo's readings copies numbers, not the look: how far a
+slider moves a face in a detector's eyes differs from face to face, and the rig fit reads real
+expressions at a fraction of their size (an AU set to E by the synthesizer reads about 0.8
+back, `benchmarks/rigfit_real_faces.py`). The MediaPipe AU detector is calibrated on real
+faces, so the expression is matched in its readings: each AU the detector reports is raised
+twice on the photo being edited (probes, at the synthesizer's preview size, as is the unedited
+reading they are compared with), which traces
 how that detector reading responds to the slider on this face; the slider is then set where
 the response reads as the other photo does. Where the detector barely sees those two probes
 (its dead zone: on some faces mouthSmile stays at 0 until the corners have risen a long way),
 a third probe at the slider's end tells whether it sees the AU at all. AUs the detector does
-not report, or whose probes it barely sees, take the other photo's rig-fit reading as before.
+not report, or whose probes it barely sees, take the other photo's own reading (where its
+sliders would start: the same detector's reading, the rig fit's for AU23).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from auedit.synth.base import PreparedFace, Synthesizer
 #: How far the probes raise each AU (slider units): two points of the detector's response, so
 #: that its dead zone near 0 and its ceiling at 5 do not skew the sizing.
 PROBE_STEPS = (1.5, 3.5)
-#: Below this many detector units per slider unit, a probe is not seen: rig-fit reading used.
+#: Below this many detector units per slider unit, a probe is not seen: own reading used.
 MIN_GAIN = 0.15
 #: Where the probes are not seen, one more at the slider's end (the detector's dead zone).
 LAST_PROBE = MAX_INTENSITY
@@ -65,7 +67,7 @@ def matched_targets(synth: Synthesizer, prepared: PreparedFace, read: Reader,
                     ) -> dict[str, float]:
     """Slider targets (rig parameter keys, 0-5) that make the prepared face's edit read as
     `other` (the detector's readings of the other photo); `other_own` is the other photo's
-    rig-fit reading (rig parameter keys), the fallback."""
+    own reading (`prepare(...).own`, rig parameter keys), the fallback."""
     targets = {k: float(v) for k, v in other_own.items()}
     here = read(synth.render(prepared, {}, preview=True))
     if here is None:
