@@ -118,7 +118,8 @@ def edit_fields(kind: str, size: int) -> dict[str, Field]:
         "target_au": Field((*lead, n_au), "float32", "target AU intensities (names.au), "
                            "FACS 0-5: the source's own values with the edited AU set"),
         "own_au": Field((*lead, n_au), "float32",
-                        "the source face's own AU intensities (names.au, 0-5, fitted)"),
+                        "the source face's own AU intensities (names.au, 0-5, as the "
+                        "synthesizer reads them: where its sliders start)"),
         "au": Field(lead, "int32", "the edited AU: index into names.aus"),
         "level": Field(lead, "int32", "its target level: 0 absent, 1-5 = A-E"),
         "source": Field(lead, "int32", "the source face: index into sources"),
