@@ -16,7 +16,7 @@ from auedit.rig import regions as rg
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer, expand_targets, registry
 from auedit.synth.geometric import GeometricSynthesizer
 from auedit.synth.mouth import MOUTH_OPENING, light_gain, open_part, polygon_mask, uncrossed
-from auedit.synth.presets import PRESETS
+from auedit.synth.presets import PRESETS, preset_targets
 
 BROW = [n for n in ARKIT_BLENDSHAPES if n.startswith("brow")]
 EYE = [n for n in ARKIT_BLENDSHAPES if n.startswith("eye") and "Look" not in n]
@@ -441,3 +441,25 @@ def test_closing_the_mouth_stops_where_the_jaw_rests(prepared_astronaut):
     _, shift = synth.displacement(prepared, {"AU26": 0.0})
     rise = -shift[152, 1] / prepared.face.interocular  # the chin
     assert rise < 0.05, f"the chin rose {rise:.3f} interocular"
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("person", ["005", "062"])
+def test_a_smile_preset_leaves_a_neutral_faces_brows_and_eyes(person, shared_data,
+                                                              single_image_tracker):
+    """MediaPipe reads some neutral faces' build as expression (062's arched brows as AU2
+    3.4, 005's monolid eyes as AU7 3.5); a preset clears those AUs, and started from those
+    readings and carried past 0 it pulled 062's brows down by 0.04 interocular distances and
+    opened 005's eyes. Those AUs start at the rig fit's reading and stop at 0."""
+    image = read_image(shared_data / "london" / "neutral" / f"{person}_03.jpg")
+    single_image_tracker.ids.reset()
+    face = single_image_tracker.track(image, 0.0)[0]
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    prepared = synth.prepare(image, face)
+    _, shift = synth.displacement(prepared, preset_targets("happiness"))
+    shift = shift / face.interocular
+    brows = [107, 66, 105, 336, 296, 334, 55, 65, 52, 285, 295, 282]
+    # the lids' middles, upper and lower (y down): AU6 lifts the lower lids, nothing opens
+    opening = (shift[[145, 374], 1] - shift[[159, 386], 1]).max()
+    assert np.abs(shift[brows, 1]).max() < 0.015 and opening < 0.005, (
+        np.abs(shift[brows, 1]).max(), opening)

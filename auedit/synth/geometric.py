@@ -76,9 +76,19 @@ MAX_PARAMETER = 2.0
 #: left out)...
 MIN_PARAMETER = -1.0
 #: ...except for the openings, whose rest is where they close (lips together, jaw at rest, lids
-#: open): past it the lips would cross and the lids turn inside out.
+#: open): past it the lips would cross and the lids turn inside out; and `REGRESSOR_AUS`.
 OPENING_AUS = frozenset(p.key for p in AU_PARAMETERS
                         if p.facs in ("AU25", "AU26", "AU27", "AU45"))
+#: The AUs whose starting reading is the rig fit's regressor's, not the MediaPipe detector's,
+#: and which stop at 0 as before: MediaPipe reads these from the face's build as much as from
+#: its expression (brows' shape AU1/2/4, hooded or monolid eyes AU7, chin AU17, lips' shape
+#: AU18/24; each read above A on 9-37% of the London neutral photos), so a preset that clears
+#: them reshaped neutral faces (brows moved by up to 0.07 interocular distances); and AU20,
+#: which MediaPipe reads along with a broad smile (AU12 5, AU20 4): taking both away squeezed
+#: the mouth into a pout. AU23 MediaPipe does not read at all. The regressor reads some of
+#: them high on some neutral faces (AU7 3.8 on monolid eyes), so past 0 they would reshape
+#: those faces too.
+REGRESSOR_AUS = frozenset(("AU1", "AU2", "AU4", "AU7", "AU17", "AU18", "AU20", "AU23", "AU24"))
 #: A full blink takes the upper lid this share of the interocular distance past the lower lid.
 LID_OVERLAP = 0.015
 #: A mouth counts as open where its opening is at least this share of the face size across
@@ -295,8 +305,8 @@ class GeometricSynthesizer:
         # the sliders start, is the MediaPipe AU detector's (see `prepare`)
         self.detector = RigFitDetector(self.rig)
         self.reader = MediaPipeAUDetector(canonical)
-        self.floor = np.array([0.0 if k in OPENING_AUS else MIN_PARAMETER
-                               for k in AU_PARAMETER_KEYS])
+        self.floor = np.array([0.0 if p.key in OPENING_AUS or p.facs in REGRESSOR_AUS
+                               else MIN_PARAMETER for p in AU_PARAMETERS])
         tris = np.asarray(canonical.triangles, dtype=np.int64)
         self.face_triangles = tris[(tris < N_LANDMARKS).all(axis=1)]
         mesh = self.rig.mesh
@@ -318,9 +328,10 @@ class GeometricSynthesizer:
         fit = self.detector.fit_face(face, still=True)
         # the reference detector on real faces; the rig fit's regressor, which reads real
         # expressions at a fraction of their size (a smile that MediaPipe reads as AU12 3.3 as
-        # 0.5), only for the AUs it does not report (AU23)
-        reading = rig_aus(self.reader.detect(image, face).values,
-                          self.detector.regress(face, fit).params.au[0])
+        # 0.5), only for `REGRESSOR_AUS`
+        seen = {k: v for k, v in self.reader.detect(image, face).values.items()
+                if k.rstrip("LR") not in REGRESSOR_AUS}
+        reading = rig_aus(seen, self.detector.regress(face, fit).params.au[0])
         own = {k: float(v) * MAX_INTENSITY for k, v in zip(AU_PARAMETER_KEYS, reading,
                                                             strict=True)}
         lms = np.asarray(face.landmarks[:N_LANDMARKS, :2], dtype=np.float64)
