@@ -2,11 +2,12 @@
 
 The reverse of `smile_edit.py`: each of the 70 London people's smiling photo is edited with
 the geometric synthesizer, AU6 and AU12 set to 0 (both sides; every other AU keeps the photo's
-own value) and, as a second row, the "sadness" preset (which also clears AU6 and AU12), and
-re-tracked. Printed per row: MediaPipe's mouthSmile (mean of left and right) on the edits,
-beside the smiling and the neutral photos; the lips' distance to the person's neutral photo
-(40 lip landmarks aligned on eye corners and nose, interocular units, as `smile_edit.py`
-measures it) and the share of people whose edit is closer to it than the smiling photo is.
+own value) and, as further rows, the "neutral" preset (every AU a preset names at 0) and the
+"sadness" preset (which clears AU6 and AU12 and adds its own), and re-tracked. Printed per
+row: MediaPipe's mouthSmile (mean of left and right) on the edits, beside the smiling and
+the neutral photos; the lips' distance to the person's neutral photo (40 lip landmarks
+aligned on eye corners and nose, interocular units, as `smile_edit.py` measures it) and the
+share of people whose edit is closer to it than the smiling photo is.
 
 `--starts mediapipe,regressor` runs both ways of starting the sliders side by side:
 `mediapipe` as the synthesizer does (the MediaPipe AU detector's reading of the photo, and
@@ -35,7 +36,8 @@ from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.synth.geometric import GeometricFace, GeometricSynthesizer
 from auedit.synth.presets import preset_targets
 
-EDITS = {"AU6 AU12 0": {"AU6": 0.0, "AU12": 0.0}, "sadness": preset_targets("sadness")}
+EDITS = {"AU6 AU12 0": {"AU6": 0.0, "AU12": 0.0}, "neutral": preset_targets("neutral"),
+         "sadness": preset_targets("sadness")}
 
 
 def regressor_start(synth: GeometricSynthesizer, prepared: GeometricFace) -> GeometricFace:

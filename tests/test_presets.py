@@ -63,3 +63,7 @@ def test_emotion_keys_are_the_presets_aus_on_both_sides():
 def test_unknown_preset_names_the_known_ones():
     with pytest.raises(KeyError, match="happiness"):
         preset_targets("joy")
+
+
+def test_neutral_clears_every_emotion_au():
+    assert preset_targets("neutral") == dict.fromkeys(EMOTION_KEYS, 0.0)

@@ -9,9 +9,10 @@ A preset is a whole emotional expression, not an addition to the photo's. `prese
 (used by both) gives rig parameter targets: the preset's own AUs at their values, and 0 for
 every other key of `EMOTION_KEYS`, the rig parameters of every AU some preset names (both
 sides of a sided AU; compared per rig parameter key, so contempt's one-sided AU12R and AU14R
-leave AU12L and AU14L at 0). A smile does not survive "anger", nor a frown "happiness". AUs
-that no preset names (blink AU45, lips part AU25, chin raiser AU17, jaw sideways AU30, ...)
-are absent from the targets and keep the photo's own value.
+leave AU12L and AU14L at 0). A smile does not survive "anger", nor a frown "happiness", and
+"neutral", which names no AU of its own, clears them all. AUs that no preset names (blink
+AU45, lips part AU25, chin raiser AU17, jaw sideways AU30, ...) are absent from the targets
+and keep the photo's own value.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ PRESETS: dict[str, dict[str, float]] = {
     "disgust": {"AU9": 4.0, "AU15": 2.5, "AU16": 2.5},
     # one-sided: lip corner puller and dimpler on the subject's right only
     "contempt": {"AU12R": 2.5, "AU14R": 3.5},
+    # no emotional expression: every AU the others name at 0 (a smile or frown taken away)
+    "neutral": {},
 }
 
 

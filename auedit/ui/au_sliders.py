@@ -34,7 +34,8 @@ from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS, AUParameter
 #: Slider steps per FACS intensity unit.
 STEPS = 10
 #: The emotion presets offered, in this order (their AU values: `auedit.synth.presets`).
-EMOTIONS = ("happiness", "sadness", "surprise", "fear", "anger", "disgust", "contempt")
+EMOTIONS = ("happiness", "sadness", "surprise", "fear", "anger", "disgust", "contempt",
+            "neutral")
 SECTIONS: dict[Region, str] = {
     Region.BROWS: "Upper face: brows", Region.EYES: "Upper face: eyes",
     Region.CHEEKS: "Mid face: cheeks", Region.NOSE: "Mid face: nose",
@@ -275,7 +276,8 @@ class AUSliderPanel(QWidget):
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             preset = self.presets.get(name)
             b.setEnabled(preset is not None)
-            b.setToolTip(", ".join(f"{k} {v:.1f}" for k, v in preset.items() if v > 0)
+            b.setToolTip((", ".join(f"{k} {v:.1f}" for k, v in preset.items() if v > 0)
+                          or "Every AU the emotions name at 0")
                          if preset else "The emotion presets are not installed")
             b.clicked.connect(lambda _c=False, n=name: self.apply_preset(n))
             self.preset_buttons[name] = b
