@@ -463,3 +463,21 @@ def test_a_smile_preset_leaves_a_neutral_faces_brows_and_eyes(person, shared_dat
     opening = (shift[[145, 374], 1] - shift[[159, 386], 1]).max()
     assert np.abs(shift[brows, 1]).max() < 0.015 and opening < 0.005, (
         np.abs(shift[brows, 1]).max(), opening)
+
+
+@pytest.mark.shared_data
+def test_an_opened_mouth_shows_the_upper_teeth_below_the_lip(neutral):
+    """The rig's upper incisors end at the closed lips' line, so a jaw drop showed a black
+    ceiling under the upper lip (0% bright pixels in the opening's top third on this face);
+    an open mouth shows a few millimetres of them."""
+    synth, prepared = neutral
+    target = {"AU26": 5.0, "AU25": 4.0}
+    _, shift = synth.displacement(prepared, target)
+    moved = prepared.face.landmarks[:468, :2] + shift
+    out = synth.render(prepared, target, preview=False)
+    inside = polygon_mask(moved[list(MOUTH_OPENING)], out.shape[:2]) > 127
+    rows = np.nonzero(inside)[0]
+    top = inside.copy()
+    top[int(rows.min() + 0.3 * (rows.max() - rows.min())):] = False
+    bright = (out.astype(np.float64).mean(axis=2)[top] > 100).mean()
+    assert bright > 0.05, f"{bright:.1%} of the opening's top third is tooth-bright"

@@ -29,6 +29,12 @@ _GAP_SHADE = 0.3  # the lines between teeth take this share of the teeth's light
 _TONGUE_LIFT = 0.04  # the tongue is raised this share of the mouth's width, and the middle
 _TONGUE_RISE = 0.18  # of its back this much more: a dome rising towards the palate
 _TONGUE_SHADE = 0.6  # the tongue lies in the palate's shadow
+# the rig's incisors end at the closed lips' line, so an opened mouth showed no upper teeth and
+# the whole height of the lower ones; a relaxed open mouth shows a few millimetres of the upper
+# incisors below the lip and the lower lip covers most of the lower ones (incisal display:
+# about 2-3 mm upper, 0-1 mm lower), and the lips' shade hides a millimetre more: in mouth widths
+_UPPER_SHOW = 0.08  # the upper teeth come down this far
+_LOWER_HIDE = 0.02  # the lower teeth sink this far behind the lower lip
 _BITE_TOP = 0.3  # the bite line lies no higher than this share of the way between the lips
 _BITE_SAMPLES = 24  # brightness samples between each pair of lip points
 _MIN_EYE_PIXELS = 20  # an eye showing fewer pixels than this gives no white to measure
@@ -149,7 +155,8 @@ class MouthInterior:
     towards the throat and the back teeth, and each tooth of the arch gets its own tone), the
     gaps between teeth are drawn as thin dark lines, and the tongue's back is raised towards
     the palate (the rig's tongue lies level with the lower teeth, hidden behind them from the
-    front).
+    front). The upper teeth come down below the upper lip and the lower ones sink behind the
+    lower lip, as in a relaxed open mouth (`_UPPER_SHOW`, `_LOWER_HIDE`).
     """
 
     def __init__(self, mesh: RigMesh, gain: float) -> None:
@@ -173,6 +180,7 @@ class MouthInterior:
         teeth = np.unique(self.triangles[self.is_teeth])
         jaw = mesh.jaw_attached[teeth]
         upper, lower = teeth[jaw == 0], teeth[jaw == 1]  # the upper arch is fixed to the skull
+        self.upper_teeth, self.lower_teeth = upper, lower
         self.upper_gaps = _tooth_gaps(upper, mesh.vertices[upper], wide_middle=True)
         self.lower_gaps = _tooth_gaps(lower, mesh.vertices[lower], wide_middle=False)
         xs = mesh.vertices[upper, 0]
@@ -195,6 +203,8 @@ class MouthInterior:
         up /= max(float(np.linalg.norm(up)), 1e-9)
         vertices = vertices.copy()
         vertices[self.tongue, :2] += self.tongue_rise[:, None] * width * up
+        vertices[self.upper_teeth, :2] -= _UPPER_SHOW * width * up
+        vertices[self.lower_teeth, :2] -= _LOWER_HIDE * width * up
         corners = vertices[self.triangles]
         depth = corners[:, :, 2].mean(axis=1)
         # the cavity is the back wall whatever its depth (the raised tongue reaches behind it),
