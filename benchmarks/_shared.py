@@ -1,14 +1,21 @@
-"""Locating `../shared/data` for the benchmarks (never copied into the repository)."""
+"""Locating `../shared/data` for the benchmarks (never copied into the repository), the London
+set's photo pairs, and ICC."""
 
 from __future__ import annotations
 
+import csv
 import os
 import sys
+from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from auedit.core.blas import use_one_blas_thread
+from auedit.core.types import TrackedFace
+from auedit.media.sources import read_image
 
 REPO = Path(__file__).resolve().parents[1]
 use_one_blas_thread()  # as the app and the CLI run
@@ -20,6 +27,25 @@ def shared_data() -> Path:
     if not path.is_dir():
         sys.exit(f"shared data not found at {path}; set AUEDIT_SHARED_DATA")
     return path
+
+
+def london_pairs(tracker: Any, people: int = 0,
+                 ) -> Iterator[tuple[str, np.ndarray, np.ndarray, TrackedFace, TrackedFace]]:
+    """Each London person's neutral and smiling photo (RGB) with the face `tracker` (a still-image
+    `FaceTracker`) finds on each, in person order, the first `people` only where given; a
+    person whose face is not found is reported and skipped."""
+    root = shared_data() / "london"
+    photos: dict[str, dict[str, str]] = defaultdict(dict)
+    with (root / "labels.csv").open(newline="") as f:
+        for row in csv.DictReader(f):
+            photos[row["face_id"]][row["expression"]] = row["image"]
+    for person, pair in sorted(photos.items())[: people or None]:
+        neutral, smiling = read_image(root / pair["neutral"]), read_image(root / pair["smiling"])
+        tracked = [tracker.track(im, 0.0) for im in (neutral, smiling)]
+        if not all(tracked):
+            print(f"{person}: no face found, skipped")
+            continue
+        yield person, neutral, smiling, tracked[0][0], tracked[1][0]
 
 
 def icc_3_1(truth: np.ndarray, estimate: np.ndarray) -> float:

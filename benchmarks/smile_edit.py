@@ -38,18 +38,16 @@ score, so a row whose ceiling is under 90% cannot meet the target by a better sm
 from __future__ import annotations
 
 import argparse
-import csv
 from collections import defaultdict
 
 import cv2
 import numpy as np
-from _shared import shared_data
+from _shared import london_pairs
 
 from auedit.core.aus import ARKIT_BLENDSHAPES
 from auedit.core.types import TrackedFace
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
-from auedit.media.sources import read_image
 from auedit.rig import regions as rg
 from auedit.rig.alignment import similarity
 from auedit.synth.expression_match import AUReader, matched_targets
@@ -134,12 +132,6 @@ def main() -> None:
     scales: list[float | str] = [float(v) for v in args.scales.split(",")]
     if args.from_smile:
         scales.append(FROM_SMILE)
-    root = shared_data() / "london"
-    with (root / "labels.csv").open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    photos: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in rows:
-        photos[row["face_id"]][row["expression"]] = row["image"]
     tracker = FaceTracker(Mode.IMAGE, max_faces=1)
     synth = GeometricSynthesizer(tracker.canonical)
     read = AUReader(tracker)
@@ -149,13 +141,7 @@ def main() -> None:
     real_lips: list[dict[str, float]] = []
     smile: dict[str, list[float]] = defaultdict(list)
     edits: dict[float | str, dict[str, list[float]]] = {k: defaultdict(list) for k in scales}
-    for person, pair in sorted(photos.items()):
-        neutral, real = read_image(root / pair["neutral"]), read_image(root / pair["smiling"])
-        tracked = [tracker.track(im, 0.0) for im in (neutral, real)]
-        if not all(tracked):
-            print(f"{person}: no face found, skipped")
-            continue
-        face_n, face_s = tracked[0][0], tracked[1][0]
+    for person, neutral, real, face_n, face_s in london_pairs(tracker):
         prepared = synth.prepare(neutral, face_n)
         sized = {}
         if args.from_smile:

@@ -20,18 +20,16 @@ fields carried past 0 when an AU is taken away), `regressor` as it did before co
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 from collections import defaultdict
 
 import numpy as np
-from _shared import shared_data
+from _shared import london_pairs
 from smile_edit import SMILE, mouth_distance
 
 from auedit.core.aus import MAX_INTENSITY
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
-from auedit.media.sources import read_image
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.synth.geometric import GeometricFace, GeometricSynthesizer
 from auedit.synth.presets import preset_targets
@@ -54,24 +52,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=0, help="only the first N people")
     args = parser.parse_args()
     starts = args.starts.split(",")
-    root = shared_data() / "london"
-    with (root / "labels.csv").open(newline="") as f:
-        photos: dict[str, dict[str, str]] = defaultdict(dict)
-        for row in csv.DictReader(f):
-            photos[row["face_id"]][row["expression"]] = row["image"]
-    people = sorted(photos.items())[: args.people or None]
     tracker = FaceTracker(Mode.IMAGE, max_faces=1)
     synth = GeometricSynthesizer(tracker.canonical)
     floor = synth.floor.copy()
     smile: dict[str, list[float]] = defaultdict(list)
     dist: dict[str, list[float]] = defaultdict(list)
-    for person, pair in people:
-        neutral, smiling = read_image(root / pair["neutral"]), read_image(root / pair["smiling"])
-        tracked = [tracker.track(im, 0.0) for im in (neutral, smiling)]
-        if not all(tracked):
-            print(f"{person}: no face found, skipped")
-            continue
-        face_n, face_s = tracked[0][0], tracked[1][0]
+    for person, _, smiling, face_n, face_s in london_pairs(tracker, args.people):
         prepared = synth.prepare(smiling, face_s)
         results = {}
         for start in starts:
