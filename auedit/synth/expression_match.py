@@ -6,13 +6,13 @@ expressions at a fraction of their size (an AU set to E by the synthesizer reads
 back, `benchmarks/rigfit_real_faces.py`). The MediaPipe AU detector is calibrated on real
 faces, so the expression is matched in its readings: each AU the detector reports is raised
 twice on the photo being edited (probes, at the synthesizer's preview size, as is the unedited
-reading they are compared with), which traces
-how that detector reading responds to the slider on this face; the slider is then set where
-the response reads as the other photo does. Where the detector barely sees those two probes
-(its dead zone: on some faces mouthSmile stays at 0 until the corners have risen a long way),
-a third probe at the slider's end tells whether it sees the AU at all. AUs the detector does
-not report, or whose probes it barely sees, take the other photo's own reading (where its
-sliders would start: the same detector's reading, the rig fit's for AU23).
+reading they are compared with), which traces how that detector reading responds to the slider
+on this face; the slider is then set where the response reads as the other photo does. Where
+the detector barely sees those two probes (its dead zone: on some faces mouthSmile stays at 0
+until the corners have risen a long way), a third probe at the slider's end tells whether it
+sees the AU at all. AUs the detector does not report, or whose probes it barely sees, take the
+other photo's own reading (where its sliders would start: the same detector's reading, the rig
+fit's for AU23).
 """
 
 from __future__ import annotations
