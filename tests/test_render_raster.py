@@ -176,6 +176,23 @@ def test_vertex_colours_interpolated():
     assert torch.allclose(out.color[0, 20, 20].sum(), torch.tensor(1.0), atol=1e-4)
 
 
+def test_texture_multiplies_the_colours_of_triangles_with_coordinates():
+    """A square of two triangles: the one whose corners all have texture coordinates takes
+    the texture's factor (left half of the texture 0.5, right half 1), the other keeps its
+    vertex colour."""
+    verts = torch.tensor([[[0, 0, 1], [64, 0, 1], [64, 64, 1], [0, 64, 1]]], dtype=torch.float32)
+    tris = torch.tensor([[0, 1, 2], [0, 2, 3]])  # upper right, lower left
+    uvs = torch.tensor([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [float("nan")] * 2])
+    texture = torch.ones(3, 8, 8)
+    texture[:, :, :4] = 0.5
+    out = render(verts, tris, torch.ones(4, 3), torch.tensor([1, 1]), (64, 64), ORTHO,
+                 ambient=1.0, diffuse=0.0, specular=0.0, uvs=uvs, texture=texture)
+    color = out.color[0, ..., 0]
+    assert torch.allclose(color[4, 20], torch.tensor(0.5), atol=0.02)  # textured, left half
+    assert torch.allclose(color[4, 60], torch.tensor(1.0), atol=0.02)  # textured, right half
+    assert torch.allclose(color[60, 4], torch.tensor(1.0), atol=1e-5)  # no coordinates
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 def test_cuda_matches_cpu():
     verts, tris, colors, labels = _random_faces(4)

@@ -8,7 +8,7 @@ import pytest
 
 from auedit.core.aus import ARKIT_BLENDSHAPES
 from auedit.face.landmarker import FaceLandmarker, Mode
-from auedit.render.face import FaceRenderer
+from auedit.render.face import LOOKS, FaceRenderer
 from auedit.rig.expressions import AU_PARAMETERS
 from auedit.rig.model import RigParams, load_rig
 
@@ -17,11 +17,12 @@ EXPECTED = {"AU1", "AU2L", "AU2R", "AU7L", "AU7R", "AU10L", "AU10R", "AU12L", "A
             "AU20L", "AU20R", "AU22", "AU26", "AU45L", "AU45R"}
 
 
-@pytest.fixture(scope="module")
-def deltas() -> dict[str, np.ndarray]:
-    """Blendshape change from the neutral render for each rig parameter at 1."""
+@pytest.fixture(scope="module", params=LOOKS)
+def deltas(request) -> dict[str, np.ndarray]:
+    """Blendshape change from the neutral render for each rig parameter at 1, in each of the
+    renderer's looks."""
     rig = load_rig()
-    renderer = FaceRenderer(rig, 512, background=(0.35, 0.42, 0.5))
+    renderer = FaceRenderer(rig, 512, background=(0.35, 0.42, 0.5), look=request.param)
     params = RigParams.neutral(len(AU_PARAMETERS) + 1)
     for i in range(len(AU_PARAMETERS)):
         params.au[i + 1, i] = 1.0

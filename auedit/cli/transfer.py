@@ -51,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
         rig = rig_for(tracker.canonical)
         expression = MediaPipeAUDetector(tracker.canonical).detect(images[1], faces[1])
         result = transfer(RigFitDetector(rig), faces[0], faces[1], expression.values)
-        image = FaceRenderer(rig, args.size, background=(0.16, 0.17, 0.2)).render_uint8(
-            result.params)[0]
+        image = FaceRenderer(rig, args.size, background=(0.16, 0.17, 0.2),
+                             look="textured").render_uint8(result.params)[0]
         write_image(args.out, image)
         if args.json:
             p = result.params

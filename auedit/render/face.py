@@ -15,13 +15,22 @@ from auedit.render.camera import Camera
 from auedit.render.raster import RenderOutput, render
 from auedit.rig.alignment import five_points, similarity
 from auedit.rig.model import FaceRig, RigParams
+from auedit.rig.texture import detail_texture, painted_uvs, textured_colors
+
+#: The game face's looks: "flat", per-vertex colours, which the shipped models were trained
+#: on; "textured", brows and lid margins painted in a texture (`auedit.rig.texture`), for
+#: people to look at.
+LOOKS = ("flat", "textured")
 
 
 class FaceRenderer:
     """Batched renders of the game face at `size` x `size` pixels."""
 
     def __init__(self, rig: FaceRig, size: int = 256, device: str | torch.device = "cpu",
-                 background: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> None:
+                 background: tuple[float, float, float] = (0.0, 0.0, 0.0),
+                 look: str = "flat") -> None:
+        if look not in LOOKS:
+            raise ValueError(f"look must be one of {', '.join(LOOKS)}")
         self.rig = rig
         self.size = size
         self.device = torch.device(device)
@@ -29,7 +38,15 @@ class FaceRenderer:
         mesh = rig.mesh
         self._tris = torch.as_tensor(mesh.triangles, dtype=torch.int64, device=self.device)
         self._labels = torch.as_tensor(mesh.triangle_parts, dtype=torch.int64, device=self.device)
-        self._colors = torch.as_tensor(mesh.vertex_colors, dtype=torch.float32, device=self.device)
+        textured = look == "textured"
+        colors = textured_colors(mesh) if textured else mesh.vertex_colors
+        self._colors = torch.as_tensor(colors, dtype=torch.float32, device=self.device)
+        self._uvs = self._texture = None
+        if textured:
+            texture = detail_texture(mesh)
+            self._uvs = torch.as_tensor(painted_uvs(mesh, texture), dtype=torch.float32,
+                                        device=self.device)
+            self._texture = torch.as_tensor(texture, device=self.device).permute(2, 0, 1)
         # the plain framing: 24 cm across the image, head origin at the centre
         self.pixels_per_cm = size / 24.0
         base = rig.camera_vertices(RigParams.neutral(1))[0]
@@ -55,14 +72,17 @@ class FaceRenderer:
 
     def render(self, params: RigParams, *, align: bool = False,
                colors: np.ndarray | None = None, light_dir=(-0.3, -0.5, -1.0)) -> RenderOutput:
-        """Colour (B, H, W, 3) in [0, 1], labels (`topology.Part`), depth, triangle ids."""
+        """Colour (B, H, W, 3) in [0, 1], labels (`topology.Part`), depth, triangle ids, in the
+        renderer's look; `colors` ((V, 3)) colour every vertex instead, untextured."""
         verts = torch.as_tensor(self.screen_vertices(params, align), dtype=torch.float32,
                                 device=self.device)
-        cols = self._colors if colors is None else torch.as_tensor(
+        own = colors is None
+        cols = self._colors if own else torch.as_tensor(
             colors, dtype=torch.float32, device=self.device)
         return render(verts, self._tris, cols, self._labels, (self.size, self.size),
                       Camera.orthographic(1.0, (0.0, 0.0)), light_dir=light_dir,
-                      background=self.background)
+                      background=self.background, uvs=self._uvs if own else None,
+                      texture=self._texture if own else None)
 
     def render_uint8(self, params: RigParams, **kwargs) -> np.ndarray:
         """(B, H, W, 3) uint8 RGB images."""

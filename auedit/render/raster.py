@@ -184,7 +184,8 @@ def render(vertices: torch.Tensor, triangles: torch.Tensor, vertex_colors: torch
            triangle_labels: torch.Tensor, size: tuple[int, int], projection: Camera,
            light_dir=(-0.4, -0.6, -1.0), ambient: float = 0.35, diffuse: float = 0.65,
            specular: float = 0.12, shininess: float = 24.0, background=(0.0, 0.0, 0.0),
-           two_sided: bool = True) -> RenderOutput:
+           two_sided: bool = True, uvs: torch.Tensor | None = None,
+           texture: torch.Tensor | None = None) -> RenderOutput:
     """Shaded colour, part labels and depth of a batch of meshes sharing one triangle list.
 
     vertices: (B, V, 3) camera space (x right, y down, z forward, away from the camera).
@@ -194,7 +195,9 @@ def render(vertices: torch.Tensor, triangles: torch.Tensor, vertex_colors: torch
     decides); ``two_sided`` flips normals that face away from the camera before lighting.
     Colours and normals are interpolated with the rasterizer's barycentrics (perspective-correct
     for a perspective camera, plain screen-space for orthographic, where the two agree).
-    Depth is camera-space z (+inf for background).
+    Depth is camera-space z (+inf for background). With ``uvs`` ((V, 2) in [0, 1], v down; nan
+    on vertices without) and ``texture`` ((3, H, W)), triangles whose corners all have texture
+    coordinates have their vertex colours multiplied by the texture (bilinear).
     """
     device = vertices.device
     verts = vertices.float()
@@ -225,13 +228,35 @@ def render(vertices: torch.Tensor, triangles: torch.Tensor, vertex_colors: torch
         b = bary.reshape(-1, 3).index_select(0, pix)
         interp = (corner * b[:, :, None, None]).sum(1)  # (N, A, 3)
         normal = torch.nn.functional.normalize(interp[:, 1], dim=-1, eps=1e-20)
+        albedo = interp[:, 0]
+        if texture is not None and uvs is not None:
+            corner_uv = uvs.to(device=device, dtype=torch.float32)[tris]  # (T, 3, 2)
+            albedo = _textured(albedo, corner_uv, tri, b, texture.to(device))
         light = torch.nn.functional.normalize(
             torch.tensor(light_dir, dtype=torch.float32, device=device), dim=0)
         if projection.is_perspective:  # towards the camera at the origin
             view = torch.nn.functional.normalize(-interp[:, 2], dim=-1)
         else:
             view = torch.tensor([0.0, 0.0, -1.0], device=device)
-        color[pix] = shade(interp[:, 0], normal, view, light, ambient, diffuse, specular,
+        color[pix] = shade(albedo, normal, view, light, ambient, diffuse, specular,
                            shininess, two_sided)
         labels[pix] = triangle_labels.to(device=device, dtype=torch.int64)[tri]
     return RenderOutput(color.view(bsz, h, w, 3), labels.view(bsz, h, w), depth, tri_id)
+
+
+def _textured(albedo: torch.Tensor, corner_uv: torch.Tensor, tri: torch.Tensor,
+              bary: torch.Tensor, texture: torch.Tensor) -> torch.Tensor:
+    """`albedo` (N, 3) of pixels on triangles `tri` (N,) at barycentrics `bary` (N, 3), times
+    the texture where all three corners of the pixel's triangle have texture coordinates
+    (`corner_uv`, (T, 3, 2), nan where not): interpolated for those pixels alone."""
+    textured = ~torch.isnan(corner_uv).any(dim=(1, 2))
+    inside = textured[tri]
+    if not inside.any():
+        return albedo
+    uv = (corner_uv[tri[inside]] * bary[inside][:, :, None]).sum(dim=1)
+    grid = (uv * 2.0 - 1.0)[None, None]  # grid_sample's [-1, 1] square
+    sampled = torch.nn.functional.grid_sample(texture[None].float(), grid, mode="bilinear",
+                                              padding_mode="border", align_corners=False)
+    out = albedo.clone()
+    out[inside] = out[inside] * sampled[0, :, 0].T
+    return out

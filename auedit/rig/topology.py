@@ -47,6 +47,7 @@ class RigMesh:
     skin_triangles: np.ndarray  # (Ts, 3): the 468-vertex skin with openings (for fields)
     eye_centres: np.ndarray  # (2, 3): left, right eyeball centres
     hinge: np.ndarray  # (3,) a point on the jaw's hinge axis (axis along x)
+    uvs: np.ndarray  # (V, 2) the skin's texture coordinates (MediaPipe's layout), nan elsewhere
 
     @property
     def n_vertices(self) -> int:
@@ -214,7 +215,9 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
         vertices=np.concatenate(verts), triangles=np.concatenate(all_tris),
         triangle_parts=np.concatenate(all_parts), vertex_colors=np.concatenate(all_colors),
         jaw_attached=np.concatenate(jaw), mirror=mirror, skin_triangles=skin_tris,
-        eye_centres=np.array(centres), hinge=hinge)
+        eye_centres=np.array(centres), hinge=hinge,
+        uvs=np.concatenate([canonical.uvs.astype(np.float64),
+                            np.full((count - len(v0), 2), np.nan)]))
 
 
 def _lip_sets(mirror: np.ndarray) -> tuple[set[int], set[int]]:
@@ -257,6 +260,8 @@ def _skin_parts(v: np.ndarray, tris: np.ndarray, mirror: np.ndarray) -> np.ndarr
 
 
 def _skin_colors(v: np.ndarray, mirror: np.ndarray) -> np.ndarray:
+    """Skin, lips and brows per vertex: the flat look, which the shipped models were trained
+    on (the textured look paints the brows instead: `auedit.rig.texture`)."""
     upper, lower = _lip_sets(mirror)
     brow_l, brow_r = _brow_sets(mirror)
     col = np.tile(SKIN, (len(v), 1))

@@ -70,8 +70,8 @@ class GameFaceRenderer:
         if renderer is None:
             from auedit.render.face import FaceRenderer
 
-            renderer = self._renderers[id(rig)] = FaceRenderer(rig, size=self.size,
-                                                               background=BACKGROUND)
+            renderer = self._renderers[id(rig)] = FaceRenderer(
+                rig, size=self.size, background=BACKGROUND, look="textured")
         return renderer
 
     def _own_detector(self, analyzer: Analyzer):

@@ -224,5 +224,5 @@ class GENetWorker(LoopWorker):
             from auedit.fit.base_face import SIZE
             from auedit.render.face import FaceRenderer
 
-            renderer = self._renderers[id(rig)] = FaceRenderer(rig, SIZE)
+            renderer = self._renderers[id(rig)] = FaceRenderer(rig, SIZE, look="textured")
         return renderer
