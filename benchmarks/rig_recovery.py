@@ -10,7 +10,7 @@ other seeds, so they are held out.
 Prints per-AU ICC(3,1) and MAE (parameters in [0, 1]) and the head-pose error; its last line
 is `mean_icc=<x> mean_mae=<y> pose_err_deg=<z>`.
 
-    python benchmarks/rig_recovery.py [--n 1000] [--size 384] [--seed 0]
+    python benchmarks/rig_recovery.py [--n 1000] [--size 384] [--seed 0] [--look flat]
         [--plain | --exact-landmarks]
 """
 
@@ -26,7 +26,7 @@ from _shared import icc_3_1
 from auedit.detect.rigfit import PHOTO, RigFitDetector
 from auedit.face.landmarker import FaceLandmarker, Mode
 from auedit.fit.au_regressor import AURegressor
-from auedit.render.face import FaceRenderer
+from auedit.render.face import LOOKS, FaceRenderer
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.identity_space import load_default
 from auedit.rig.model import RigParams, load_rig, pose_angles_deg
@@ -40,6 +40,8 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=384)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--look", choices=LOOKS, default="flat",
+                    help="the renders' look (the shipped regressor was trained on flat)")
     how = ap.add_mutually_exclusive_group()
     how.add_argument("--plain", action="store_true", help="the landmark fit alone, no regressor")
     how.add_argument("--exact-landmarks", action="store_true",
@@ -48,7 +50,7 @@ def main() -> None:
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     rig = load_rig()
-    renderer = FaceRenderer(rig, args.size, background=(0.35, 0.42, 0.5))
+    renderer = FaceRenderer(rig, args.size, background=(0.35, 0.42, 0.5), look=args.look)
     space = load_default()
     if space is None:
         raise SystemExit("the identity subspace is not built: python -m auedit.rig.identity_space")
