@@ -1,8 +1,9 @@
 """What the game face's textured look costs against the flat look, side by side.
 
 Renders batches of the whole rig (`FaceRenderer`: skin, eyeballs, mouth interior; the neutral
-face, aligned to the base face) in each look at 128, 256 and 512 px and prints the median
-renders/s over several repeats and the textured look's share of the flat look's rate.
+face, aligned to the base face) in each look, the looks taking turns, at 128, 256 and 512 px
+and prints the median renders/s over several repeats and the textured look's share of the
+flat look's rate.
 
     python benchmarks/gameface_looks.py [--repeats 7]
 """
@@ -26,16 +27,16 @@ def main() -> None:
     rig = load_rig()
     for size, batch in SIZES:
         params = RigParams.neutral(batch)
-        rates = {}
-        for look in LOOKS:
-            renderer = FaceRenderer(rig, size, look=look)
+        renderers = {look: FaceRenderer(rig, size, look=look) for look in LOOKS}
+        times: dict[str, list[float]] = {look: [] for look in LOOKS}
+        for renderer in renderers.values():
             renderer.render(params, align=True)  # warm-up
-            times = []
-            for _ in range(args.repeats):
+        for _ in range(args.repeats):  # the looks alternate, so both see the same load
+            for look, renderer in renderers.items():
                 t = time.perf_counter()
                 renderer.render(params, align=True)
-                times.append(time.perf_counter() - t)
-            rates[look] = batch / statistics.median(times)
+                times[look].append(time.perf_counter() - t)
+        rates = {look: batch / statistics.median(t) for look, t in times.items()}
         print(f"{size:4d} px, batch {batch:3d}: "
               + ", ".join(f"{look} {rate:6.1f} renders/s" for look, rate in rates.items())
               + f"; textured / flat {rates['textured'] / rates['flat']:.2f}")

@@ -15,7 +15,7 @@ from auedit.render.camera import Camera
 from auedit.render.raster import RenderOutput, render
 from auedit.rig.alignment import five_points, similarity
 from auedit.rig.model import FaceRig, RigParams
-from auedit.rig.texture import detail_texture, painted_uvs, textured_colors
+from auedit.rig.texture import TEXTURE_PX, detail_texture, painted_uvs, textured_colors
 
 #: The game face's looks: "flat", per-vertex colours, which the shipped models were trained
 #: on; "textured", brows and lid margins painted in a texture (`auedit.rig.texture`), for
@@ -43,7 +43,9 @@ class FaceRenderer:
         self._colors = torch.as_tensor(colors, dtype=torch.float32, device=self.device)
         self._uvs = self._texture = None
         if textured:
-            texture = detail_texture(mesh)
+            # about two texels per pixel of the face: a larger texture sampled without smaller
+            # copies aliases the brows' edges at small sizes
+            texture = detail_texture(mesh, int(np.clip(2 * size, 256, TEXTURE_PX)))
             self._uvs = torch.as_tensor(painted_uvs(mesh, texture), dtype=torch.float32,
                                         device=self.device)
             self._texture = torch.as_tensor(texture, device=self.device).permute(2, 0, 1)
