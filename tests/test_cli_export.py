@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -174,6 +175,16 @@ def test_gltf_from_csv_uses_the_rig_with_au_morph_targets(tmp_path):
     assert mesh.extras["targetNames"] == list(AU_PARAMETER_KEYS)
     assert len(mesh.primitives[0].targets) == len(AU_PARAMETER_KEYS)
     assert gltf.animations[0].channels[0].target.path == "weights"
+    # the textured look: the brows' texture as the base colour texture, over TEXCOORD_0
+    prim = mesh.primitives[0]
+    assert prim.attributes.TEXCOORD_0 is not None and prim.material == 0
+    texture = gltf.materials[0].pbrMetallicRoughness.baseColorTexture
+    image = gltf.images[gltf.textures[texture.index].source]
+    view = gltf.bufferViews[image.bufferView]
+    png = gltf.binary_blob()[view.byteOffset:view.byteOffset + view.byteLength]
+    decoded = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+    assert image.mimeType == "image/png" and decoded.shape[0] == decoded.shape[1] >= 256
+    assert decoded.min() < 180 and decoded.max() == 255  # brows (sRGB) on an unpainted field
 
 
 def clip_and_photo_csv(path: Path) -> Path:

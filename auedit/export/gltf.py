@@ -7,11 +7,17 @@ the shape keys), `mesh.weights` all 0, and one animation whose channel drives th
 `weights` (sampler: input = times in seconds, output = F x M weights, LINEAR). Blender imports
 it as a mesh with animated shape keys.
 
+With `texture` (an RGB image whose colours multiply the vertex colours, as glTF's base colour
+texture does COLOR_0) and `uvs` the primitive also gets TEXCOORD_0 and a material with that
+image as its base colour texture (PNG, sRGB-encoded as the spec wants).
+
 `GltfExporter` turns an `ExpressionTrack` into such a file. It needs a face mesh with AU morph
 targets from a *mesh provider*: a callable returning `(base_vertices (V, 3), triangles (T, 3),
-{target name: deltas (V, 3)})`, optionally with a fourth item, vertex colours (V, 3|4). Target
-names are AU keys (`AU12`, `AU12L`, ...) or rig parameter names. The rig package registers its
-provider with `register_mesh_provider`; without one the export fails with a clear message.
+{target name: deltas (V, 3)})`, optionally with a fourth item, vertex colours (V, 3|4), and
+then a fifth and sixth, texture coordinates (V, 2) and the texture (H, W, 3, floats 0-1).
+Target names are AU keys (`AU12`, `AU12L`, ...) or rig parameter names. The rig package
+registers its provider with `register_mesh_provider`; without one the export fails with a
+clear message.
 """
 
 from __future__ import annotations
@@ -77,7 +83,7 @@ class _Builder:
         self.blob += data.tobytes()
         self.gltf.bufferViews.append(g.BufferView(buffer=0, byteOffset=offset,
                                                   byteLength=data.nbytes, target=target))
-        width = {"SCALAR": 1, "VEC3": 3, "VEC4": 4}[type_]
+        width = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4}[type_]
         flat = data.reshape(-1, width)
         acc = g.Accessor(bufferView=len(self.gltf.bufferViews) - 1, componentType=component,
                          count=len(flat), type=type_)
@@ -91,11 +97,14 @@ class _Builder:
 def write_glb(path: str | os.PathLike[str], base_vertices: np.ndarray, triangles: np.ndarray,
               morph_targets: Mapping[str, np.ndarray], weights_over_time: np.ndarray,
               times: np.ndarray, vertex_colors: np.ndarray | None = None,
-              name: str = "face") -> None:
+              name: str = "face", uvs: np.ndarray | None = None,
+              texture: np.ndarray | None = None) -> None:
     """Write a `.glb`: one mesh with morph targets and an animation of their weights.
 
     `weights_over_time` is (F, M) for M = len(morph_targets) in their order, `times` (F,)
-    strictly increasing seconds. `vertex_colors` (V, 3|4) are floats 0-1 or uint8.
+    strictly increasing seconds. `vertex_colors` (V, 3|4) are floats 0-1 or uint8. `texture`
+    (H, W, 3, floats 0-1) with `uvs` (V, 2; u right, v down as glTF's; nan: none, the
+    texture's corner) becomes the base colour texture.
     """
     import pygltflib as g
 
@@ -130,11 +139,18 @@ def write_glb(path: str | os.PathLike[str], base_vertices: np.ndarray, triangles
         cols = cols.astype(np.float32) / 255.0 if cols.dtype == np.uint8 else cols
         attrs.COLOR_0 = b.add(np.clip(cols, 0, 1).astype(np.float32),
                               "VEC3" if cols.shape[1] == 3 else "VEC4", target=_ARRAY_BUFFER)
+    material = None
+    if texture is not None and uvs is not None:
+        coords = np.asarray(uvs, dtype=np.float32)
+        if coords.shape != (len(verts), 2):
+            raise ExportError(f"texture coordinates must be (V, 2), not {coords.shape}")
+        attrs.TEXCOORD_0 = b.add(np.nan_to_num(coords, nan=0.0), "VEC2", target=_ARRAY_BUFFER)
+        material = _add_texture(gltf, b, texture)
     indices = b.add(tris.astype(np.uint32).ravel(), "SCALAR", target=_ELEMENT_ARRAY_BUFFER)
     targets = [g.Attributes(POSITION=b.add(d, "VEC3", target=_ARRAY_BUFFER, minmax=True))
                for d in deltas]
     prim = g.Primitive(attributes=attrs, indices=indices, mode=g.TRIANGLES,
-                       targets=targets or None)
+                       targets=targets or None, material=material)
     gltf.meshes.append(g.Mesh(name=name, primitives=[prim],
                               weights=[0.0] * len(names) if names else None,
                               extras={"targetNames": names}))
@@ -153,6 +169,35 @@ def write_glb(path: str | os.PathLike[str], base_vertices: np.ndarray, triangles
     gltf.buffers.append(g.Buffer(byteLength=len(b.blob)))
     gltf.set_binary_blob(bytes(b.blob))
     gltf.save_binary(str(path))
+
+
+def _add_texture(gltf: Any, b: _Builder, texture: np.ndarray) -> int:
+    """A material whose base colour texture is `texture` (H, W, 3 floats 0-1, linear), stored
+    as an sRGB PNG in the binary buffer; its index."""
+    import cv2
+    import pygltflib as g
+
+    rgb = np.clip(np.asarray(texture, dtype=np.float64), 0.0, 1.0)
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ExportError(f"a texture must be (H, W, 3), not {rgb.shape}")
+    srgb = np.where(rgb <= 0.0031308, 12.92 * rgb, 1.055 * rgb ** (1 / 2.4) - 0.055)
+    ok, png = cv2.imencode(".png", cv2.cvtColor((srgb * 255 + 0.5).astype(np.uint8),
+                                                cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise ExportError("the texture could not be encoded as PNG")
+    while len(b.blob) % 4:
+        b.blob.append(0)
+    gltf.bufferViews.append(g.BufferView(buffer=0, byteOffset=len(b.blob),
+                                         byteLength=len(png)))
+    b.blob += png.tobytes()
+    gltf.images.append(g.Image(bufferView=len(gltf.bufferViews) - 1, mimeType="image/png"))
+    gltf.samplers.append(g.Sampler(magFilter=9729, minFilter=9987))  # linear, mipmapped
+    gltf.textures.append(g.Texture(source=len(gltf.images) - 1,
+                                   sampler=len(gltf.samplers) - 1))
+    gltf.materials.append(g.Material(name="skin", pbrMetallicRoughness=g.PbrMetallicRoughness(
+        baseColorTexture=g.TextureInfo(index=len(gltf.textures) - 1), metallicFactor=0.0,
+        roughnessFactor=0.8)))
+    return len(gltf.materials) - 1
 
 
 @functools.cache
@@ -207,11 +252,12 @@ class GltfExporter:
         if not track.frames:
             raise ExportError("the track has no frames with a face: nothing to export")
         mesh = provider()
-        if len(mesh) not in (3, 4):
+        if len(mesh) not in (3, 4, 6):
             raise ExportError("a mesh provider must return (vertices, triangles, targets"
-                              "[, colours])")
+                              "[, colours[, texture coordinates, texture]])")
         verts, tris, targets = mesh[:3]
-        colors = mesh[3] if len(mesh) == 4 else None
+        colors = mesh[3] if len(mesh) >= 4 else None
+        uvs, texture = mesh[4:6] if len(mesh) == 6 else (None, None)
         keys = list(targets)
         times, weights = [], []
         for f in sorted(track.frames, key=lambda fr: fr.time):
@@ -220,4 +266,4 @@ class GltfExporter:
             times.append(f.time)
             weights.append([frame_weight(f, k) for k in keys])
         write_glb(path, verts, tris, targets, np.asarray(weights, np.float32).reshape(
-            len(times), len(keys)), np.asarray(times), colors)
+            len(times), len(keys)), np.asarray(times), colors, uvs=uvs, texture=texture)

@@ -13,13 +13,17 @@ import numpy as np
 
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import FaceRig, RigParams, load_rig
+from auedit.rig.texture import detail_texture, textured_colors
 
 CM_TO_M = 0.01
 
 
 def morph_targets(rig: FaceRig, identity: np.ndarray | None = None,
-                  ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    """(base vertices (V, 3) m, triangles, {AU parameter key: deltas (V, 3) m}, colours)."""
+                  ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray,
+                             np.ndarray, np.ndarray]:
+    """(base vertices (V, 3) m, triangles, {AU parameter key: deltas (V, 3) m}, colours,
+    texture coordinates, texture): the textured look (`auedit.rig.texture`), whose texture
+    multiplies the vertex colours as glTF's base colour texture does."""
     base = RigParams.neutral(1)
     if identity is not None:
         base.identity[0] = identity
@@ -28,7 +32,8 @@ def morph_targets(rig: FaceRig, identity: np.ndarray | None = None,
     full = RigParams(np.repeat(base.pose, n, 0), np.eye(n), np.repeat(base.identity, n, 0))
     shapes = rig.shape(full)
     targets = {k: (shapes[i] - neutral) * CM_TO_M for i, k in enumerate(AU_PARAMETER_KEYS)}
-    return neutral * CM_TO_M, rig.mesh.triangles, targets, rig.mesh.vertex_colors
+    return (neutral * CM_TO_M, rig.mesh.triangles, targets, textured_colors(rig.mesh),
+            rig.mesh.uvs, detail_texture(rig.mesh))
 
 
 def default_morph_targets():
