@@ -46,6 +46,20 @@ def centroid(mask: np.ndarray) -> np.ndarray:
     return np.array([xs.mean(), ys.mean()])
 
 
+def test_renders_in_the_textured_look_differ_only_in_colour(tmp_path: Path) -> None:
+    """`--look textured` draws the same faces (same labels) with painted brows, and says so in
+    the manifest; the default stays the flat look the shipped models were trained on."""
+    for look in ("flat", "textured"):
+        assert data("renders", "--out", str(tmp_path / look), "--n", "3", "--seed", "4",
+                    "--look", look) == 0
+    flat, textured = shard_arrays(tmp_path / "flat"), shard_arrays(tmp_path / "textured")
+    np.testing.assert_array_equal(flat["labels"], textured["labels"])
+    assert not np.array_equal(flat["image"], textured["image"])
+    looks = [json.loads((tmp_path / k / MANIFEST).read_text())["generator"]["look"]
+             for k in ("flat", "textured")]
+    assert looks == ["flat", "textured"]
+
+
 def test_renders_reproducible_sharded_and_labelled(tmp_path: Path) -> None:
     runs = {"a": ["--seed", "3", "--workers", "2"], "b": ["--seed", "3", "--workers", "1",
                                                           "--threads", "2"],

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from auedit.render.face import LOOKS
 from auedit_train.common import require_positive
 from auedit_train.data.edits import EditSettings, RealFaceEditor
 from auedit_train.data.faces import FaceLabeller, FaceSettings
@@ -77,7 +78,8 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
                              editor.batches(plan, batch), editor.manifest(plan),
                              shard_size=args.shard_size, progress=not args.no_progress)
     settings = RenderSettings(size=args.size, align=not args.plain, device=args.device,
-                              batch=batch, workers=args.workers, margin=args.margin)
+                              batch=batch, workers=args.workers, margin=args.margin,
+                              look=args.look)
     maker = RigDataRenderer(args.kind, settings)
     prepare_out(out, args.overwrite)
     return write_dataset(out, args.kind, args.n, args.seed, render_fields(args.kind, args.size),
@@ -129,6 +131,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    "triplets of edits)")
     p.add_argument("--plain", action="store_true",
                    help="renders: plain framing instead of five-point alignment")
+    p.add_argument("--look", choices=LOOKS, default="flat",
+                   help="renders, pairs, triplets: the game face's look (the shipped models "
+                        "were trained on flat)")
     p.add_argument("--margin", type=float, default=RenderSettings.margin,
                    help="triplets: AU-distance margin of the negative")
     p.add_argument("--every", type=int, default=EditSettings.every,

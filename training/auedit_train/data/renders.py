@@ -45,6 +45,7 @@ class RenderSettings:
 
     size: int = 128
     align: bool = True  # five-point alignment to the base face (GE-Net); else plain framing
+    look: str = "flat"  # the game face's look (`auedit.render.face.LOOKS`): the shipped models'
     device: str = "cpu"
     batch: int = 64
     workers: int = 1  # threads rendering batches side by side
@@ -168,7 +169,8 @@ class RigDataRenderer:
         check_device(settings.device)
         self.kind, self.settings = kind, settings
         self.space = load_identity_space()
-        self.renderer = FaceRenderer(load_rig(), settings.size, settings.device)
+        self.renderer = FaceRenderer(load_rig(), settings.size, settings.device,
+                                     look=settings.look)
 
     def draw(self, params: RigParams) -> tuple[np.ndarray, np.ndarray]:
         """(B, S, S, 3) uint8 colour and (B, S, S) uint8 part labels."""
