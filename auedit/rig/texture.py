@@ -21,7 +21,8 @@ import numpy as np
 from auedit.rig import regions as rg
 from auedit.rig.topology import BROW, SKIN, RigMesh
 
-#: Texture side in pixels: a 512 px render of the face covers about 400 of them across.
+#: The texture's side in pixels at most: renderers take about two texels per pixel of the face
+#: (`FaceRenderer`), and a 512 px render of the face covers about 400 of these across.
 TEXTURE_PX = 1024
 #: The subject's left brow as MediaPipe outlines it: its upper contour outwards-in, then the
 #: lower contour back (the right brow is the mirror image).
@@ -54,7 +55,7 @@ def detail_texture(mesh: RigMesh, size: int = TEXTURE_PX) -> np.ndarray:
 
 
 def textured_colors(mesh: RigMesh) -> np.ndarray:
-    """The mesh's vertex colours with the brows' back to skin, for the detail texture."""
+    """The mesh's vertex colours with the brows back to skin, for the detail texture."""
     colors = mesh.vertex_colors
     return np.where(np.isclose(colors, BROW).all(axis=1)[:, None], SKIN, colors)
 
