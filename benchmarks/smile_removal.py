@@ -3,7 +3,9 @@
 The reverse of `smile_edit.py`: each of the 70 London people's smiling photo is edited with
 the geometric synthesizer, AU6 and AU12 set to 0 (both sides; every other AU keeps the photo's
 own value) and, as further rows, the "neutral" preset (every AU a preset names at 0) and the
-"sadness" preset (which clears AU6 and AU12 and adds its own), and re-tracked. Printed per
+"sadness" preset (which clears AU6 and AU12 and adds its own), and "From photo…" with the
+person's own neutral photo (every AU the MediaPipe detector reports sized to read as it does
+there, as the app's button and `auedit edit --expression-of` size them), and re-tracked. Printed per
 row: MediaPipe's mouthSmile (mean of left and right) on the edits, beside the smiling and
 the neutral photos; the lips' distance to the person's neutral photo (40 lip landmarks
 aligned on eye corners and nose, interocular units, as `smile_edit.py` measures it) and the
@@ -31,11 +33,13 @@ from auedit.core.aus import MAX_INTENSITY
 from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
 from auedit.rig.expressions import AU_PARAMETER_KEYS
+from auedit.synth.expression_match import AUReader, matched_targets
 from auedit.synth.geometric import GeometricFace, GeometricSynthesizer
 from auedit.synth.presets import preset_targets
 
 EDITS = {"AU6 AU12 0": {"AU6": 0.0, "AU12": 0.0}, "neutral": preset_targets("neutral"),
          "sadness": preset_targets("sadness")}
+FROM_NEUTRAL = "From photo"  # the row whose targets are sized to the person's neutral photo
 
 
 def regressor_start(synth: GeometricSynthesizer, prepared: GeometricFace) -> GeometricFace:
@@ -57,13 +61,20 @@ def main() -> None:
     floor = synth.floor.copy()
     smile: dict[str, list[float]] = defaultdict(list)
     dist: dict[str, list[float]] = defaultdict(list)
-    for person, _, smiling, face_n, face_s in london_pairs(tracker, args.people):
+    read = AUReader(tracker)
+    for person, neutral, smiling, face_n, face_s in london_pairs(tracker, args.people):
         prepared = synth.prepare(smiling, face_s)
+        other = synth.prepare(neutral, face_n)
+        other_reading = read.reading(neutral, face_n)
         results = {}
         for start in starts:
-            here = prepared if start == "mediapipe" else regressor_start(synth, prepared)
+            here, there = ((prepared, other) if start == "mediapipe" else
+                           (regressor_start(synth, prepared), regressor_start(synth, other)))
             synth.floor = floor if start == "mediapipe" else np.maximum(floor, 0.0)
-            for name, targets in EDITS.items():
+            # "From photo…" with the person's own neutral photo, as the app sizes it
+            edits = {**EDITS, FROM_NEUTRAL: matched_targets(synth, here, read, other_reading,
+                                                            there.own)}
+            for name, targets in edits.items():
                 found = tracker.track(synth.render(here, targets, preview=False), 0.0)
                 results[(start, name)] = found[0] if found else None
         if not all(results.values()):
@@ -82,7 +93,7 @@ def main() -> None:
           f"photo {np.mean(dist['smiling']):.4f} (interocular units)")
     print("start      edit         mouthSmile  lips to neutral  closer than the smiling photo")
     for start in starts:
-        for name in EDITS:
+        for name in (*EDITS, FROM_NEUTRAL):
             d = np.array(dist[(start, name)])
             closer = d < np.array(dist["smiling"])
             print(f"{start:10s} {name:12s} {np.mean(smile[(start, name)]):.3f}       "
