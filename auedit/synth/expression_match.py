@@ -12,7 +12,7 @@ the detector barely sees those two probes (its dead zone: on some faces mouthSmi
 until the corners have risen a long way), a third probe at the slider's end tells whether it
 sees the AU at all. AUs the detector does not report, or whose probes it barely sees, take the
 other photo's own reading (where its sliders would start: the same detector's reading, the rig
-fit's for AU23).
+fit's for the AUs of `geometric.REGRESSOR_AUS`).
 """
 
 from __future__ import annotations
