@@ -180,13 +180,17 @@ class MouthInterior:
         teeth = np.unique(self.triangles[self.is_teeth])
         jaw = mesh.jaw_attached[teeth]
         upper, lower = teeth[jaw == 0], teeth[jaw == 1]  # the upper arch is fixed to the skull
-        self.upper_teeth, self.lower_teeth = upper, lower
         self.upper_gaps = _tooth_gaps(upper, mesh.vertices[upper], wide_middle=True)
         self.lower_gaps = _tooth_gaps(lower, mesh.vertices[lower], wide_middle=False)
         xs = mesh.vertices[upper, 0]
         self.span = upper[[np.argmin(xs), np.argmax(xs)]]  # the mouth's width, skull-fixed
-        self.tongue = np.unique(self.triangles[is_tongue])
-        self.tongue_rise = _tongue_rise(mesh.vertices[self.tongue])
+        # the vertices moved along the face's up when drawn, and how far (mouth widths): the
+        # tongue's dome, the upper teeth down below the lip, the lower ones behind it
+        tongue = np.unique(self.triangles[is_tongue])
+        self.raised = np.concatenate([tongue, upper, lower])
+        self.rise = np.concatenate([_tongue_rise(mesh.vertices[tongue]),
+                                    np.full(len(upper), -_UPPER_SHOW),
+                                    np.full(len(lower), -_LOWER_HIDE)])
 
     def render(self, vertices: np.ndarray, origin: tuple[int, int], size: tuple[int, int],
                *, teeth: bool = True) -> np.ndarray:
@@ -202,9 +206,7 @@ class MouthInterior:
         up = (gum - edge).mean(axis=0)
         up /= max(float(np.linalg.norm(up)), 1e-9)
         vertices = vertices.copy()
-        vertices[self.tongue, :2] += self.tongue_rise[:, None] * width * up
-        vertices[self.upper_teeth, :2] -= _UPPER_SHOW * width * up
-        vertices[self.lower_teeth, :2] -= _LOWER_HIDE * width * up
+        vertices[self.raised, :2] += self.rise[:, None] * width * up
         corners = vertices[self.triangles]
         depth = corners[:, :, 2].mean(axis=1)
         # the cavity is the back wall whatever its depth (the raised tongue reaches behind it),
