@@ -362,10 +362,10 @@ def _seams(label: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, affine: np.n
     moved) covers nothing: the slivers at a closed mouth's corners, long edges on one line,
     had pixels beside that line, which they do not hold, take their sample, the dark
     crease's, in specks and ticks at the lip corners (a lid squeezed thin by a blink is
-    skin, and keeps its anti-aliased edge). It
-    is a seam where what the two show at that edge differs by more than `_SEAM` (source
-    pixels): two triangles meeting edge to edge, or a moved one meeting the photo along an
-    edge that stays, agree there however differently they stretch.
+    skin, and keeps its anti-aliased edge). It is a seam where what the two show at that
+    edge differs by more than `_SEAM` (source pixels): two triangles meeting edge to edge,
+    or a moved one meeting the photo along an edge that stays, agree there however
+    differently they stretch.
 
     Each pixel of the pair and the next one out either side (fills reach a pixel past
     their edges) that belongs to one of the two and lies beside the covering edge (not past
