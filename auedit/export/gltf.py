@@ -71,22 +71,27 @@ class _Builder:
         self.gltf = gltf
         self.blob = bytearray()
 
+    def view(self, data: bytes, target: int | None = None) -> int:
+        """`data` appended to the buffer (4-byte aligned) as a new bufferView; its index."""
+        import pygltflib as g
+
+        while len(self.blob) % 4:
+            self.blob.append(0)
+        self.gltf.bufferViews.append(g.BufferView(buffer=0, byteOffset=len(self.blob),
+                                                  byteLength=len(data), target=target))
+        self.blob += data
+        return len(self.gltf.bufferViews) - 1
+
     def add(self, data: np.ndarray, type_: str, *, target: int | None = None,
             minmax: bool = False) -> int:
         import pygltflib as g
 
         data = np.ascontiguousarray(data)
         component = _UINT if data.dtype == np.uint32 else _FLOAT
-        while len(self.blob) % 4:
-            self.blob.append(0)
-        offset = len(self.blob)
-        self.blob += data.tobytes()
-        self.gltf.bufferViews.append(g.BufferView(buffer=0, byteOffset=offset,
-                                                  byteLength=data.nbytes, target=target))
         width = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4}[type_]
         flat = data.reshape(-1, width)
-        acc = g.Accessor(bufferView=len(self.gltf.bufferViews) - 1, componentType=component,
-                         count=len(flat), type=type_)
+        acc = g.Accessor(bufferView=self.view(data.tobytes(), target),
+                         componentType=component, count=len(flat), type=type_)
         if minmax:
             acc.min = [float(x) for x in flat.min(axis=0)]
             acc.max = [float(x) for x in flat.max(axis=0)]
@@ -185,12 +190,7 @@ def _add_texture(gltf: Any, b: _Builder, texture: np.ndarray) -> int:
                                                 cv2.COLOR_RGB2BGR))
     if not ok:
         raise ExportError("the texture could not be encoded as PNG")
-    while len(b.blob) % 4:
-        b.blob.append(0)
-    gltf.bufferViews.append(g.BufferView(buffer=0, byteOffset=len(b.blob),
-                                         byteLength=len(png)))
-    b.blob += png.tobytes()
-    gltf.images.append(g.Image(bufferView=len(gltf.bufferViews) - 1, mimeType="image/png"))
+    gltf.images.append(g.Image(bufferView=b.view(png.tobytes()), mimeType="image/png"))
     gltf.samplers.append(g.Sampler(magFilter=9729, minFilter=9987))  # linear, mipmapped
     gltf.textures.append(g.Texture(source=len(gltf.images) - 1,
                                    sampler=len(gltf.samplers) - 1))
