@@ -329,18 +329,54 @@ def test_a_jaw_drop_on_a_smile_moves_the_teeth_apart(shared_data, single_image_t
 
 @pytest.mark.shared_data
 def test_closing_eyes_are_found_whatever_the_roll(neutral):
-    """Which eyes close is judged by their openings' area, not by image rows: a head lying on
-    its side blinks too."""
+    """Which eyes close or open is judged by their openings' area, not by image rows: a head
+    lying on its side blinks too."""
     synth, prepared = neutral
     _, shift = synth.displacement(prepared, {"AU45": 5.0})
     lms = prepared.face.landmarks[:, :2]
-    upright = synth._closing_eyes(lms, shift)
-    assert len(upright) > 0
+    assert synth._eyes_opening(lms, shift) == [False, False]
     turn = np.array([[0.0, -1.0], [1.0, 0.0]])  # 90 degrees
-    lying = synth._closing_eyes(lms @ turn.T, shift @ turn.T)
-    np.testing.assert_array_equal(np.sort(lying), np.sort(upright))
+    assert synth._eyes_opening(lms @ turn.T, shift @ turn.T) == [False, False]
     _, opening = synth.displacement(prepared, {"AU5": 5.0})
-    assert len(synth._closing_eyes(lms @ turn.T, opening @ turn.T)) == 0
+    assert synth._eyes_opening(lms @ turn.T, opening @ turn.T) == [True, True]
+    _, left = synth.displacement(prepared, {"AU45R": 5.0})
+    assert synth._eyes_opening(lms, left).count(None) == 1
+
+
+@pytest.mark.shared_data
+def test_a_widened_eye_keeps_its_iris_round(shared_data, single_image_tracker):
+    """The lid raiser uncovers the eyeball instead of stretching it: the iris, dark against
+    the white, stays about as tall as MediaPipe's iris circle is wide (the warp alone drew it
+    as a tall oval), white shows above it, and the eyeball the photo already showed keeps its
+    pixels."""
+    image = read_image(shared_data / "london" / "neutral" / "020_03.jpg")
+    single_image_tracker.ids.reset()
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    prepared = synth.prepare(image, single_image_tracker.track(image, 0.0)[0])
+    edited = synth.render(prepared, {"AU5": 5.0})
+    _, shift = synth.displacement(prepared, {"AU5": 5.0})
+    lms = prepared.face.landmarks[:, :2]
+    for _, outline in synth.eye_openings:
+        new = lms[outline] + shift[outline]
+        iris = min((468, 473), key=lambda i: np.linalg.norm(lms[i] - lms[outline].mean(axis=0)))
+        c = lms[iris]
+        diameter = float(np.linalg.norm(lms[iris + 1] - lms[iris + 3]))
+        x = round(float(c[0]))
+        upper, lower = new[len(rg.EYE_LOWER0):], new[:len(rg.EYE_LOWER0)]
+        top = np.interp(x, *upper[np.argsort(upper[:, 0])].T)
+        bottom = np.interp(x, *lower[np.argsort(lower[:, 0])].T)
+        rows = slice(int(np.ceil(top)) + 2, int(bottom) - 1)
+        column = edited[rows, x - 1:x + 2].astype(float).mean(axis=(1, 2))
+        white = np.percentile(edited[rows, x - 2 * int(np.ceil(diameter)):x].mean(axis=2), 90)
+        dark = column < 0.6 * white
+        assert dark.sum() <= 1.15 * diameter, "the iris is stretched"
+        assert column[:np.argmax(dark)].max(initial=0) > 0.75 * white, "no white above the iris"
+        # the eyeball moves with the lower lid, rigidly
+        dx, dy = shift[outline[:len(rg.EYE_LOWER0)]].mean(axis=0)
+        cy = int(c[1])
+        near = edited[cy - 2:cy + 3, x - 2:x + 3].astype(np.float32)
+        rest = cv2.warpAffine(image, np.float32([[1, 0, dx], [0, 1, dy]]), image.shape[1::-1])
+        assert np.abs(near - rest[cy - 2:cy + 3, x - 2:x + 3]).max() <= 12
 
 
 @pytest.mark.shared_data
@@ -397,7 +433,7 @@ def test_brow_raisers_barely_open_the_eyes(prepared_astronaut):
     # the eyes move as a whole: no eye narrows (its corners and lower lid rising past its
     # upper lid left the eyeball behind under a lower lid line, a ghost lid line)
     _, shift = synth.displacement(prepared, {"AU1": 5.0, "AU2": 5.0})
-    assert len(synth._closing_eyes(prepared.face.landmarks, shift)) == 0
+    assert False not in synth._eyes_opening(prepared.face.landmarks, shift)
 
 
 @pytest.mark.shared_data

@@ -112,13 +112,8 @@ def test_a_closed_lid_on_a_photo_has_a_smooth_edge(prepared_astronaut, canonical
     synth, prepared = prepared_astronaut
     _, shift = synth.displacement(prepared, {"AU45": 5.0})
     level = synth._level(prepared, False)
-    mesh = prepared.mesh
-    dst, moving = mesh.moved(level.points, shift * level.scale)
-    moved = np.flatnonzero(moving[mesh.triangles].any(axis=1))
-    closing = synth._closing_eyes(prepared.face.landmarks, shift)
-    assert len(closing)
-    moved = np.setdiff1d(moved, closing)
-    bmap = backward_map(level.points, dst, mesh.triangles, level.image.shape[:2], moved)
+    bmap, dst, _, opens = synth._warp(prepared, level, shift)
+    assert opens == [False, False]
     w = bmap.map_x.shape[1]
     seam = np.stack([bmap.seam % w + bmap.x0, bmap.seam // w + bmap.y0], axis=1)
     # along both lids' margins (corner to corner)

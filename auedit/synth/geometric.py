@@ -40,6 +40,7 @@ from auedit.rig.regions import (
 )
 from auedit.rig.topology import N_LANDMARKS
 from auedit.synth.base import SynthesisError, expand_targets, rig_aus
+from auedit.synth.eyes import EyeRest, eye_rest, paint_open_eye
 from auedit.synth.mouth import (
     MOUTH_OPENING,
     MouthInterior,
@@ -52,7 +53,14 @@ from auedit.synth.mouth import (
     uncrossed,
     upper_half,
 )
-from auedit.synth.warp import BackwardMap, WarpMesh, backward_map, build_mesh, frame_points
+from auedit.synth.warp import (
+    STILL_PX,
+    BackwardMap,
+    WarpMesh,
+    backward_map,
+    build_mesh,
+    frame_points,
+)
 
 #: Previews work on a copy of the crop scaled so that the face is at most this large (pixels).
 PREVIEW_FACE_PX = 384
@@ -268,6 +276,7 @@ class _Level:
     points: np.ndarray  # (N, 2) the warp mesh's points at rest
     mouth_upper: np.ndarray  # uint8 masks of the photo's own mouth opening (none if closed),
     mouth_lower: np.ndarray  # above and below its bite line (upper and lower teeth)
+    eyes: tuple[EyeRest | None, ...]  # per eye (`eye_openings` order), what the photo shows
 
 
 @dataclass
@@ -370,7 +379,7 @@ class GeometricSynthesizer:
             travel += np.linalg.norm(moved[up], axis=1)
             rise += np.linalg.norm(moved[low], axis=1)  # the lower lid meets it part way
         # a little past the lower lid: the eyeball stays put under a closing lid (see
-        # `_closing_eyes`), so no sliver of it should show along the seam
+        # `_eyes_opening`), so no sliver of it should show along the seam
         overlap = LID_OVERLAP * np.linalg.norm(tracked[33] - tracked[263])
         closing = np.maximum(photo - rise + overlap, 0.0) / np.maximum(travel, 1e-6)
         gains = np.stack([np.where(rig > 0.5, photo / np.maximum(rig, 1e-6), 1.0),
@@ -385,34 +394,51 @@ class GeometricSynthesizer:
         level = self._level(prepared, preview)
         lm_shift = photo_shift * level.scale
         out = prepared.image.copy()
-        mesh = prepared.mesh
-        dst, moving = mesh.moved(level.points, lm_shift)
-        if not moving.any():
+        warp = self._warp(prepared, level, photo_shift)
+        if warp is None:
             return out
-        moved = np.flatnonzero(moving[mesh.triangles].any(axis=1))
-        moved = np.setdiff1d(moved, self._closing_eyes(prepared.face.landmarks, photo_shift))
-        bmap = backward_map(level.points, dst, mesh.triangles, level.image.shape[:2], moved)
-        if bmap is None:
-            return out
+        bmap, dst, moving, opens = warp
         edited = bmap.remap(level.image)
         if moving[_MOUTH].any():
             self._open_mouth(prepared, level, bmap, edited, dst[_MOUTH], target)
+        for (_, outline), eye, opening in zip(self.eye_openings, level.eyes, opens, strict=True):
+            if opening and eye is not None:  # a rigid eyeball, moving with the lower lid
+                lower = lm_shift[outline[:len(EYE_LOWER0)]].mean(axis=0)
+                paint_open_eye(edited, (bmap.x0, bmap.y0), level.image, eye, dst[outline],
+                               len(EYE_LOWER0), lower)
         self._paste(prepared, level, bmap, edited, out)
         return out
 
-    def _closing_eyes(self, landmarks: np.ndarray, shift: np.ndarray) -> np.ndarray:
-        """The opening triangles of each eye whose lids close (their gap shrinks): left out of
-        the warp, so the lid slides over the eyeball, which stays put, instead of squashing
-        the eyeball into the narrowing gap (a full blink would leave specks of iris and white
-        along the lid line)."""
+    def _warp(self, prepared: GeometricFace, level: _Level, photo_shift: np.ndarray,
+              ) -> tuple[BackwardMap, np.ndarray, np.ndarray, list[bool | None]] | None:
+        """The warp of `level` by the landmarks' `photo_shift` (photo pixels): its backward
+        map, the moved mesh points, which of them move and whether each eye opens
+        (`_eyes_opening`); None where nothing moves."""
+        mesh = prepared.mesh
+        dst, moving = mesh.moved(level.points, photo_shift * level.scale)
+        if not moving.any():
+            return None
+        moved = np.flatnonzero(moving[mesh.triangles].any(axis=1))
+        opens = self._eyes_opening(prepared.face.landmarks, photo_shift)
+        closing = [t for (t, _), o in zip(self.eye_openings, opens, strict=True) if o is False]
+        moved = np.setdiff1d(moved, np.concatenate([np.zeros(0, np.int64), *closing]))
+        bmap = backward_map(level.points, dst, mesh.triangles, level.image.shape[:2], moved)
+        return None if bmap is None else (bmap, dst, moving, opens)
+
+    def _eyes_opening(self, landmarks: np.ndarray, shift: np.ndarray) -> list[bool | None]:
+        """Per eye, whether its lids open (True: the opening's area grows), close (False) or
+        stay (None). The opening triangles of a closing eye are left out of the warp, so the
+        lid slides over the eyeball, which stays put, instead of squashing the eyeball into
+        the narrowing gap (a full blink would leave specks of iris and white along the lid
+        line); an opening eye's eyeball is painted rigid over the warp (`eyes`)."""
         lms = landmarks[:N_LANDMARKS, :2]
         moved = lms + shift
-        out = [np.zeros(0, np.int64)]
-        for triangles, outline in self.eye_openings:
-            before = _signed_area(lms[outline])
-            if _signed_area(moved[outline]) * np.sign(before) < abs(before):
-                out.append(triangles)
-        return np.concatenate(out)
+        out: list[bool | None] = []
+        for _, outline in self.eye_openings:
+            before = abs(_signed_area(lms[outline]))
+            after = _signed_area(moved[outline]) * np.sign(_signed_area(lms[outline]))
+            out.append(None if np.abs(shift[outline]).max() <= STILL_PX else after > before)
+        return out
 
     def displacement(self, prepared: GeometricFace, targets: Mapping[str, float],
                      ) -> tuple[np.ndarray, np.ndarray]:
@@ -494,8 +520,11 @@ class GeometricSynthesizer:
         bite = bite_line(crop, lms[_MOUTH]) if opening.any() else None
         upper = cv2.bitwise_and(opening, polygon_mask(upper_half(lms[_MOUTH], bite),
                                                       crop.shape[:2]))
+        every = to_level(np.asarray(prepared.face.landmarks[:, :2], dtype=np.float64))
+        eyes = tuple(eye_rest(crop, every, outline, len(EYE_LOWER0))
+                     for _, outline in self.eye_openings)
         level = _Level(s, crop, lms, WarpMesh.rest(lms, frame), upper,
-                       cv2.subtract(opening, upper))
+                       cv2.subtract(opening, upper), eyes)
         prepared.levels[preview] = level
         return level
 
