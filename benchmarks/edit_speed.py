@@ -6,13 +6,15 @@ AU26 following) is rendered as previews, then the same targets at full size, alo
 written as JPEG (quality 95) and PNG. Medians in milliseconds; targets: preview <= 30 ms,
 saving <= 300 ms. Last, "From photo…": sizing the sliders to another photo's expression
 (`auedit.synth.expression_match`, two probe edits and trackings per AU; the other photo is an
-edit of the same frame), median of three.
+edit of the same frame), median of three. `--preset NAME` drags that preset's AUs from 0 to
+their values instead (surprise: the lid raiser, whose opened eyes are painted, `synth.eyes`).
 
-    python benchmarks/edit_speed.py
+    python benchmarks/edit_speed.py [--preset surprise]
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable
 
@@ -25,6 +27,7 @@ from auedit.face.tracker import FaceTracker
 from auedit.media.sources import read_image
 from auedit.synth.expression_match import AUReader, matched_targets
 from auedit.synth.geometric import PREVIEW_FACE_PX, GeometricSynthesizer
+from auedit.synth.presets import PRESETS
 
 FACE_PX = 512
 FRAME = (1080, 1920)
@@ -54,6 +57,10 @@ def median_ms(fn: Callable[[dict[str, float]], object], drag: list[dict[str, flo
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--preset", choices=sorted(PRESETS),
+                        help="drag this preset's AUs instead of AU12, AU6 and AU26")
+    args = parser.parse_args()
     tracker = FaceTracker(Mode.IMAGE, max_faces=1)
     image = frame_with_face(tracker)
     face = tracker.track(image, 0.0)[0]
@@ -61,7 +68,12 @@ def main() -> None:
     t0 = time.perf_counter()
     prepared = synth.prepare(image, face)
     prepare_ms = (time.perf_counter() - t0) * 1000.0
-    drag = [{"AU12": v, "AU6": 0.6 * v, "AU26": 0.5 * v} for v in np.linspace(0.0, 5.0, STEPS)]
+    if args.preset:
+        drag = [{k: v * a for k, v in PRESETS[args.preset].items()}
+                for a in np.linspace(0.0, 1.0, STEPS)]
+    else:
+        drag = [{"AU12": v, "AU6": 0.6 * v, "AU26": 0.5 * v}
+                for v in np.linspace(0.0, 5.0, STEPS)]
     synth.render(prepared, drag[-1], preview=True)  # the preview crop is made on first use
     preview = median_ms(lambda t: synth.render(prepared, t, preview=True), drag)
     full = median_ms(lambda t: synth.render(prepared, t), drag[::4])
@@ -72,6 +84,7 @@ def main() -> None:
 
     jpeg = median_ms(save(".jpg"), drag[::4])
     png = median_ms(save(".png"), drag[::4])
+    print(f"drag: {drag[-1]}")
     print(f"photo {FRAME[1]}x{FRAME[0]}, face {prepared.face_px:.0f} px, previews at a face of "
           f"<= {PREVIEW_FACE_PX} px; prepare (game-face fit) {prepare_ms:.0f} ms")
     print(f"{'slider -> preview':24s} {preview:7.1f} ms (target <= 30)")
