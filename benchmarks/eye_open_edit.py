@@ -28,6 +28,7 @@ from auedit.synth.geometric import GeometricSynthesizer
 from auedit.synth.mouth import polygon_mask
 
 TALL = 1.1  # an iris this much taller than wide is stretched
+LASH_BAND = 0.08  # eye widths under the upper lid left out of the iris
 WIDE = [ARKIT_BLENDSHAPES.index(n) for n in ("eyeWideLeft", "eyeWideRight")]
 
 
@@ -36,8 +37,8 @@ def iris_shapes(synth: GeometricSynthesizer, prepared, image: np.ndarray,
     """Per eye of `image` (the photo, or its edit with the landmarks' `shift`): the drawn
     iris's height over its width. The iris is the dark blob (darker than halfway from the
     photo's iris to its white) around the iris's centre inside the lids' opening, eroded by
-    2 px so the lashes are not part of it; its bounding box is untouched by the pupil's
-    highlight."""
+    2 px and less a band under the upper lid so that the lashes are not part of it; its
+    bounding box is untouched by the pupil's highlight."""
     lms = prepared.face.landmarks[:, :2]
     photo = prepared.image.astype(np.float64).mean(axis=2)
     luma = image.astype(np.float64).mean(axis=2)
@@ -49,8 +50,14 @@ def iris_shapes(synth: GeometricSynthesizer, prepared, image: np.ndarray,
         near = np.linalg.norm(np.indices(photo.shape)[::-1].transpose(1, 2, 0) - lms[iris],
                               axis=-1) < 0.5 * radius
         threshold = 0.5 * (np.median(photo[rest & near]) + np.percentile(photo[rest], 90))
-        opening = cv2.erode(polygon_mask(lms[outline] + shift[outline], luma.shape),
-                            np.ones((5, 5), np.uint8)) > 127
+        new = lms[outline] + shift[outline]
+        opening = cv2.erode(polygon_mask(new, luma.shape), np.ones((5, 5), np.uint8)) > 127
+        # less the lashes' band under the upper lid (a dark iris touching it would join it)
+        upper = new[len(EYE_LOWER0):]
+        upper = upper[np.argsort(upper[:, 0])]
+        ys, xs = np.indices(luma.shape)
+        lashes = LASH_BAND * float(np.linalg.norm(new[0] - new[len(EYE_LOWER0) - 1]))
+        opening &= ys > np.interp(xs, upper[:, 0], upper[:, 1]) + lashes
         dark = (opening & (luma < threshold)).astype(np.uint8)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
         if n < 2:

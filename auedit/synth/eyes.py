@@ -2,11 +2,12 @@
 
 A lid raiser (AU5) lifts the upper lid off eyeball that the photo never showed. The warp alone
 stretches what lies between the lids, so the iris and its highlight became a tall oval. Here
-the eyeball stays rigid (it moves only as far as the lower lid does) and the part the lid
-uncovers is completed: the iris from its own mirror image across its centre (an iris is nearly
-symmetric and a lid covers its top), the white from the white the photo shows in the same
-column of the eye. A band under the lid keeps the warp's pixels, the lashes' shadow moving up
-with the lid.
+the eyeball stays rigid (it moves only as far as the lower lid does) and what the lid
+uncovers is completed from what the photo shows of the same eye: the iris from its radial
+profile (pupil, iris, the darker ring at its edge: an iris is nearly round, and a lid hides
+its top), the white from the white of the same columns, smoothed across them. Near its lids
+the photo's eyeball lies in the lashes' shade, which is not trusted as eyeball; the completed
+part gets a shade of its own under the moved lid.
 """
 
 from __future__ import annotations
@@ -20,23 +21,42 @@ from auedit.synth.mouth import polygon_mask
 
 #: MediaPipe's iris landmarks: a centre, then four points on the iris's edge, per eye.
 IRISES = ((468, (469, 470, 471, 472)), (473, (474, 475, 476, 477)))
-#: The lashes' shadow under the upper lid: this share of the eye's width, kept from the warp
-#: (it moves with the lid) and not trusted as eyeball in the photo...
-SHADOW_BAND = 0.06
-#: ...but never more than this share of the eye's open height at its middle.
-SHADOW_MAX = 0.3
-#: Likewise the lower lid's wet rim, which is light: mirrored into an iris it drew a light
-#: line across it.
+#: Under the upper lid the photo's eyeball lies in the lashes' shade: not trusted as far down
+#: as the white beside the iris stays darker than `LASH_LEVEL` of the white's brightness
+#: (measured per eye; heavy lashes or liner hang well below MediaPipe's lid margin), and
+#: never less than `SHADE_MIN` of the eye's width nor more than `SHADE_MAX` of its open
+#: height at the middle...
+LASH_LEVEL = 0.75
+SHADE_MIN = 0.03
+SHADE_MAX = 0.5
+#: ...and trusted fully only this share of the eye's width (at least a pixel) farther down.
+TRUST_RAMP = 0.04
+#: The cornea's highlights, often right under the lid, are kept wherever they show: iris
+#: pixels brighter than this share of the way from the iris's brightness to the white's.
+GLINT = 0.5
+#: The lower lid's wet rim, light, stays the warp's (it moves with the lower lid).
 RIM_BAND = 0.03
 RIM_MAX = 0.15
-#: The uncovered eyeball lies in the upper lid's shade: its filled colour is darkened by this
-#: share right under the lid's band, less and less farther down...
-LID_SHADE = 0.2
-#: ...falling to 1/e of that this share of the eye's width lower.
-SHADE_FALL = 0.1
-#: Fewer white or iris pixels than this and the eye is left to the warp (an eye nearly shut
+#: The shade the moved upper lid casts on what is completed, below the band under it that
+#: the warp moves with the lid: the lashes' (narrow) and the lid's (faint, broad), each
+#: (darkening right there, fall-off in eye widths).
+LASH_SHADE = (0.15, 0.035)
+LID_SHADE = (0.1, 0.15)
+#: Towards the eye's corners the completed eyeball fades into the warp's over this share of
+#: the eye's width (a flat white reaching into the corner drew a hard edge there).
+CORNER_FADE = 0.12
+#: The iris's edge is looked for this far out (iris radii from its centre) along the eye.
+IRIS_SEARCH = 2.0
+#: The image's iris radius may differ from MediaPipe's by this factor at most (MediaPipe's
+#: circle fell short of large dark irises, and white was painted over their tops).
+RADIUS_RANGE = (0.85, 1.35)
+#: Radial bins of the iris's colour profile.
+IRIS_BINS = 8
+#: The white's colour is smoothed across columns over this share of the eye's width.
+WHITE_SMOOTH = 0.06
+#: Fewer iris or white pixels than this and the eye is left to the warp (an eye nearly shut
 #: in the photo shows too little of itself to complete).
-MIN_PIXELS = 12
+MIN_PIXELS = 6
 
 
 @dataclass(frozen=True)
@@ -48,17 +68,29 @@ class EyeRest:
     axes: np.ndarray  # (2, 2) rows: u and v unit vectors
     upper: np.ndarray  # (K, 2) the upper lid's margin, corner to corner, as (u, v) by u
     lower: np.ndarray  # (M, 2) the lower lid's margin likewise
-    band: float  # pixels of the lashes' shadow under the upper lid
-    rim: float  # pixels of the lower lid's rim above it
+    band: float  # pixels under the upper lid not trusted (the lashes' shade)...
+    ramp: float  # ...and how many more before the photo is trusted fully
+    rim: float  # pixels of the lower lid's rim above its margin
     iris: np.ndarray  # (2,) the iris's centre (level pixels)
     radius: float
-    iris_colour: np.ndarray  # (3,) the median of the iris the photo shows
-    white_u: np.ndarray  # (B,) columns (u) with a measured white...
-    white: np.ndarray  # (B, 3) ...and its median colour there
+    iris_profile: np.ndarray  # (IRIS_BINS, 3) colour by distance from the iris's centre
+    glint: float  # brightness over which an iris pixel is a highlight
+    white_u: np.ndarray  # (B,) columns (u)...
+    white: np.ndarray  # (B, 3) ...and the white's colour there
+
+    @property
+    def width(self) -> float:
+        return float(self.upper[-1, 0] - self.upper[0, 0])
 
     def frame(self, points: np.ndarray) -> np.ndarray:
         """(..., 2) level pixels -> (u, v)."""
         return (points - self.origin) @ self.axes.T
+
+    def margins(self, uv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The upper and lower lid margins' v above and below each (u, v)."""
+        u = uv[..., 0]
+        return (np.interp(u, self.upper[:, 0], self.upper[:, 1]),
+                np.interp(u, self.lower[:, 0], self.lower[:, 1]))
 
 
 def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
@@ -70,27 +102,27 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
         return None
     pts = landmarks[outline, :2].astype(np.float64)
     a, b = pts[0], pts[n_lower - 1]
-    across = b - a
-    width = float(np.linalg.norm(across))
+    width = float(np.linalg.norm(b - a))
     if width < 4.0:
         return None
-    ex = across / width
+    ex = (b - a) / width
     ey = np.array([-ex[1], ex[0]])
-    centre = pts.mean(axis=0)
-    if ((pts[1:n_lower - 1] - centre) @ ey).mean() < 0:  # v grows towards the lower lid
+    if ((pts[1:n_lower - 1] - pts.mean(axis=0)) @ ey).mean() < 0:  # v towards the lower lid
         ey = -ey
     axes = np.stack([ex, ey])
     upper, lower = _split((pts - a) @ axes.T, n_lower)
+    middle = float(np.interp(width / 2, lower[:, 0], lower[:, 1])
+                   - np.interp(width / 2, upper[:, 0], upper[:, 1]))
+    centre = pts.mean(axis=0)
     iris_at, edge = min(IRISES, key=lambda i: np.linalg.norm(landmarks[i[0], :2] - centre))
     iris = landmarks[iris_at, :2].astype(np.float64)
     radius = float(np.linalg.norm(landmarks[list(edge), :2] - iris, axis=1).mean())
-    mid = np.interp(width / 2, lower[:, 0], lower[:, 1]) - np.interp(width / 2, upper[:, 0],
-                                                                     upper[:, 1])
-    band = min(SHADOW_BAND * width, SHADOW_MAX * max(mid, 0.0))
-    rim = min(RIM_BAND * width, RIM_MAX * max(mid, 0.0))
-    rest = EyeRest(a, axes, upper, lower, band, rim, iris, radius, np.zeros(3), np.zeros(0),
-                   np.zeros((0, 3)))
-    # what the photo shows of the eyeball: below the shadow band, above the lower lid
+    none = np.zeros((0, 3))
+    shade = (SHADE_MIN * width, max(SHADE_MIN * width, SHADE_MAX * middle))
+    rest = EyeRest(a, axes, upper, lower, band=shade[0], ramp=max(1.0, TRUST_RAMP * width),
+                   rim=min(RIM_BAND * width, RIM_MAX * max(middle, 0.0)), iris=iris,
+                   radius=radius, iris_profile=none, glint=255.0, white_u=np.zeros(0),
+                   white=none)
     h, w = image.shape[:2]
     x0, y0 = np.maximum(np.floor(pts.min(axis=0)).astype(int) - 1, 0)
     x1, y1 = np.minimum(np.ceil(pts.max(axis=0)).astype(int) + 2, (w, h))
@@ -98,31 +130,110 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
         return None
     ys, xs = np.mgrid[y0:y1, x0:x1]
     grid = np.stack([xs, ys], axis=-1).astype(np.float64)
-    trusted = _shown(rest, rest.frame(grid)) > 0.99
-    in_iris = np.linalg.norm(grid - iris, axis=-1)
+    uv = rest.frame(grid)
+    trusted = _trust(rest, uv) > 0.99
     colours = image[y0:y1, x0:x1].astype(np.float32)
-    iris_pixels = colours[trusted & (in_iris < radius - 0.5)]
-    white_mask = trusted & (in_iris > radius + 1.0)
-    if len(iris_pixels) < MIN_PIXELS or white_mask.sum() < MIN_PIXELS:
+    white_pixels = trusted & (np.linalg.norm(grid - iris, axis=-1) > radius + 1.0)
+    if white_pixels.sum() < MIN_PIXELS:
         return None
-    columns = np.round(rest.frame(grid[white_mask])[:, 0]).astype(int)
-    whites = colours[white_mask]
-    order = np.argsort(columns, kind="stable")
-    columns, whites = columns[order], whites[order]
-    cols, starts = np.unique(columns, return_index=True)
-    medians = np.stack([np.median(part, axis=0) for part in np.split(whites, starts[1:])])
-    return replace(rest, iris_colour=np.median(iris_pixels, axis=0),
-                   white_u=cols.astype(np.float64), white=medians)
+    white_luma = float(np.percentile(colours[white_pixels].mean(axis=1), 75))
+    rest = replace(rest, radius=_iris_radius(image, rest, white_luma))
+    rest = replace(rest, band=float(np.clip(_lash_band(image, rest, white_luma), *shade)))
+    trusted = _trust(rest, uv) > 0.99
+    rho = np.linalg.norm(grid - iris, axis=-1) / rest.radius
+    iris_pixels = trusted & (rho < 1.0)
+    white_pixels = trusted & (rho > 1.0 + 1.0 / rest.radius)
+    if iris_pixels.sum() < MIN_PIXELS or white_pixels.sum() < MIN_PIXELS:
+        return None
+    profile = _radial_profile(rho[iris_pixels], colours[iris_pixels])
+    iris_luma = float(np.median(colours[iris_pixels].mean(axis=1)))
+    return replace(rest, iris_profile=profile,
+                   glint=iris_luma + GLINT * max(white_luma - iris_luma, 1.0),
+                   **_white_columns(uv[white_pixels, 0], colours[white_pixels], width,
+                                    white_luma))
 
 
-def _shown(eye: EyeRest, uv: np.ndarray) -> np.ndarray:
-    """How surely each (u, v) is eyeball the photo shows (0..1): between the upper lid's
-    shadow band and the lower lid's rim, with a pixel of soft edge."""
-    u, v = uv[..., 0], uv[..., 1]
-    top = np.interp(u, eye.upper[:, 0], eye.upper[:, 1]) + eye.band
-    bottom = np.interp(u, eye.lower[:, 0], eye.lower[:, 1]) - eye.rim
-    inside = (u >= eye.upper[0, 0]) & (u <= eye.upper[-1, 0])
-    return np.clip(np.minimum(v - top, bottom - v) + 0.5, 0.0, 1.0) * inside
+def _lash_band(image: np.ndarray, eye: EyeRest, white_luma: float) -> float:
+    """How far below the upper lid's margin the white beside the iris stays in the lashes'
+    shade (median over columns; pixels)."""
+    c = eye.frame(eye.iris)[0]
+    u = np.linspace(eye.upper[0, 0], eye.upper[-1, 0], 32)[4:-4]
+    u = u[np.abs(u - c) > 1.1 * eye.radius]
+    if not len(u):
+        return eye.band
+    top, bottom = eye.margins(np.stack([u, np.zeros_like(u)], axis=-1))
+    step = np.arange(0.0, float((bottom - top).max()), 0.5)
+    uv = np.stack(np.broadcast_arrays(u[:, None], top[:, None] + step[None]), axis=-1)
+    luma = _sample(image, uv @ eye.axes + eye.origin).mean(axis=-1)
+    lit = (luma > LASH_LEVEL * white_luma) & (step[None] < (bottom - top - eye.rim)[:, None])
+    found = lit.any(axis=1)
+    if not found.any():
+        return eye.band
+    return float(np.median(step[lit[found].argmax(axis=1)]))
+
+
+def _iris_radius(image: np.ndarray, eye: EyeRest, white_luma: float) -> float:
+    """The iris's radius in the photo: where the row through the shown eyeball nearest the
+    iris's centre turns from iris to white on each side (the chord's half-length, with the
+    row's offset from the centre); MediaPipe's where no edge is found."""
+    c = eye.frame(eye.iris)
+    top, bottom = eye.margins(c)
+    v = float(np.clip(c[1], top + eye.band + eye.ramp, bottom - eye.rim - 1.0))
+    offset = min(abs(v - c[1]), 0.9 * eye.radius)
+    step = np.arange(0.0, IRIS_SEARCH * eye.radius, 0.5)
+    halves = []
+    for sign in (-1.0, 1.0):
+        uv = np.stack([c[0] + sign * step, np.full_like(step, v)], axis=-1)
+        luma = _sample(image, (uv @ eye.axes + eye.origin)[None]).mean(axis=-1)[0]
+        iris = float(np.median(luma[step < 0.5 * eye.radius]))
+        beyond = np.flatnonzero((luma > 0.5 * (iris + white_luma))
+                                & (uv[:, 0] > eye.upper[0, 0]) & (uv[:, 0] < eye.upper[-1, 0]))
+        if len(beyond):
+            halves.append(step[beyond[0]])
+    if not halves:
+        return eye.radius
+    found = float(np.hypot(max(halves), offset))
+    return float(np.clip(found, *(eye.radius * np.array(RADIUS_RANGE))))
+
+
+def _radial_profile(rho: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """(IRIS_BINS, 3) median colour of the iris pixels by their distance from its centre
+    (`rho`, in radii); bins the photo does not show take their nearest shown neighbour's."""
+    bins = np.minimum((rho * IRIS_BINS).astype(int), IRIS_BINS - 1)
+    shown = np.unique(bins)
+    medians = np.stack([np.median(colours[bins == k], axis=0) for k in shown])
+    nearest = np.abs(np.arange(IRIS_BINS)[:, None] - shown[None]).argmin(axis=1)
+    return medians[nearest]
+
+
+def _white_columns(u: np.ndarray, colours: np.ndarray, width: float,
+                   luma: float) -> dict[str, np.ndarray]:
+    """The white's colour along the eye: the median per pixel column, smoothed across
+    columns, no brighter than `luma` (so a highlight in the white is not spread)."""
+    columns = np.round(u).astype(int)
+    cols = np.unique(columns)
+    medians = np.stack([np.median(colours[columns == k], axis=0) for k in cols])
+    grid = np.arange(cols[0], cols[-1] + 1, dtype=np.float64)
+    filled = np.stack([np.interp(grid, cols, medians[:, c]) for c in range(3)], axis=-1)
+    sigma = max(1.0, WHITE_SMOOTH * width)
+    pad = int(np.ceil(3.0 * sigma))
+    kernel = np.exp(-0.5 * (np.arange(-pad, pad + 1) / sigma) ** 2)
+    padded = np.pad(filled, ((pad, pad), (0, 0)), mode="edge")
+    smooth = np.stack([np.convolve(padded[:, c], kernel / kernel.sum(), mode="valid")
+                       for c in range(3)], axis=-1)
+    smooth *= np.minimum(1.0, luma / np.maximum(smooth.mean(axis=1), 1e-6))[:, None]
+    return {"white_u": grid, "white": smooth}
+
+
+def _trust(eye: EyeRest, uv: np.ndarray, band: float | None = None) -> np.ndarray:
+    """How surely each (u, v) is eyeball the photo shows (0..1): past the lashes' shade under
+    the upper lid (`band`, the eye's by default, ramping up over `ramp`), above the lower
+    lid's rim."""
+    top, bottom = eye.margins(uv)
+    v = uv[..., 1]
+    inside = (uv[..., 0] >= eye.upper[0, 0]) & (uv[..., 0] <= eye.upper[-1, 0])
+    return (np.clip((v - top - (eye.band if band is None else band)) / eye.ramp, 0.0, 1.0)
+            * np.clip(bottom - eye.rim - v + 0.5, 0.0, 1.0) * inside)
 
 
 def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarray,
@@ -131,7 +242,8 @@ def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarra
     """Paint the rigid eyeball into the opening of an eye whose lid has moved to `outline`
     ((K, 2) level pixels, `eye_rest` order) in `region` (in place; its top-left pixel is
     `origin` in `image`'s pixels). `shift` (2,) is how far the eyeball moves with the lower
-    lid (the brows' damped pull moves the whole eye; a lid raiser lifts only the upper lid)."""
+    lid (the brows' damped pull moves the whole eye; a lid raiser lifts only the upper lid).
+    The lower lid's rim stays the warp's."""
     new = outline.astype(np.float64)
     h, w = region.shape[:2]
     lo = np.maximum(np.floor(new.min(axis=0)).astype(int) - origin - 1, 0)
@@ -139,22 +251,25 @@ def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarra
     if (hi <= lo).any():
         return
     (x0, y0), (x1, y1) = lo, hi
-    size = (y1 - y0, x1 - x0)
-    inside = polygon_mask(new - origin - (x0, y0), size).astype(np.float32) * (1.0 / 255.0)
+    inside = polygon_mask(new - origin - (x0, y0), (y1 - y0, x1 - x0)).astype(np.float32)
     ys, xs = np.mgrid[y0:y1, x0:x1]
     grid = np.stack([xs + origin[0], ys + origin[1]], axis=-1).astype(np.float64)
-    # the new upper lid's shadow band and the lower lid's rim stay the warp's
     upper, lower = _split((new - eye.origin - shift) @ eye.axes.T, n_lower)
     moved = replace(eye, origin=eye.origin + shift, upper=upper, lower=lower)
     uv = moved.frame(grid)
-    alpha = inside * _shown(moved, uv)
+    # the bands under the moved lids stay the warp's (the lashes and their shade move up with
+    # the upper lid, the rim with the lower one), and so do the eye's corners, fading in;
+    # but over the iris, where the band would carry the cornea's highlight up with the lid
+    ends = np.minimum(uv[..., 0] - upper[0, 0], upper[-1, 0] - uv[..., 0])
+    clear = np.maximum(_trust(moved, uv), _in_iris(eye, grid - shift) * _trust(moved, uv, 0.0))
+    alpha = (inside * (1.0 / 255.0) * clear
+             * np.clip(ends / (CORNER_FADE * eye.width), 0.0, 1.0))
     if not alpha.any():
         return
-    below = uv[..., 1] - np.interp(uv[..., 0], upper[:, 0], upper[:, 1]) - eye.band
-    width = float(upper[-1, 0] - upper[0, 0])
-    shade = 1.0 - LID_SHADE * np.exp(-np.maximum(below, 0.0) / (SHADE_FALL * width))
-    q = grid - shift  # where each pixel lies on the eyeball at rest
-    colour = _eyeball(image, eye, q, shade)
+    top, _ = moved.margins(uv)
+    below = np.maximum(uv[..., 1] - top - eye.band, 0.0) / eye.width
+    shade = 1.0 - sum(dark * np.exp(-below / fall) for dark, fall in (LASH_SHADE, LID_SHADE))
+    colour = _eyeball(image, eye, grid - shift, shade)
     alpha = alpha[..., None]
     part = region[y0:y1, x0:x1]
     part[:] = np.clip(colour * alpha + part * (1.0 - alpha) + 0.5, 0, 255).astype(np.uint8)
@@ -171,21 +286,29 @@ def _split(uv: np.ndarray, n_lower: int) -> tuple[np.ndarray, np.ndarray]:
 def _eyeball(image: np.ndarray, eye: EyeRest, q: np.ndarray, shade: np.ndarray,
              ) -> np.ndarray:
     """(h, w, 3) float colour of the eyeball at rest positions `q` (h, w, 2): the photo where
-    it shows the eyeball, elsewhere the iris mirrored across its centre or the white of the
-    same column, times `shade` (h, w)."""
+    it shows the eyeball, elsewhere the iris's radial profile or the white of the same
+    column, times `shade` (h, w)."""
     uv = eye.frame(q)
-    shown = _shown(eye, uv)[..., None]
+    rho = np.linalg.norm(q - eye.iris, axis=-1) / eye.radius
+    in_iris = _in_iris(eye, q)
     photo = _sample(image, q)
-    # the iris: its mirror image across the line through its centre along the eye
-    across = ((q - eye.iris) @ eye.axes[1])[..., None]
-    mirrored = q - 2.0 * across * eye.axes[1]
-    mirror_shown = _shown(eye, eye.frame(mirrored))[..., None]
-    iris = mirror_shown * _sample(image, mirrored) + (1.0 - mirror_shown) * eye.iris_colour
+    # the photo where it shows the eyeball, and the cornea's highlights wherever they show
+    glint = np.clip((photo.mean(axis=-1) - eye.glint) / 16.0, 0.0, 1.0) * in_iris
+    glint *= _trust(eye, uv, 0.0)
+    trust = np.maximum(_trust(eye, uv), glint)[..., None]
+    in_iris = in_iris[..., None]
+    at = np.clip(rho * IRIS_BINS - 0.5, 0.0, IRIS_BINS - 1.0)
+    iris = np.stack([np.interp(at, np.arange(IRIS_BINS), eye.iris_profile[:, c])
+                     for c in range(3)], axis=-1)
     white = np.stack([np.interp(uv[..., 0], eye.white_u, eye.white[:, c]) for c in range(3)],
                      axis=-1)
-    in_iris = np.clip(eye.radius - np.linalg.norm(q - eye.iris, axis=-1) + 0.5, 0.0, 1.0)
-    filled = (in_iris[..., None] * iris + (1.0 - in_iris[..., None]) * white) * shade[..., None]
-    return shown * photo + (1.0 - shown) * filled
+    filled = (in_iris * iris + (1.0 - in_iris) * white) * shade[..., None]
+    return trust * photo + (1.0 - trust) * filled
+
+
+def _in_iris(eye: EyeRest, q: np.ndarray) -> np.ndarray:
+    """How much of each pixel at rest position `q` (..., 2) the iris covers (0..1)."""
+    return np.clip(eye.radius - np.linalg.norm(q - eye.iris, axis=-1) + 0.5, 0.0, 1.0)
 
 
 def _sample(image: np.ndarray, at: np.ndarray) -> np.ndarray:

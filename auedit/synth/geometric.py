@@ -437,7 +437,7 @@ class GeometricSynthesizer:
         for _, outline in self.eye_openings:
             before = abs(_signed_area(lms[outline]))
             after = _signed_area(moved[outline]) * np.sign(_signed_area(lms[outline]))
-            out.append(None if np.abs(shift[outline]).max() <= STILL_PX else after > before)
+            out.append(None if np.abs(shift[outline]).max() <= STILL_PX else bool(after > before))
         return out
 
     def displacement(self, prepared: GeometricFace, targets: Mapping[str, float],
