@@ -56,7 +56,7 @@ IRIS_BINS = 8
 WHITE_SMOOTH = 0.06
 #: Fewer iris or white pixels than this and the eye is left to the warp (an eye nearly shut
 #: in the photo shows too little of itself to complete).
-MIN_PIXELS = 6
+MIN_PIXELS = 3
 
 
 @dataclass(frozen=True)

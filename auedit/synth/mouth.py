@@ -273,7 +273,11 @@ def composite(warped: np.ndarray, interior: np.ndarray, opening: np.ndarray,
     inside = cv2.GaussianBlur(opening.astype(np.float32) * (1.0 / 255.0), (0, 0), sigma)
     alpha = inside * (1.0 - kept.astype(np.float32) * (1.0 / 255.0))
     shade = cv2.GaussianBlur(inside, (0, 0), 3.0 * sigma)
-    lit = cv2.multiply(interior, cv2.merge([0.35 + 0.65 * shade] * 3))
+    light = cv2.merge([0.35 + 0.65 * shade] * 3)
+    lit = cv2.multiply(interior, light)
+    # colour fades with the light: ivory teeth in the lips' shade came out olive
+    grey = cv2.merge([lit.mean(axis=2)] * 3)
+    lit = grey + cv2.multiply(lit - grey, light)
     mixed = cv2.blendLinear(lit, warped.astype(np.float32), alpha, 1.0 - alpha)
     warped[:] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
     return warped
