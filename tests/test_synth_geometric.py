@@ -357,6 +357,16 @@ def test_a_closing_lid_slides_over_a_still_eyeball(neutral):
         assert np.abs(near - prepared.image[y - 1:y + 2, x - 2:x + 3]).max() <= 3
 
 
+def test_the_lid_raiser_moves_the_upper_lids_alone(prepared_astronaut):
+    """The rig's lid raiser lifts the lower lids and the eyes' corners too; on a photo the
+    lower lids stay and the upper ones rise."""
+    synth, prepared = prepared_astronaut
+    _, shift = synth.displacement(prepared, {"AU5": 5.0})
+    iod = prepared.face.interocular
+    assert np.abs(shift[synth.lower_lids]).max() < 1e-6 * iod
+    assert -shift[list(rg.EYE_UPPER0), 1].mean() > 0.02 * iod
+
+
 @pytest.mark.shared_data
 def test_a_widened_eye_keeps_its_iris_round(shared_data, single_image_tracker):
     """The lid raiser uncovers the eyeball instead of stretching it: white shows between the

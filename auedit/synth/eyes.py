@@ -31,6 +31,10 @@ SHADE_MIN = 0.03
 SHADE_MAX = 0.5
 #: ...and trusted fully only this share of the eye's width (at least a pixel) farther down.
 TRUST_RAMP = 0.04
+#: Against the white the lashes' shade shows most and reaches farthest (it drew a ghost of
+#: the old lid line across the new white): there the photo is trusted only below this share
+#: of the eye's open height; above it the white is completed from that lower part.
+WHITE_TRUST = 0.5
 #: The cornea's highlights, often right under the lid, are kept wherever they show: iris
 #: pixels brighter than this share of the way from the iris's brightness to the white's.
 GLINT = 0.5
@@ -131,18 +135,17 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
     ys, xs = np.mgrid[y0:y1, x0:x1]
     grid = np.stack([xs, ys], axis=-1).astype(np.float64)
     uv = rest.frame(grid)
-    trusted = _trust(rest, uv) > 0.99
     colours = image[y0:y1, x0:x1].astype(np.float32)
-    white_pixels = trusted & (np.linalg.norm(grid - iris, axis=-1) > radius + 1.0)
+    white_pixels = ((_trust(rest, uv, white=True) > 0.99)
+                    & (np.linalg.norm(grid - iris, axis=-1) > radius + 1.0))
     if white_pixels.sum() < MIN_PIXELS:
         return None
     white_luma = float(np.percentile(colours[white_pixels].mean(axis=1), 75))
     rest = replace(rest, radius=_iris_radius(image, rest, white_luma))
     rest = replace(rest, band=float(np.clip(_lash_band(image, rest, white_luma), *shade)))
-    trusted = _trust(rest, uv) > 0.99
     rho = np.linalg.norm(grid - iris, axis=-1) / rest.radius
-    iris_pixels = trusted & (rho < 1.0)
-    white_pixels = trusted & (rho > 1.0 + 1.0 / rest.radius)
+    iris_pixels = (_trust(rest, uv) > 0.99) & (rho < 1.0)
+    white_pixels = (_trust(rest, uv, white=True) > 0.99) & (rho > 1.0 + 1.0 / rest.radius)
     if iris_pixels.sum() < MIN_PIXELS or white_pixels.sum() < MIN_PIXELS:
         return None
     profile = _radial_profile(rho[iris_pixels], colours[iris_pixels])
@@ -225,14 +228,22 @@ def _white_columns(u: np.ndarray, colours: np.ndarray, width: float,
     return {"white_u": grid, "white": smooth}
 
 
-def _trust(eye: EyeRest, uv: np.ndarray, band: float | None = None) -> np.ndarray:
+def _trust(eye: EyeRest, uv: np.ndarray, band: float | None = None, *,
+           white: bool = False) -> np.ndarray:
     """How surely each (u, v) is eyeball the photo shows (0..1): past the lashes' shade under
     the upper lid (`band`, the eye's by default, ramping up over `ramp`), above the lower
-    lid's rim."""
+    lid's rim. For the `white`, only its lower part (`WHITE_TRUST`) is trusted."""
     top, bottom = eye.margins(uv)
     v = uv[..., 1]
     inside = (uv[..., 0] >= eye.upper[0, 0]) & (uv[..., 0] <= eye.upper[-1, 0])
-    return (np.clip((v - top - (eye.band if band is None else band)) / eye.ramp, 0.0, 1.0)
+    # the band is as thick at right angles to the lid, so taller where the lid slopes
+    du, dv = np.diff(eye.upper, axis=0).T
+    slope = np.interp(uv[..., 0], 0.5 * (eye.upper[1:, 0] + eye.upper[:-1, 0]),
+                      dv / np.maximum(du, 1e-6))
+    band = (eye.band if band is None else band) * np.sqrt(1.0 + slope ** 2)
+    if white:
+        band = np.maximum(band, WHITE_TRUST * (bottom - top))
+    return (np.clip((v - top - band) / eye.ramp, 0.0, 1.0)
             * np.clip(bottom - eye.rim - v + 0.5, 0.0, 1.0) * inside)
 
 
@@ -295,7 +306,8 @@ def _eyeball(image: np.ndarray, eye: EyeRest, q: np.ndarray, shade: np.ndarray,
     # the photo where it shows the eyeball, and the cornea's highlights wherever they show
     glint = np.clip((photo.mean(axis=-1) - eye.glint) / 16.0, 0.0, 1.0) * in_iris
     glint *= _trust(eye, uv, 0.0)
-    trust = np.maximum(_trust(eye, uv), glint)[..., None]
+    trust = (in_iris * np.maximum(_trust(eye, uv), glint)
+             + (1.0 - in_iris) * _trust(eye, uv, white=True))[..., None]
     in_iris = in_iris[..., None]
     at = np.clip(rho * IRIS_BINS - 0.5, 0.0, IRIS_BINS - 1.0)
     iris = np.stack([np.interp(at, np.arange(IRIS_BINS), eye.iris_profile[:, c])

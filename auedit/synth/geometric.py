@@ -29,6 +29,9 @@ from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS
 from auedit.rig.model import RigParams, rig_for
 from auedit.rig.regions import (
     EYE_LOWER0,
+    EYE_LOWER1,
+    EYE_LOWER2,
+    EYE_LOWER3,
     EYE_UPPER0,
     EYE_UPPER1,
     LIPS_LOWER_INNER,
@@ -136,6 +139,11 @@ BROW_LID_SHARE = 0.3
 #: upper lip as far as the lips stay together (an edit that parts them, AU25 or AU26, keeps
 #: the upper lip's rise, as in an open smile, which shows the upper teeth).
 SMILE_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs == "AU12")
+#: The lid raiser (AU5): the rig's field lifts the lower lids and the eyes' corners too (by
+#: a quarter to two thirds of the upper lids' rise on London face 005), so the eye opened less than asked and
+#: its lower lid rose as in a squint. A real lid raiser moves the upper lid only: the lower
+#: lids' rings and the corners keep none of it.
+LID_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs == "AU5")
 
 
 def _lid_pairs(rest: np.ndarray, mirror: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -326,6 +334,8 @@ class GeometricSynthesizer:
         # the eyes' outlines and the ring above the upper lids (`BROW_AUS`)
         self.eye_points = np.unique(np.concatenate([o for _, o in self.eye_openings]
                                                    + [self.lid_upper]))
+        lower = np.array(EYE_LOWER0 + EYE_LOWER1 + EYE_LOWER2 + EYE_LOWER3)
+        self.lower_lids = np.union1d(lower, mesh.mirror[lower])
 
     def prepare(self, image: np.ndarray, face: TrackedFace) -> GeometricFace:
         """Fit the game face to `face` (identity included) and cache the working crop."""
@@ -453,11 +463,12 @@ class GeometricSynthesizer:
             i = changed[key] = self.rig.au_index(key)
             change = (value - prepared.own[key]) / MAX_INTENSITY
             params.au[0, i] = np.clip(params.au[0, i] + change, self.floor[i], MAX_PARAMETER)
-        # the same without the corner AUs' changes, the brow AUs' and the smile's, each posed
-        # once (AU12 alone is both a corner AU and the smile) in one batch with the target
+        # the same without the corner AUs' changes, the brow AUs', the smile's and the lid
+        # raiser's, each posed once (AU12 alone is both a corner AU and the smile) in one
+        # batch with the target
         parts = [tuple(i for k, i in changed.items()
                        if k in keys and params.au[0, i] != start.au[0, i])
-                 for keys in (CORNER_AUS, BROW_AUS, SMILE_AUS)]
+                 for keys in (CORNER_AUS, BROW_AUS, SMILE_AUS, LID_AUS)]
         variants = list(dict.fromkeys(idx for idx in parts if idx))
         aus = np.repeat(params.au, 1 + len(variants), axis=0)
         for row, idx in enumerate(variants, start=1):
@@ -469,9 +480,11 @@ class GeometricSynthesizer:
         target = posed[0]
         fitted = prepared.fitted[:N_LANDMARKS, :2]
         shift = target[:N_LANDMARKS, :2] - fitted
-        corners, brows, smile = (
+        corners, brows, smile, lids = (
             target[:N_LANDMARKS, :2] - posed[1 + variants.index(idx), :N_LANDMARKS, :2]
             if idx else None for idx in parts)
+        if lids is not None:  # the lid raiser lifts the upper lids alone
+            shift[self.lower_lids] -= lids[self.lower_lids]
         if smile is not None:  # the lips' middle stays, the mouth curves
             lower = prepared.lower
             lift = smile @ lower.up
