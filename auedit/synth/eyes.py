@@ -49,18 +49,22 @@ LID_SHADE = (0.1, 0.15)
 #: Towards the eye's corners the completed eyeball fades into the warp's over this share of
 #: the eye's width (a flat white reaching into the corner drew a hard edge there).
 CORNER_FADE = 0.12
-#: The iris's edge is looked for this far out (iris radii from its centre) along the eye.
-IRIS_SEARCH = 2.0
 #: The image's iris radius may differ from MediaPipe's by this factor at most (MediaPipe's
 #: circle fell short of large dark irises, and white was painted over their tops).
 RADIUS_RANGE = (0.85, 1.35)
-#: Radial bins of the iris's colour profile.
+#: Radial bins of the iris's colour profile, measured inside this share of its radius (its
+#: edge, blurred with the white, drew a light ring round the completed iris); the bins
+#: beyond take the outermost measured one's colour.
 IRIS_BINS = 8
+IRIS_EDGE = 0.85
 #: The white's colour is smoothed across columns over this share of the eye's width.
 WHITE_SMOOTH = 0.06
-#: Fewer iris or white pixels than this and the eye is left to the warp (an eye nearly shut
-#: in the photo shows too little of itself to complete).
+#: Fewer iris or white pixels than this, or less than `MIN_SHOWN` of the iris, and the eye
+#: is left to the warp: an eye nearly shut in the photo, or a narrow one, shows too little
+#: of itself to complete (on a narrow eye the warp's taller dark iris looked more natural
+#: than an iris mostly made up).
 MIN_PIXELS = 3
+MIN_SHOWN = 0.3
 
 
 @dataclass(frozen=True)
@@ -136,24 +140,40 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
     grid = np.stack([xs, ys], axis=-1).astype(np.float64)
     uv = rest.frame(grid)
     colours = image[y0:y1, x0:x1].astype(np.float32)
-    white_pixels = ((_trust(rest, uv, white=True) > 0.99)
-                    & (np.linalg.norm(grid - iris, axis=-1) > radius + 1.0))
+    white_pixels = _whites(rest, uv, np.linalg.norm(grid - iris, axis=-1) > radius + 1.0)
     if white_pixels.sum() < MIN_PIXELS:
         return None
     white_luma = float(np.percentile(colours[white_pixels].mean(axis=1), 75))
-    rest = replace(rest, radius=_iris_radius(image, rest, white_luma))
     rest = replace(rest, band=float(np.clip(_lash_band(image, rest, white_luma), *shade)))
-    rho = np.linalg.norm(grid - iris, axis=-1) / rest.radius
-    iris_pixels = (_trust(rest, uv) > 0.99) & (rho < 1.0)
-    white_pixels = (_trust(rest, uv, white=True) > 0.99) & (rho > 1.0 + 1.0 / rest.radius)
-    if iris_pixels.sum() < MIN_PIXELS or white_pixels.sum() < MIN_PIXELS:
+    # the circle found in the photo, or MediaPipe's where that one leaves no white (the edge
+    # of a narrow eye's dark iris is easily taken for its lashes in the corners)
+    d = np.linalg.norm(grid - iris, axis=-1)
+    found = _iris_circle(rest, d, colours.mean(axis=2), _trust(rest, uv) > 0.99, white_luma)
+    for eye in (found, rest):
+        rho = np.linalg.norm(grid - eye.iris, axis=-1) / eye.radius
+        iris_pixels = (_trust(eye, uv) > 0.99) & (rho < IRIS_EDGE)
+        white_pixels = _whites(eye, uv, rho > 1.0 + 1.0 / eye.radius)
+        shown = iris_pixels.sum() / (np.pi * (IRIS_EDGE * eye.radius) ** 2)
+        if min(iris_pixels.sum(), white_pixels.sum()) >= MIN_PIXELS and shown >= MIN_SHOWN:
+            break
+    else:
         return None
     profile = _radial_profile(rho[iris_pixels], colours[iris_pixels])
     iris_luma = float(np.median(colours[iris_pixels].mean(axis=1)))
-    return replace(rest, iris_profile=profile,
+    return replace(eye, iris_profile=profile,
                    glint=iris_luma + GLINT * max(white_luma - iris_luma, 1.0),
                    **_white_columns(uv[white_pixels, 0], colours[white_pixels], width,
                                     white_luma))
+
+
+def _whites(eye: EyeRest, uv: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    """The pixels (at `uv`, `outside` the iris) whose white the photo shows surely: in the
+    lower half of the opening, or on a narrow eye, where that holds too few, below the
+    lashes' shade."""
+    whites = (_trust(eye, uv, white=True) > 0.99) & outside
+    if whites.sum() >= MIN_PIXELS:
+        return whites
+    return (_trust(eye, uv) > 0.99) & outside
 
 
 def _lash_band(image: np.ndarray, eye: EyeRest, white_luma: float) -> float:
@@ -175,28 +195,23 @@ def _lash_band(image: np.ndarray, eye: EyeRest, white_luma: float) -> float:
     return float(np.median(step[lit[found].argmax(axis=1)]))
 
 
-def _iris_radius(image: np.ndarray, eye: EyeRest, white_luma: float) -> float:
-    """The iris's radius in the photo: where the row through the shown eyeball nearest the
-    iris's centre turns from iris to white on each side (the chord's half-length, with the
-    row's offset from the centre); MediaPipe's where no edge is found."""
-    c = eye.frame(eye.iris)
-    top, bottom = eye.margins(c)
-    v = float(np.clip(c[1], top + eye.band + eye.ramp, bottom - eye.rim - 1.0))
-    offset = min(abs(v - c[1]), 0.9 * eye.radius)
-    step = np.arange(0.0, IRIS_SEARCH * eye.radius, 0.5)
-    halves = []
-    for sign in (-1.0, 1.0):
-        uv = np.stack([c[0] + sign * step, np.full_like(step, v)], axis=-1)
-        luma = _sample(image, (uv @ eye.axes + eye.origin)[None]).mean(axis=-1)[0]
-        iris = float(np.median(luma[step < 0.5 * eye.radius]))
-        beyond = np.flatnonzero((luma > 0.5 * (iris + white_luma))
-                                & (uv[:, 0] > eye.upper[0, 0]) & (uv[:, 0] < eye.upper[-1, 0]))
-        if len(beyond):
-            halves.append(step[beyond[0]])
-    if not halves:
-        return eye.radius
-    found = float(np.hypot(max(halves), offset))
-    return float(np.clip(found, *(eye.radius * np.array(RADIUS_RANGE))))
+def _iris_circle(eye: EyeRest, d: np.ndarray, luma: np.ndarray, shown: np.ndarray,
+                 white_luma: float) -> EyeRest:
+    """`eye` with the iris's radius found in the photo: the distance from its centre (`d`,
+    per pixel, with the pixels' brightness `luma`; `shown` where the photo shows eyeball)
+    at which the median brightness of a thin ring turns from iris to white; MediaPipe's
+    where no such ring is found. Rings take the whole shown eyeball, not one row: a row's
+    edge was taken in the corners' lashes on narrow eyes."""
+    core = luma[shown & (d < 0.5 * eye.radius)]
+    if not core.size:
+        return eye
+    level = 0.5 * (float(np.median(core)) + white_luma)
+    lo, hi = eye.radius * np.array(RADIUS_RANGE)
+    for r in np.arange(lo, hi, 0.5):
+        ring = luma[shown & (d >= r - 0.5) & (d < r + 0.5)]
+        if ring.size >= 2 and np.median(ring) > level:
+            return replace(eye, radius=float(r))
+    return eye
 
 
 def _radial_profile(rho: np.ndarray, colours: np.ndarray) -> np.ndarray:
@@ -270,9 +285,12 @@ def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarra
     uv = moved.frame(grid)
     # the bands under the moved lids stay the warp's (the lashes and their shade move up with
     # the upper lid, the rim with the lower one), and so do the eye's corners, fading in;
-    # but over the iris, where the band would carry the cornea's highlight up with the lid
+    # but above the iris, where the band would drag the iris's hidden top and the cornea's
+    # highlight up with the lid
     ends = np.minimum(uv[..., 0] - upper[0, 0], upper[-1, 0] - uv[..., 0])
-    clear = np.maximum(_trust(moved, uv), _in_iris(eye, grid - shift) * _trust(moved, uv, 0.0))
+    above_iris = np.clip(eye.radius + 1.0 - np.abs(eye.frame(grid - shift)[..., 0]
+                                                   - eye.frame(eye.iris)[0]), 0.0, 1.0)
+    clear = np.maximum(_trust(moved, uv), above_iris * _trust(moved, uv, 0.0))
     alpha = (inside * (1.0 / 255.0) * clear
              * np.clip(ends / (CORNER_FADE * eye.width), 0.0, 1.0))
     if not alpha.any():
