@@ -13,6 +13,7 @@ part gets a shade of its own under the moved lid.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -148,10 +149,11 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
     # the circle found in the photo, or MediaPipe's where that one leaves no white (the edge
     # of a narrow eye's dark iris is easily taken for its lashes in the corners)
     d = np.linalg.norm(grid - iris, axis=-1)
-    found = _iris_circle(rest, d, colours.mean(axis=2), _trust(rest, uv) > 0.99, white_luma)
+    found = _iris_circle(rest, d, colours.mean(axis=2), _trust(rest, uv).lashes > 0.99,
+                         white_luma)
     for eye in (found, rest):
         rho = np.linalg.norm(grid - eye.iris, axis=-1) / eye.radius
-        iris_pixels = (_trust(eye, uv) > 0.99) & (rho < IRIS_EDGE)
+        iris_pixels = (_trust(eye, uv).lashes > 0.99) & (rho < IRIS_EDGE)
         white_pixels = _whites(eye, uv, rho > 1.0 + 1.0 / eye.radius)
         shown = iris_pixels.sum() / (np.pi * (IRIS_EDGE * eye.radius) ** 2)
         if min(iris_pixels.sum(), white_pixels.sum()) >= MIN_PIXELS and shown >= MIN_SHOWN:
@@ -170,10 +172,11 @@ def _whites(eye: EyeRest, uv: np.ndarray, outside: np.ndarray) -> np.ndarray:
     """The pixels (at `uv`, `outside` the iris) whose white the photo shows surely: in the
     lower half of the opening, or on a narrow eye, where that holds too few, below the
     lashes' shade."""
-    whites = (_trust(eye, uv, white=True) > 0.99) & outside
+    trust = _trust(eye, uv)
+    whites = (trust.white > 0.99) & outside
     if whites.sum() >= MIN_PIXELS:
         return whites
-    return (_trust(eye, uv) > 0.99) & outside
+    return (trust.lashes > 0.99) & outside
 
 
 def _lash_band(image: np.ndarray, eye: EyeRest, white_luma: float) -> float:
@@ -243,23 +246,34 @@ def _white_columns(u: np.ndarray, colours: np.ndarray, width: float,
     return {"white_u": grid, "white": smooth}
 
 
-def _trust(eye: EyeRest, uv: np.ndarray, band: float | None = None, *,
-           white: bool = False) -> np.ndarray:
-    """How surely each (u, v) is eyeball the photo shows (0..1): past the lashes' shade under
-    the upper lid (`band`, the eye's by default, ramping up over `ramp`), above the lower
-    lid's rim. For the `white`, only its lower part (`WHITE_TRUST`) is trusted."""
+class _Trust(NamedTuple):
+    """How surely each (u, v) is eyeball the photo shows (0..1), three ways, and the upper
+    lid's margin above it."""
+
+    lashes: np.ndarray  # past the lashes' shade under the upper lid, above the lower rim
+    margin: np.ndarray  # past the upper lid's margin alone
+    white: np.ndarray  # the white's: past `WHITE_TRUST` of the opening too
+    top: np.ndarray  # v of the upper lid's margin
+
+
+def _trust(eye: EyeRest, uv: np.ndarray) -> _Trust:
+    """`_Trust` at `uv` (..., 2); each ramps up over `ramp` below its line."""
     top, bottom = eye.margins(uv)
-    v = uv[..., 1]
-    inside = (uv[..., 0] >= eye.upper[0, 0]) & (uv[..., 0] <= eye.upper[-1, 0])
+    u, v = uv[..., 0], uv[..., 1]
+    keep = (np.clip(bottom - eye.rim - v + 0.5, 0.0, 1.0)
+            * ((u >= eye.upper[0, 0]) & (u <= eye.upper[-1, 0])))
     # the band is as thick at right angles to the lid, so taller where the lid slopes
     du, dv = np.diff(eye.upper, axis=0).T
-    slope = np.interp(uv[..., 0], 0.5 * (eye.upper[1:, 0] + eye.upper[:-1, 0]),
+    slope = np.interp(u, 0.5 * (eye.upper[1:, 0] + eye.upper[:-1, 0]),
                       dv / np.maximum(du, 1e-6))
-    band = (eye.band if band is None else band) * np.sqrt(1.0 + slope ** 2)
-    if white:
-        band = np.maximum(band, WHITE_TRUST * (bottom - top))
-    return (np.clip((v - top - band) / eye.ramp, 0.0, 1.0)
-            * np.clip(bottom - eye.rim - v + 0.5, 0.0, 1.0) * inside)
+    band = eye.band * np.sqrt(1.0 + slope ** 2)
+    depth = v - top
+    scale = 1.0 / eye.ramp
+    return _Trust(np.clip((depth - band) * scale, 0.0, 1.0) * keep,
+                  np.clip(depth * scale, 0.0, 1.0) * keep,
+                  np.clip((depth - np.maximum(band, WHITE_TRUST * (bottom - top))) * scale,
+                          0.0, 1.0) * keep,
+                  top)
 
 
 def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarray,
@@ -290,13 +304,12 @@ def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarra
     ends = np.minimum(uv[..., 0] - upper[0, 0], upper[-1, 0] - uv[..., 0])
     above_iris = np.clip(eye.radius + 1.0 - np.abs(eye.frame(grid - shift)[..., 0]
                                                    - eye.frame(eye.iris)[0]), 0.0, 1.0)
-    clear = np.maximum(_trust(moved, uv), above_iris * _trust(moved, uv, 0.0))
-    alpha = (inside * (1.0 / 255.0) * clear
+    trust = _trust(moved, uv)
+    alpha = (inside * (1.0 / 255.0) * np.maximum(trust.lashes, above_iris * trust.margin)
              * np.clip(ends / (CORNER_FADE * eye.width), 0.0, 1.0))
     if not alpha.any():
         return
-    top, _ = moved.margins(uv)
-    below = np.maximum(uv[..., 1] - top - eye.band, 0.0) / eye.width
+    below = np.maximum(uv[..., 1] - trust.top - eye.band, 0.0) / eye.width
     shade = 1.0 - sum(dark * np.exp(-below / fall) for dark, fall in (LASH_SHADE, LID_SHADE))
     colour = _eyeball(image, eye, grid - shift, shade)
     alpha = alpha[..., None]
@@ -322,10 +335,10 @@ def _eyeball(image: np.ndarray, eye: EyeRest, q: np.ndarray, shade: np.ndarray,
     in_iris = _in_iris(eye, q)
     photo = _sample(image, q)
     # the photo where it shows the eyeball, and the cornea's highlights wherever they show
-    glint = np.clip((photo.mean(axis=-1) - eye.glint) / 16.0, 0.0, 1.0) * in_iris
-    glint *= _trust(eye, uv, 0.0)
-    trust = (in_iris * np.maximum(_trust(eye, uv), glint)
-             + (1.0 - in_iris) * _trust(eye, uv, white=True))[..., None]
+    shown = _trust(eye, uv)
+    glint = np.clip((photo.mean(axis=-1) - eye.glint) / 16.0, 0.0, 1.0) * in_iris * shown.margin
+    trust = (in_iris * np.maximum(shown.lashes, glint)
+             + (1.0 - in_iris) * shown.white)[..., None]
     in_iris = in_iris[..., None]
     at = np.clip(rho * IRIS_BINS - 0.5, 0.0, IRIS_BINS - 1.0)
     iris = np.stack([np.interp(at, np.arange(IRIS_BINS), eye.iris_profile[:, c])
