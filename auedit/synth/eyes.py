@@ -47,6 +47,10 @@ RIM_MAX = 0.15
 #: (darkening right there, fall-off in eye widths).
 LASH_SHADE = (0.15, 0.035)
 LID_SHADE = (0.1, 0.15)
+#: Above the iris the band under the moved lid is painted (the warp's dragged the iris's
+#: hidden top up into a notch), fading into the warp's over this share of the iris's radius
+#: beyond its edge on each side.
+ABOVE_FADE = 0.4
 #: Towards the eye's corners the completed eyeball fades into the warp's over this share of
 #: the eye's width (a flat white reaching into the corner drew a hard edge there).
 CORNER_FADE = 0.12
@@ -60,12 +64,14 @@ IRIS_BINS = 8
 IRIS_EDGE = 0.85
 #: The white's colour is smoothed across columns over this share of the eye's width.
 WHITE_SMOOTH = 0.06
-#: Fewer iris or white pixels than this, or less than `MIN_SHOWN` of the iris, and the eye
-#: is left to the warp: an eye nearly shut in the photo, or a narrow one, shows too little
-#: of itself to complete (on a narrow eye the warp's taller dark iris looked more natural
-#: than an iris mostly made up).
+#: Fewer iris or white pixels than this and the eye is left to the warp (an eye nearly shut
+#: shows too little of itself to complete)...
 MIN_PIXELS = 3
-MIN_SHOWN = 0.3
+#: ...and so is a narrow eye, open at its iris less than this share of the iris's diameter:
+#: more than half its iris would be made up, and on such eyes (London 005, 070) the warp's
+#: taller dark iris looked more natural. `GeometricSynthesizer` then leaves both eyes of
+#: the face to the warp, so that they match.
+MIN_OPEN = 0.57
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class EyeRest:
     upper: np.ndarray  # (K, 2) the upper lid's margin, corner to corner, as (u, v) by u
     lower: np.ndarray  # (M, 2) the lower lid's margin likewise
     band: float  # pixels under the upper lid not trusted (the lashes' shade)...
+    lash_tone: float  # how dark that band is, over the white's brightness
     ramp: float  # ...and how many more before the photo is trusted fully
     rim: float  # pixels of the lower lid's rim above its margin
     iris: np.ndarray  # (2,) the iris's centre (level pixels)
@@ -128,7 +135,8 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
     radius = float(np.linalg.norm(landmarks[list(edge), :2] - iris, axis=1).mean())
     none = np.zeros((0, 3))
     shade = (SHADE_MIN * width, max(SHADE_MIN * width, SHADE_MAX * middle))
-    rest = EyeRest(a, axes, upper, lower, band=shade[0], ramp=max(1.0, TRUST_RAMP * width),
+    rest = EyeRest(a, axes, upper, lower, band=shade[0], lash_tone=1.0 - LASH_SHADE[0],
+                   ramp=max(1.0, TRUST_RAMP * width),
                    rim=min(RIM_BAND * width, RIM_MAX * max(middle, 0.0)), iris=iris,
                    radius=radius, iris_profile=none, glint=255.0, white_u=np.zeros(0),
                    white=none)
@@ -145,7 +153,8 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
     if white_pixels.sum() < MIN_PIXELS:
         return None
     white_luma = float(np.percentile(colours[white_pixels].mean(axis=1), 75))
-    rest = replace(rest, band=float(np.clip(_lash_band(image, rest, white_luma), *shade)))
+    band, tone = _lash_band(image, rest, white_luma)
+    rest = replace(rest, band=float(np.clip(band, *shade)), lash_tone=tone)
     # the circle found in the photo, or MediaPipe's where that one leaves no white (the edge
     # of a narrow eye's dark iris is easily taken for its lashes in the corners)
     d = np.linalg.norm(grid - iris, axis=-1)
@@ -155,10 +164,12 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
         rho = np.linalg.norm(grid - eye.iris, axis=-1) / eye.radius
         iris_pixels = (_trust(eye, uv).lashes > 0.99) & (rho < IRIS_EDGE)
         white_pixels = _whites(eye, uv, rho > 1.0 + 1.0 / eye.radius)
-        shown = iris_pixels.sum() / (np.pi * (IRIS_EDGE * eye.radius) ** 2)
-        if min(iris_pixels.sum(), white_pixels.sum()) >= MIN_PIXELS and shown >= MIN_SHOWN:
+        if min(iris_pixels.sum(), white_pixels.sum()) >= MIN_PIXELS:
             break
     else:
+        return None
+    top, bottom = eye.margins(eye.frame(eye.iris))
+    if bottom - top < MIN_OPEN * 2.0 * eye.radius:
         return None
     profile = _radial_profile(rho[iris_pixels], colours[iris_pixels])
     iris_luma = float(np.median(colours[iris_pixels].mean(axis=1)))
@@ -179,14 +190,15 @@ def _whites(eye: EyeRest, uv: np.ndarray, outside: np.ndarray) -> np.ndarray:
     return (trust.lashes > 0.99) & outside
 
 
-def _lash_band(image: np.ndarray, eye: EyeRest, white_luma: float) -> float:
+def _lash_band(image: np.ndarray, eye: EyeRest, white_luma: float) -> tuple[float, float]:
     """How far below the upper lid's margin the white beside the iris stays in the lashes'
-    shade (median over columns; pixels)."""
+    shade (median over columns; pixels), and how dark that band is (its median brightness
+    over the white's)."""
     c = eye.frame(eye.iris)[0]
     u = np.linspace(eye.upper[0, 0], eye.upper[-1, 0], 32)[4:-4]
     u = u[np.abs(u - c) > 1.1 * eye.radius]
     if not len(u):
-        return eye.band
+        return eye.band, eye.lash_tone
     top, bottom = eye.margins(np.stack([u, np.zeros_like(u)], axis=-1))
     step = np.arange(0.0, float((bottom - top).max()), 0.5)
     uv = np.stack(np.broadcast_arrays(u[:, None], top[:, None] + step[None]), axis=-1)
@@ -194,8 +206,12 @@ def _lash_band(image: np.ndarray, eye: EyeRest, white_luma: float) -> float:
     lit = (luma > LASH_LEVEL * white_luma) & (step[None] < (bottom - top - eye.rim)[:, None])
     found = lit.any(axis=1)
     if not found.any():
-        return eye.band
-    return float(np.median(step[lit[found].argmax(axis=1)]))
+        return eye.band, eye.lash_tone
+    ends = lit[found].argmax(axis=1)
+    band = float(np.median(step[ends]))
+    shade = luma[found][step[None] < step[ends][:, None]]
+    tone = float(np.median(shade)) / max(white_luma, 1.0) if shade.size else eye.lash_tone
+    return band, float(np.clip(tone, 0.1, 1.0))
 
 
 def _iris_circle(eye: EyeRest, d: np.ndarray, luma: np.ndarray, shown: np.ndarray,
@@ -302,15 +318,19 @@ def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarra
     # but above the iris, where the band would drag the iris's hidden top and the cornea's
     # highlight up with the lid
     ends = np.minimum(uv[..., 0] - upper[0, 0], upper[-1, 0] - uv[..., 0])
-    above_iris = np.clip(eye.radius + 1.0 - np.abs(eye.frame(grid - shift)[..., 0]
-                                                   - eye.frame(eye.iris)[0]), 0.0, 1.0)
+    across = np.abs(eye.frame(grid - shift)[..., 0] - eye.frame(eye.iris)[0]) / eye.radius
+    above_iris = np.clip((1.0 + ABOVE_FADE - across) / ABOVE_FADE, 0.0, 1.0)
     trust = _trust(moved, uv)
     alpha = (inside * (1.0 / 255.0) * np.maximum(trust.lashes, above_iris * trust.margin)
              * np.clip(ends / (CORNER_FADE * eye.width), 0.0, 1.0))
     if not alpha.any():
         return
-    below = np.maximum(uv[..., 1] - trust.top - eye.band, 0.0) / eye.width
+    depth = uv[..., 1] - trust.top
+    below = np.maximum(depth - eye.band, 0.0) / eye.width
     shade = 1.0 - sum(dark * np.exp(-below / fall) for dark, fall in (LASH_SHADE, LID_SHADE))
+    # in the band under the lid (painted above the iris) as dark as the lashes' band beside
+    lashes = np.clip(depth / max(eye.band, 1.0), 0.0, 1.0)
+    shade = eye.lash_tone + (shade - eye.lash_tone) * lashes
     colour = _eyeball(image, eye, grid - shift, shade)
     alpha = alpha[..., None]
     part = region[y0:y1, x0:x1]

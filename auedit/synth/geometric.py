@@ -140,9 +140,9 @@ BROW_LID_SHARE = 0.3
 #: the upper lip's rise, as in an open smile, which shows the upper teeth).
 SMILE_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs == "AU12")
 #: The lid raiser (AU5): the rig's field lifts the lower lids and the eyes' corners too (by
-#: a quarter to two thirds of the upper lids' rise on London face 005), so the eye opened less than asked and
-#: its lower lid rose as in a squint. A real lid raiser moves the upper lid only: the lower
-#: lids' rings and the corners keep none of it.
+#: a quarter to two thirds of the upper lids' rise on London face 005), so the eye opened
+#: less than asked and its lower lid rose as in a squint. A real lid raiser moves the upper
+#: lid only: the lower lids' rings and the corners keep none of it.
 LID_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs == "AU5")
 
 
@@ -536,6 +536,8 @@ class GeometricSynthesizer:
         every = to_level(np.asarray(prepared.face.landmarks[:, :2], dtype=np.float64))
         eyes = tuple(eye_rest(crop, every, outline, len(EYE_LOWER0))
                      for _, outline in self.eye_openings)
+        if None in eyes:  # both eyes alike: painted, or both left to the warp
+            eyes = (None,) * len(eyes)
         level = _Level(s, crop, lms, WarpMesh.rest(lms, frame), upper,
                        cv2.subtract(opening, upper), eyes)
         prepared.levels[preview] = level
