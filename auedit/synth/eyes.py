@@ -51,9 +51,10 @@ LID_SHADE = (0.1, 0.15)
 #: hidden top up into a notch), fading into the warp's over this share of the iris's radius
 #: beyond its edge on each side.
 ABOVE_FADE = 0.4
-#: Towards the eye's corners the completed eyeball fades into the warp's over this share of
-#: the eye's width (a flat white reaching into the corner drew a hard edge there).
-CORNER_FADE = 0.12
+#: Towards the eye's corners the completed eyeball fades into the warp's over these shares
+#: of the eye's width, outer and inner (a flat white reaching into a corner drew a hard
+#: edge there, and at the inner corner covered the pink caruncle).
+CORNER_FADE = (0.12, 0.25)
 #: The image's iris radius may differ from MediaPipe's by this factor at most (MediaPipe's
 #: circle fell short of large dark irises, and white was painted over their tops).
 RADIUS_RANGE = (0.85, 1.35)
@@ -111,9 +112,10 @@ class EyeRest:
 
 def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
              n_lower: int) -> EyeRest | None:
-    """The eye `outline` (landmark indices: the lower lid's margin corner to corner, `n_lower`
-    points, then the upper one back) of `image`, given all 478 `landmarks` (level pixels);
-    None where the photo shows too little of the eye or the face has no iris landmarks."""
+    """The eye `outline` (landmark indices: the lower lid's margin from the outer corner to the
+    inner one, `n_lower` points, then the upper one back) of `image`, given all 478
+    `landmarks` (level pixels); None where the photo shows too little of the eye or the
+    face has no iris landmarks."""
     if len(landmarks) < IRISES[1][0] + 5:
         return None
     pts = landmarks[outline, :2].astype(np.float64)
@@ -317,12 +319,13 @@ def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarra
     # the upper lid, the rim with the lower one), and so do the eye's corners, fading in;
     # but above the iris, where the band would drag the iris's hidden top and the cornea's
     # highlight up with the lid
-    ends = np.minimum(uv[..., 0] - upper[0, 0], upper[-1, 0] - uv[..., 0])
+    # (u runs from the outer corner to the inner one, `eye_rest`)
     across = np.abs(eye.frame(grid - shift)[..., 0] - eye.frame(eye.iris)[0]) / eye.radius
     above_iris = np.clip((1.0 + ABOVE_FADE - across) / ABOVE_FADE, 0.0, 1.0)
     trust = _trust(moved, uv)
     alpha = (inside * (1.0 / 255.0) * np.maximum(trust.lashes, above_iris * trust.margin)
-             * np.clip(ends / (CORNER_FADE * eye.width), 0.0, 1.0))
+             * np.clip((uv[..., 0] - upper[0, 0]) / (CORNER_FADE[0] * eye.width), 0.0, 1.0)
+             * np.clip((upper[-1, 0] - uv[..., 0]) / (CORNER_FADE[1] * eye.width), 0.0, 1.0))
     if not alpha.any():
         return
     depth = uv[..., 1] - trust.top
