@@ -23,8 +23,9 @@ _SUBPIXEL = 4
 _FAR = 0.55  # the cavity's back is darker than the rig's cavity colour
 _FALLOFF = 0.4  # light falls to 1/e of its fall 0.4 mouth widths deeper than the front teeth
 _DARKEST = 0.5  # the deepest parts keep this share of their colour
-# the rig's teeth are cream; in a photo's shade cream turns olive, so less yellow here
-_ENAMEL = np.array([1.0, 0.985, 0.985])
+# the rig's teeth are cream (blue 12% under red); in a photo's shade cream turned olive, so
+# here blue is only 6% under red: a little warm
+_ENAMEL = np.array([0.99, 0.99, 1.05])
 _GAP_SHADE = 0.3  # the lines between teeth take this share of the teeth's light away
 _TONGUE_LIFT = 0.04  # the tongue is raised this share of the mouth's width, and the middle
 _TONGUE_RISE = 0.18  # of its back this much more: a dome rising towards the palate
@@ -273,11 +274,7 @@ def composite(warped: np.ndarray, interior: np.ndarray, opening: np.ndarray,
     inside = cv2.GaussianBlur(opening.astype(np.float32) * (1.0 / 255.0), (0, 0), sigma)
     alpha = inside * (1.0 - kept.astype(np.float32) * (1.0 / 255.0))
     shade = cv2.GaussianBlur(inside, (0, 0), 3.0 * sigma)
-    light = cv2.merge([0.35 + 0.65 * shade] * 3)
-    lit = cv2.multiply(interior, light)
-    # colour fades with the light: ivory teeth in the lips' shade came out olive
-    grey = cv2.merge([lit.mean(axis=2)] * 3)
-    lit = grey + cv2.multiply(lit - grey, light)
+    lit = cv2.multiply(interior, cv2.merge([0.35 + 0.65 * shade] * 3))
     mixed = cv2.blendLinear(lit, warped.astype(np.float32), alpha, 1.0 - alpha)
     warped[:] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
     return warped
