@@ -77,16 +77,17 @@ MIN_OPEN = 0.57
 
 @dataclass(frozen=True)
 class EyeRest:
-    """One eye of the photo as it is, in the eye's own frame (u along the line between its
-    corners, v at right angles to it, towards the lower lid), in one working level's pixels."""
+    """One eye of the photo as it is, in the eye's own frame (u along the line from its outer
+    corner to its inner one, v at right angles to it, towards the lower lid), in one working
+    level's pixels."""
 
-    origin: np.ndarray  # (2,) the first corner
+    origin: np.ndarray  # (2,) the outer corner
     axes: np.ndarray  # (2, 2) rows: u and v unit vectors
     upper: np.ndarray  # (K, 2) the upper lid's margin, corner to corner, as (u, v) by u
     lower: np.ndarray  # (M, 2) the lower lid's margin likewise
     band: float  # pixels under the upper lid not trusted (the lashes' shade)...
-    lash_tone: float  # how dark that band is, over the white's brightness
     ramp: float  # ...and how many more before the photo is trusted fully
+    lash_tone: float  # how dark that band is, over the white's brightness
     rim: float  # pixels of the lower lid's rim above its margin
     iris: np.ndarray  # (2,) the iris's centre (level pixels)
     radius: float
@@ -151,7 +152,8 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
     grid = np.stack([xs, ys], axis=-1).astype(np.float64)
     uv = rest.frame(grid)
     colours = image[y0:y1, x0:x1].astype(np.float32)
-    white_pixels = _whites(rest, uv, np.linalg.norm(grid - iris, axis=-1) > radius + 1.0)
+    d = np.linalg.norm(grid - iris, axis=-1)
+    white_pixels = _whites(rest, uv, d > radius + 1.0)
     if white_pixels.sum() < MIN_PIXELS:
         return None
     white_luma = float(np.percentile(colours[white_pixels].mean(axis=1), 75))
@@ -159,7 +161,6 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
     rest = replace(rest, band=float(np.clip(band, *shade)), lash_tone=tone)
     # the circle found in the photo, or MediaPipe's where that one leaves no white (the edge
     # of a narrow eye's dark iris is easily taken for its lashes in the corners)
-    d = np.linalg.norm(grid - iris, axis=-1)
     found = _iris_circle(rest, d, colours.mean(axis=2), _trust(rest, uv).lashes > 0.99,
                          white_luma)
     for eye in (found, rest):
