@@ -52,8 +52,8 @@ def test_a_raised_lid_uncovers_a_round_iris_and_white_above_it():
     assert eye is not None
     assert abs(eye.radius - RADIUS) <= 1.5
     out = image.copy()
-    paint_open_eye(out, (0, 0), image, eye, _eye(raise_px=14.0), len(EYE_LOWER0),
-                   np.zeros(2))
+    paint_open_eye(out, (0, 0), image, eye, _eye(raise_px=14.0),
+                   np.zeros((len(EYE_LOWER0), 2)))
     luma = out.astype(float).mean(axis=2)
     white, iris = np.mean(WHITE), np.mean(IRIS)
     # above the iris's circle (its top at y 50), under the raised lid (at y 40): white (the

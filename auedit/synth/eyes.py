@@ -2,7 +2,7 @@
 
 A lid raiser (AU5) lifts the upper lid off eyeball that the photo never showed. The warp alone
 stretches what lies between the lids, so the iris and its highlight became a tall oval. Here
-the eyeball stays rigid (it moves only as far as the lower lid does) and what the lid
+the eyeball stays put (it moves only as far as the lower lid does) and what the lid
 uncovers is completed from what the photo shows of the same eye: the iris from its radial
 profile (pupil, iris, the darker ring at its edge: an iris is nearly round, and a lid hides
 its top), the white from the white of the same columns, smoothed across them. Near its lids
@@ -296,13 +296,14 @@ def _trust(eye: EyeRest, uv: np.ndarray) -> _Trust:
 
 
 def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarray,
-                   eye: EyeRest, outline: np.ndarray, n_lower: int,
-                   shift: np.ndarray) -> None:
-    """Paint the rigid eyeball into the opening of an eye whose lid has moved to `outline`
+                   eye: EyeRest, outline: np.ndarray, lower_shift: np.ndarray) -> None:
+    """Paint the rigid eyeball into the opening of an eye whose lids have moved to `outline`
     ((K, 2) level pixels, `eye_rest` order) in `region` (in place; its top-left pixel is
-    `origin` in `image`'s pixels). `shift` (2,) is how far the eyeball moves with the lower
-    lid (the brows' damped pull moves the whole eye; a lid raiser lifts only the upper lid).
-    The lower lid's rim stays the warp's."""
+    `origin` in `image`'s pixels). The eyeball moves with the lower lid, whose points moved
+    by `lower_shift` ((n_lower, 2); the brows' damped pull moves the whole eye, a lid raiser
+    only the upper lid): each column of it as far as the lid below it, so that it meets the
+    lower lid's rim, which stays the warp's, where it did."""
+    n_lower = len(lower_shift)
     new = outline.astype(np.float64)
     h, w = region.shape[:2]
     lo = np.maximum(np.floor(new.min(axis=0)).astype(int) - origin - 1, 0)
@@ -313,15 +314,21 @@ def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarra
     inside = polygon_mask(new - origin - (x0, y0), (y1 - y0, x1 - x0)).astype(np.float32)
     ys, xs = np.mgrid[y0:y1, x0:x1]
     grid = np.stack([xs + origin[0], ys + origin[1]], axis=-1).astype(np.float64)
-    upper, lower = _split((new - eye.origin - shift) @ eye.axes.T, n_lower)
-    moved = replace(eye, origin=eye.origin + shift, upper=upper, lower=lower)
+    mean = lower_shift.mean(axis=0)
+    upper, lower = _split((new - eye.origin - mean) @ eye.axes.T, n_lower)
+    moved = replace(eye, origin=eye.origin + mean, upper=upper, lower=lower)
     uv = moved.frame(grid)
+    # where each pixel lies on the eyeball at rest
+    lid_u = eye.frame(new[:n_lower] - lower_shift)[:, 0]
+    order = np.argsort(lid_u)
+    q = grid - np.stack([np.interp(uv[..., 0], lid_u[order], lower_shift[order, k])
+                         for k in range(2)], axis=-1)
     # the bands under the moved lids stay the warp's (the lashes and their shade move up with
     # the upper lid, the rim with the lower one), and so do the eye's corners, fading in;
     # but above the iris, where the band would drag the iris's hidden top and the cornea's
     # highlight up with the lid
     # (u runs from the outer corner to the inner one, `eye_rest`)
-    across = np.abs(eye.frame(grid - shift)[..., 0] - eye.frame(eye.iris)[0]) / eye.radius
+    across = np.abs(eye.frame(q)[..., 0] - eye.frame(eye.iris)[0]) / eye.radius
     above_iris = np.clip((1.0 + ABOVE_FADE - across) / ABOVE_FADE, 0.0, 1.0)
     trust = _trust(moved, uv)
     alpha = (inside * (1.0 / 255.0) * np.maximum(trust.lashes, above_iris * trust.margin)
@@ -335,7 +342,7 @@ def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarra
     # in the band under the lid (painted above the iris) as dark as the lashes' band beside
     lashes = np.clip(depth / max(eye.band, 1.0), 0.0, 1.0)
     shade = eye.lash_tone + (shade - eye.lash_tone) * lashes
-    colour = _eyeball(image, eye, grid - shift, shade)
+    colour = _eyeball(image, eye, q, shade)
     alpha = alpha[..., None]
     part = region[y0:y1, x0:x1]
     part[:] = np.clip(colour * alpha + part * (1.0 - alpha) + 0.5, 0, 255).astype(np.uint8)

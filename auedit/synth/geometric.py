@@ -412,10 +412,9 @@ class GeometricSynthesizer:
         if moving[_MOUTH].any():
             self._open_mouth(prepared, level, bmap, edited, dst[_MOUTH], target)
         for (_, outline), eye, opening in zip(self.eye_openings, level.eyes, opens, strict=True):
-            if opening and eye is not None:  # a rigid eyeball, moving with the lower lid
-                lower = lm_shift[outline[:len(EYE_LOWER0)]].mean(axis=0)
+            if opening and eye is not None:  # the eyeball moves with the lower lid
                 paint_open_eye(edited, (bmap.x0, bmap.y0), level.image, eye, dst[outline],
-                               len(EYE_LOWER0), lower)
+                               lm_shift[outline[:len(EYE_LOWER0)]])
         self._paste(prepared, level, bmap, edited, out)
         return out
 
