@@ -10,6 +10,7 @@ pytest.importorskip("torch")
 
 from auedit.render.face import FaceRenderer
 from auedit.rig.model import RigParams, load_rig
+from auedit.rig.topology import Part
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +41,19 @@ def test_the_nose_bridge_is_not_streaked(neutral_render):
     at their vertices they read 0.33 of it."""
     at = neutral_render
     assert min(at(417), at(193)) > 0.8 * at(168), (at(417), at(193), at(168))
+
+
+def test_the_textured_looks_eye_whites_are_shaded_softly():
+    """Lit like the skin, the eyeball's white darkened towards its sides and read as metal;
+    the textured look turns its normals towards the camera, the flat look keeps them."""
+    rig = load_rig()
+    params = RigParams.neutral(1)
+    whites = {}
+    for look in ("flat", "textured"):
+        out = FaceRenderer(rig, 256, look=look).render(params)
+        colour, labels = out.color[0].numpy(), out.labels[0].numpy()
+        eye = np.isin(labels, (int(Part.LEFT_EYE), int(Part.RIGHT_EYE)))
+        white = eye & (np.ptp(colour, axis=2) < 0.08) & (colour.mean(axis=2) > 0.3)
+        whites[look] = colour.mean(axis=2)[white]
+    assert len(whites["textured"]) > 20
+    assert np.percentile(whites["textured"], 10) > np.percentile(whites["flat"], 10) + 0.05

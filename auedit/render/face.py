@@ -16,11 +16,14 @@ from auedit.render.raster import RenderOutput, render
 from auedit.rig.alignment import five_points, similarity
 from auedit.rig.model import FaceRig, RigParams
 from auedit.rig.texture import TEXTURE_PX, detail_texture, painted_uvs, textured_colors
+from auedit.rig.topology import Part
 
 #: The game face's looks: "flat", per-vertex colours, which the shipped models were trained
 #: on; "textured", brows and lid margins painted in a texture (`auedit.rig.texture`), for
 #: people to look at.
 LOOKS = ("flat", "textured")
+#: In the textured look each eyeball normal turns this share of the way towards the camera.
+EYE_NORMAL_BEND = 0.6
 
 
 class FaceRenderer:
@@ -41,8 +44,13 @@ class FaceRenderer:
         textured = look == "textured"
         colors = textured_colors(mesh) if textured else mesh.vertex_colors
         self._colors = torch.as_tensor(colors, dtype=torch.float32, device=self.device)
-        self._uvs = self._texture = None
+        self._uvs = self._texture = self._bend = None
         if textured:
+            # the eyeballs' whites shaded softly: a sphere lit like the skin read as metal
+            eyes = np.isin(mesh.triangle_parts, (int(Part.LEFT_EYE), int(Part.RIGHT_EYE)))
+            bend = np.zeros(mesh.n_vertices, np.float32)
+            bend[np.unique(mesh.triangles[eyes])] = EYE_NORMAL_BEND
+            self._bend = torch.as_tensor(bend, device=self.device)
             # about two texels per pixel of the face: a larger texture sampled without smaller
             # copies aliases the brows' edges at small sizes
             texture = detail_texture(mesh, int(np.clip(2 * size, 256, TEXTURE_PX)))
@@ -84,7 +92,7 @@ class FaceRenderer:
         return render(verts, self._tris, cols, self._labels, (self.size, self.size),
                       Camera.orthographic(1.0, (0.0, 0.0)), light_dir=light_dir,
                       background=self.background, uvs=self._uvs if own else None,
-                      texture=self._texture if own else None)
+                      texture=self._texture if own else None, normal_bend=self._bend)
 
     def render_uint8(self, params: RigParams, **kwargs) -> np.ndarray:
         """(B, H, W, 3) uint8 RGB images."""

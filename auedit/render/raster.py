@@ -185,7 +185,8 @@ def render(vertices: torch.Tensor, triangles: torch.Tensor, vertex_colors: torch
            light_dir=(-0.4, -0.6, -1.0), ambient: float = 0.35, diffuse: float = 0.65,
            specular: float = 0.12, shininess: float = 24.0, background=(0.0, 0.0, 0.0),
            two_sided: bool = True, uvs: torch.Tensor | None = None,
-           texture: torch.Tensor | None = None) -> RenderOutput:
+           texture: torch.Tensor | None = None,
+           normal_bend: torch.Tensor | None = None) -> RenderOutput:
     """Shaded colour, part labels and depth of a batch of meshes sharing one triangle list.
 
     vertices: (B, V, 3) camera space (x right, y down, z forward, away from the camera).
@@ -197,7 +198,9 @@ def render(vertices: torch.Tensor, triangles: torch.Tensor, vertex_colors: torch
     for a perspective camera, plain screen-space for orthographic, where the two agree).
     Depth is camera-space z (+inf for background). With ``uvs`` ((V, 2) in [0, 1], v down; nan
     on vertices without) and ``texture`` ((3, H, W)), triangles whose corners all have texture
-    coordinates have their vertex colours multiplied by the texture (bilinear).
+    coordinates have their vertex colours multiplied by the texture (bilinear). With
+    ``normal_bend`` ((V,) in [0, 1]) each vertex's normal turns that share of the way towards
+    the camera (softer shading of a curved part, such as an eyeball's white).
     """
     device = vertices.device
     verts = vertices.float()
@@ -212,7 +215,13 @@ def render(vertices: torch.Tensor, triangles: torch.Tensor, vertex_colors: torch
     colors = vertex_colors.to(device=device, dtype=torch.float32)
     colors = colors.expand(bsz, n_vert, 3) if colors.dim() == 2 else colors
     # per-triangle table of corner attributes: colours, normals (and positions for perspective)
-    attrs = [colors, vertex_normals(verts, tris)]
+    normals = vertex_normals(verts, tris)
+    if normal_bend is not None:
+        bend = normal_bend.to(device=device, dtype=torch.float32)[None, :, None]
+        towards = torch.tensor([0.0, 0.0, -1.0], device=device)
+        normals = torch.nn.functional.normalize(normals * (1.0 - bend) + towards * bend,
+                                                dim=-1, eps=1e-20)
+    attrs = [colors, normals]
     if projection.is_perspective:
         attrs.append(verts)
     table = torch.stack(attrs, 2)[:, tris].reshape(bsz * tris.shape[0], 3, len(attrs), 3)
