@@ -6,7 +6,8 @@ displacement from the fitted to the target expression (rig vertex i is landmark 
 it with the fit's camera, adds it to the *tracked* landmark positions (so the face's shape
 stays the photo's own and only the expression changes) and warps the photo piecewise-affinely
 over the face mesh (`warp`). A newly opened mouth gets the rig's rigid teeth and cavity
-(`mouth`); a closing eye is covered by its own stretched lid skin. Only triangles with a moving
+(`mouth`); a closing eye is covered by its own stretched lid skin, and an opening one shows its
+eyeball, completed where the photo never showed it (`eyes`). Only triangles with a moving
 corner are resampled, so pixels outside the edited AUs' regions stay exactly as they were.
 """
 
@@ -439,14 +440,14 @@ class GeometricSynthesizer:
         stay (None). The opening triangles of a closing eye are left out of the warp, so the
         lid slides over the eyeball, which stays put, instead of squashing the eyeball into
         the narrowing gap (a full blink would leave specks of iris and white along the lid
-        line); an opening eye's eyeball is painted rigid over the warp (`eyes`)."""
+        line); an opening eye's eyeball is painted over the warp, its shape kept (`eyes`)."""
         lms = landmarks[:N_LANDMARKS, :2]
         moved = lms + shift
         out: list[bool | None] = []
         for _, outline in self.eye_openings:
-            before = abs(_signed_area(lms[outline]))
-            after = _signed_area(moved[outline]) * np.sign(_signed_area(lms[outline]))
-            out.append(None if np.abs(shift[outline]).max() <= STILL_PX else bool(after > before))
+            rest = _signed_area(lms[outline])
+            grows = bool(_signed_area(moved[outline]) * np.sign(rest) > abs(rest))
+            out.append(None if np.abs(shift[outline]).max() <= STILL_PX else grows)
         return out
 
     def displacement(self, prepared: GeometricFace, targets: Mapping[str, float],
