@@ -57,3 +57,22 @@ def test_the_textured_looks_eye_whites_are_shaded_softly():
         whites[look] = colour.mean(axis=2)[white]
     assert len(whites["textured"]) > 20
     assert np.percentile(whites["textured"], 10) > np.percentile(whites["flat"], 10) + 0.05
+
+
+def test_the_textured_looks_iris_has_a_sharp_edge():
+    """The iris painted in the texture's eye disc ends sharply on the white; coloured at the
+    eyeball's coarse vertices (the flat look) it fades out over several pixels."""
+    rig = load_rig()
+    params = RigParams.neutral(1)
+    eye = np.unique(rig.mesh.triangles[rig.mesh.triangle_parts == int(Part.LEFT_EYE)])
+    between = {}
+    for look in ("flat", "textured"):
+        renderer = FaceRenderer(rig, 256, look=look)
+        out = renderer.render(params)
+        luma, labels = out.color[0].numpy().mean(axis=2), out.labels[0].numpy()
+        verts = renderer.screen_vertices(params)[0]
+        x, y = np.round(verts[eye[np.argmin(verts[eye, 2])], :2]).astype(int)  # its front
+        row = luma[y, x - 16:x + 17][labels[y, x - 16:x + 17] == int(Part.LEFT_EYE)]
+        level = (row - row.min()) / (row.max() - row.min())
+        between[look] = int(((level > 0.3) & (level < 0.7)).sum())
+    assert between["textured"] <= 2 < between["flat"], between

@@ -13,7 +13,7 @@ import numpy as np
 
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import FaceRig, RigParams, load_rig
-from auedit.rig.texture import detail_texture, textured_colors
+from auedit.rig.texture import detail_texture, texture_uvs, textured_colors
 
 CM_TO_M = 0.01
 
@@ -33,7 +33,7 @@ def morph_targets(rig: FaceRig, identity: np.ndarray | None = None,
     shapes = rig.shape(full)
     targets = {k: (shapes[i] - neutral) * CM_TO_M for i, k in enumerate(AU_PARAMETER_KEYS)}
     return (neutral * CM_TO_M, rig.mesh.triangles, targets, textured_colors(rig.mesh),
-            rig.mesh.uvs, detail_texture(rig.mesh))
+            texture_uvs(rig.mesh), detail_texture(rig.mesh))
 
 
 def default_morph_targets():

@@ -19,7 +19,17 @@ import cv2
 import numpy as np
 
 from auedit.rig import regions as rg
-from auedit.rig.topology import BROW, SKIN, RigMesh
+from auedit.rig.topology import (
+    BROW,
+    IRIS,
+    IRIS_ANGLE,
+    PUPIL,
+    PUPIL_ANGLE,
+    SCLERA,
+    SKIN,
+    Part,
+    RigMesh,
+)
 
 #: The texture's side in pixels at most: renderers take about two texels per pixel of the face
 #: (`FaceRenderer`), and a 512 px render of the face covers about 400 of these across.
@@ -37,11 +47,22 @@ LOWER_LID = rg.EYE_LOWER0
 LOWER_LID_TONE = 0.82
 #: Edge softness of painted features (share of the texture's side).
 SOFTNESS = 0.0025
+#: The eyeballs' pupil and iris are painted in a disc in the texture's top-left corner, which
+#: the face's UV layout leaves free (its v starts at 0.107): centre (u, v) and radius, shares
+#: of the texture's side. Coloured at the eyeball's coarse vertices they were a blurred brown
+#: smudge; painted, they get a sharp, round edge and a darker ring at the iris's rim.
+EYE_DISC = (0.05, 0.05, 0.045)
+#: The disc's radius stands for this angle from the eyeball's front (radians); eyeball
+#: vertices farther round have no texture coordinates (their white is their vertex colour).
+EYE_DISC_ANGLE = 1.0
+#: The iris darkens towards its rim, to this share of its colour.
+LIMBUS = 0.55
 
 
 def detail_texture(mesh: RigMesh, size: int = TEXTURE_PX) -> np.ndarray:
-    """(size, size, 3) float32 factors on the skin's vertex colours over the mesh's UV square
-    (u right, v down): brows and lid margins darker, 1 elsewhere."""
+    """(size, size, 3) float32 factors on the vertex colours over the mesh's UV square (u right,
+    v down): brows and lid margins darker than the skin, the pupil and iris in the eye disc
+    (`EYE_DISC`) on the white, 1 elsewhere."""
     uv = mesh.uvs[: len(mesh.mirror)] * size
     mirror = mesh.mirror
     out = np.empty((size, size, 3), np.float32)
@@ -51,27 +72,76 @@ def detail_texture(mesh: RigMesh, size: int = TEXTURE_PX) -> np.ndarray:
         _paint(out, _line(uv[side[list(LOWER_LID)]], size, LASH_WIDTH / 2), SKIN * LOWER_LID_TONE,
                size)
         _paint(out, _line(uv[side[list(LID_MARGIN)]], size, LASH_WIDTH), LASH, size)
-    return out / SKIN.astype(np.float32)
+    out /= SKIN.astype(np.float32)
+    _paint_eye(out, size)
+    return out
+
+
+def _paint_eye(out: np.ndarray, size: int) -> None:
+    """The pupil and the iris, darker towards its rim, as factors on the white, in the disc."""
+    u, v, radius = (np.array(EYE_DISC) * size).tolist()
+    box = int(np.ceil(v + radius)) + 2
+    ys, xs = np.mgrid[0:box, 0:box].astype(np.float32) + 0.5
+    angle = np.hypot(xs - u, ys - v) / radius * EYE_DISC_ANGLE
+    soft = EYE_DISC_ANGLE / radius  # about a texel
+    iris = np.clip((IRIS_ANGLE - angle) / soft + 0.5, 0.0, 1.0)[..., None]
+    pupil = np.clip((PUPIL_ANGLE - angle) / soft + 0.5, 0.0, 1.0)[..., None]
+    rim = np.clip((angle - PUPIL_ANGLE) / (IRIS_ANGLE - PUPIL_ANGLE), 0.0, 1.0)[..., None]
+    colour = IRIS * (1.0 - (1.0 - LIMBUS) * rim ** 3)
+    colour = pupil * PUPIL + (1.0 - pupil) * colour
+    factor = (iris * colour + (1.0 - iris) * SCLERA) / SCLERA
+    out[:box, :box] = factor.astype(np.float32)
+
+
+def eye_uvs(mesh: RigMesh) -> np.ndarray:
+    """(V, 2) texture coordinates of the eyeball vertices within `EYE_DISC_ANGLE` of their
+    eyeball's front (in the eye disc: the angle as the distance from its centre, the
+    direction round the front as the direction from it), nan elsewhere."""
+    out = np.full((mesh.n_vertices, 2), np.nan)
+    for part, centre in zip((Part.LEFT_EYE, Part.RIGHT_EYE), mesh.eye_centres, strict=True):
+        ids = np.unique(mesh.triangles[mesh.triangle_parts == int(part)])
+        d = mesh.vertices[ids] - centre
+        angle = np.arccos(np.clip(d[:, 2] / np.linalg.norm(d, axis=1), -1.0, 1.0))
+        turn = np.arctan2(d[:, 1], d[:, 0])
+        near = angle <= EYE_DISC_ANGLE + 1e-9
+        r = angle[near] / EYE_DISC_ANGLE * EYE_DISC[2]
+        out[ids[near]] = np.stack([EYE_DISC[0] + r * np.cos(turn[near]),
+                                   EYE_DISC[1] + r * np.sin(turn[near])], axis=1)
+    return out
+
+
+def texture_uvs(mesh: RigMesh) -> np.ndarray:
+    """(V, 2) the detail texture's coordinates: the skin's (MediaPipe's layout) and the
+    eyeballs' fronts (`eye_uvs`), nan elsewhere."""
+    eyes = eye_uvs(mesh)
+    return np.where(np.isnan(eyes), mesh.uvs, eyes)
 
 
 def textured_colors(mesh: RigMesh) -> np.ndarray:
-    """The mesh's vertex colours with the brows back to skin, for the detail texture."""
-    colors = mesh.vertex_colors
-    return np.where(np.isclose(colors, BROW).all(axis=1)[:, None], SKIN, colors)
+    """The mesh's vertex colours with the brows back to skin and the eyeballs' fronts white,
+    for the detail texture."""
+    colors = np.where(np.isclose(mesh.vertex_colors, BROW).all(axis=1)[:, None], SKIN,
+                      mesh.vertex_colors)
+    colors[~np.isnan(eye_uvs(mesh)).any(axis=1)] = SCLERA
+    return colors
 
 
 def painted_uvs(mesh: RigMesh, texture: np.ndarray) -> np.ndarray:
-    """The mesh's texture coordinates where a triangle can show something painted in `texture`
-    (its UV box meets the painted texels' box), nan elsewhere: the renderer samples the
-    texture only on triangles whose corners all have coordinates, which spares the
-    sampling on most of the face."""
+    """The mesh's texture coordinates (`texture_uvs`) where a triangle can show something
+    painted in `texture`: the eyeballs' fronts, and the skin's triangles whose UV box meets
+    the box of the texels painted on the skin; nan elsewhere. The renderer samples the
+    texture only on triangles whose corners all have coordinates, which spares the sampling
+    on most of the face."""
     size = np.array(texture.shape[1::-1], np.float64)
-    rows, cols = np.nonzero(np.abs(texture - 1.0).max(axis=2) > 1e-3)
+    painted = np.abs(texture - 1.0).max(axis=2) > 1e-3
+    disc = int(np.ceil((EYE_DISC[1] + EYE_DISC[2]) * size[1])) + 2
+    painted[:disc, :disc] = False  # the eye disc: the eyeballs' own
+    rows, cols = np.nonzero(painted)
     lo, hi = np.array([cols.min(), rows.min()]) / size, np.array([cols.max(), rows.max()]) / size
     tris = mesh.triangles[~np.isnan(mesh.uvs[mesh.triangles]).any(axis=(1, 2))]
     corners = mesh.uvs[tris]
     meets = ((corners.max(axis=1) >= lo) & (corners.min(axis=1) <= hi)).all(axis=1)
-    out = np.full_like(mesh.uvs, np.nan)
+    out = eye_uvs(mesh)
     keep = np.unique(tris[meets])
     out[keep] = mesh.uvs[keep]
     return out

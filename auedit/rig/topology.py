@@ -60,6 +60,9 @@ LIP = np.array([0.76, 0.42, 0.42])
 SCLERA = np.array([0.95, 0.94, 0.92])
 IRIS = np.array([0.33, 0.22, 0.13])
 PUPIL = np.array([0.03, 0.03, 0.03])
+#: The pupil and the iris reach these angles (radians) from the eyeball's front.
+PUPIL_ANGLE = 0.20
+IRIS_ANGLE = 0.48
 CAVITY = np.array([0.22, 0.06, 0.07])
 TEETH = np.array([0.96, 0.94, 0.86])
 TONGUE = np.array([0.80, 0.38, 0.40])
@@ -169,7 +172,8 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
         centre = np.array([pts[:, 0].mean(), pts[:, 1].mean(), front - radius])
         centres.append(centre)
         sv, st, ang = _sphere(centre, radius)
-        col = np.where(ang[:, None] < 0.20, PUPIL, np.where(ang[:, None] < 0.48, IRIS, SCLERA))
+        col = np.where(ang[:, None] < PUPIL_ANGLE, PUPIL,
+                       np.where(ang[:, None] < IRIS_ANGLE, IRIS, SCLERA))
         add(sv, st, part, col, np.zeros(len(sv)))
 
     # mouth interior: the corners and depth of the lips' inner contour place the parts
