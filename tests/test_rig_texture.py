@@ -76,3 +76,27 @@ def test_the_textured_looks_iris_has_a_sharp_edge():
         level = (row - row.min()) / (row.max() - row.min())
         between[look] = int(((level > 0.3) & (level < 0.7)).sum())
     assert between["textured"] <= 2 < between["flat"], between
+
+
+def test_the_eyeballs_whites_sample_only_white_in_the_eye_disc():
+    """Every eyeball vertex has texture coordinates (the glTF export wrote the missing ones as
+    (0, 0), and triangles between those and the front sampled across the iris), and no
+    triangle of the visible half of an eyeball outside its iris reaches the iris in the disc."""
+    from auedit.rig.texture import EYE_DISC, EYE_DISC_ANGLE, texture_uvs
+    from auedit.rig.topology import IRIS_ANGLE
+
+    mesh = load_rig().mesh
+    uvs = texture_uvs(mesh)
+    weights = np.array([(a, b, 1.0 - a - b) for a in np.linspace(0, 1, 6)
+                        for b in np.linspace(0, 1, 6) if a + b <= 1.0])
+    for part, centre in zip((Part.LEFT_EYE, Part.RIGHT_EYE), mesh.eye_centres, strict=True):
+        tris = mesh.triangles[mesh.triangle_parts == int(part)]
+        assert not np.isnan(uvs[np.unique(tris)]).any()
+        d = mesh.vertices - centre
+        angle = np.arccos(np.clip(d[:, 2] / np.linalg.norm(d, axis=1), -1.0, 1.0))
+        side = tris[(angle[tris] > IRIS_ANGLE + 0.05).all(axis=1)
+                    & (angle[tris] < np.pi / 2).all(axis=1)]
+        assert len(side) > 0
+        points = np.einsum("pk,tkc->tpc", weights, uvs[side])
+        reach = np.linalg.norm(points - np.array(EYE_DISC[:2]), axis=-1) / EYE_DISC[2]
+        assert reach.min() > IRIS_ANGLE / EYE_DISC_ANGLE

@@ -53,7 +53,8 @@ SOFTNESS = 0.0025
 #: smudge; painted, they get a sharp, round edge and a darker ring at the iris's rim.
 EYE_DISC = (0.05, 0.05, 0.045)
 #: The disc's radius stands for this angle from the eyeball's front (radians); eyeball
-#: vertices farther round have no texture coordinates (their white is their vertex colour).
+#: vertices farther round lie on its rim, in the white (left without coordinates, they were
+#: exported as (0, 0), and the triangles between them and the front sampled across the iris).
 EYE_DISC_ANGLE = 1.0
 #: The iris darkens towards its rim, to this share of its colour.
 LIMBUS = 0.55
@@ -94,32 +95,32 @@ def _paint_eye(out: np.ndarray, size: int) -> None:
 
 
 def eye_uvs(mesh: RigMesh) -> np.ndarray:
-    """(V, 2) texture coordinates of the eyeball vertices within `EYE_DISC_ANGLE` of their
-    eyeball's front (in the eye disc: the angle as the distance from its centre, the
-    direction round the front as the direction from it), nan elsewhere."""
+    """(V, 2) texture coordinates of the eyeballs' vertices in the eye disc (the angle from
+    the eyeball's front as the distance from the disc's centre, up to its rim at
+    `EYE_DISC_ANGLE`; the direction round the front as the direction from it), nan
+    elsewhere."""
     out = np.full((mesh.n_vertices, 2), np.nan)
     for part, centre in zip((Part.LEFT_EYE, Part.RIGHT_EYE), mesh.eye_centres, strict=True):
         ids = np.unique(mesh.triangles[mesh.triangle_parts == int(part)])
         d = mesh.vertices[ids] - centre
         angle = np.arccos(np.clip(d[:, 2] / np.linalg.norm(d, axis=1), -1.0, 1.0))
         turn = np.arctan2(d[:, 1], d[:, 0])
-        near = angle <= EYE_DISC_ANGLE + 1e-9
-        r = angle[near] / EYE_DISC_ANGLE * EYE_DISC[2]
-        out[ids[near]] = np.stack([EYE_DISC[0] + r * np.cos(turn[near]),
-                                   EYE_DISC[1] + r * np.sin(turn[near])], axis=1)
+        r = np.minimum(angle / EYE_DISC_ANGLE, 1.0) * EYE_DISC[2]
+        out[ids] = np.stack([EYE_DISC[0] + r * np.cos(turn), EYE_DISC[1] + r * np.sin(turn)],
+                            axis=1)
     return out
 
 
 def texture_uvs(mesh: RigMesh) -> np.ndarray:
     """(V, 2) the detail texture's coordinates: the skin's (MediaPipe's layout) and the
-    eyeballs' fronts (`eye_uvs`), nan elsewhere."""
+    eyeballs' (`eye_uvs`), nan elsewhere."""
     eyes = eye_uvs(mesh)
     return np.where(np.isnan(eyes), mesh.uvs, eyes)
 
 
 def textured_colors(mesh: RigMesh) -> np.ndarray:
-    """The mesh's vertex colours with the brows back to skin and the eyeballs' fronts white,
-    for the detail texture."""
+    """The mesh's vertex colours with the brows back to skin and the eyeballs white, for the
+    detail texture."""
     colors = np.where(np.isclose(mesh.vertex_colors, BROW).all(axis=1)[:, None], SKIN,
                       mesh.vertex_colors)
     colors[~np.isnan(eye_uvs(mesh)).any(axis=1)] = SCLERA
@@ -128,7 +129,7 @@ def textured_colors(mesh: RigMesh) -> np.ndarray:
 
 def painted_uvs(mesh: RigMesh, texture: np.ndarray) -> np.ndarray:
     """The mesh's texture coordinates (`texture_uvs`) where a triangle can show something
-    painted in `texture`: the eyeballs' fronts, and the skin's triangles whose UV box meets
+    painted in `texture`: the eyeballs, and the skin's triangles whose UV box meets
     the box of the texels painted on the skin; nan elsewhere. The renderer samples the
     texture only on triangles whose corners all have coordinates, which spares the sampling
     on most of the face."""
