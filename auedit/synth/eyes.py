@@ -297,7 +297,7 @@ def _trust(eye: EyeRest, uv: np.ndarray) -> _Trust:
 
 def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarray,
                    eye: EyeRest, outline: np.ndarray, lower_shift: np.ndarray) -> None:
-    """Paint the rigid eyeball into the opening of an eye whose lids have moved to `outline`
+    """Paint the eyeball into the opening of an eye whose lids have moved to `outline`
     ((K, 2) level pixels, `eye_rest` order) in `region` (in place; its top-left pixel is
     `origin` in `image`'s pixels). The eyeball moves with the lower lid, whose points moved
     by `lower_shift` ((n_lower, 2); the brows' damped pull moves the whole eye, a lid raiser
@@ -321,13 +321,13 @@ def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarra
     # where each pixel lies on the eyeball at rest
     lid_u = eye.frame(new[:n_lower] - lower_shift)[:, 0]
     order = np.argsort(lid_u)
-    q = grid - np.stack([np.interp(uv[..., 0], lid_u[order], lower_shift[order, k])
+    at_rest = eye.frame(grid - mean)[..., 0]
+    q = grid - np.stack([np.interp(at_rest, lid_u[order], lower_shift[order, k])
                          for k in range(2)], axis=-1)
     # the bands under the moved lids stay the warp's (the lashes and their shade move up with
-    # the upper lid, the rim with the lower one), and so do the eye's corners, fading in;
-    # but above the iris, where the band would drag the iris's hidden top and the cornea's
-    # highlight up with the lid
-    # (u runs from the outer corner to the inner one, `eye_rest`)
+    # the upper lid, the rim with the lower one), and so do the eye's corners, fading in
+    # (u runs from the outer corner to the inner one); but not above the iris, where the
+    # band would drag the iris's hidden top and the cornea's highlight up with the lid
     across = np.abs(eye.frame(q)[..., 0] - eye.frame(eye.iris)[0]) / eye.radius
     above_iris = np.clip((1.0 + ABOVE_FADE - across) / ABOVE_FADE, 0.0, 1.0)
     trust = _trust(moved, uv)
