@@ -1,4 +1,4 @@
-"""The eyeball under a lid that opens: the photo's own eye, kept rigid, completed where uncovered.
+"""The eyeball under a lid that opens: the photo's own eye, kept whole, completed where uncovered.
 
 A lid raiser (AU5) lifts the upper lid off eyeball that the photo never showed. The warp alone
 stretches what lies between the lids, so the iris and its highlight became a tall oval. Here
@@ -7,7 +7,8 @@ uncovers is completed from what the photo shows of the same eye: the iris from i
 profile (pupil, iris, the darker ring at its edge: an iris is nearly round, and a lid hides
 its top), the white from the white of the same columns, smoothed across them. Near its lids
 the photo's eyeball lies in the lashes' shade, which is not trusted as eyeball; the completed
-part gets a shade of its own under the moved lid.
+part gets a shade of its own under the moved lid. Eyes too narrow to complete are left to
+the warp (`MIN_OPEN`).
 """
 
 from __future__ import annotations
