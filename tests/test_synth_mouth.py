@@ -46,13 +46,16 @@ def test_the_tongue_shows_behind_the_lower_teeth(opened):
 
 
 def test_light_falls_off_towards_the_back_teeth(opened):
+    """Deeper in the mouth and in the cheeks' shade (the corridor beside the back teeth) the
+    teeth are darker: the mouth's sides at most three quarters of its middle (by depth
+    alone, before the corridor: 0.86)."""
     rig, _, verts, image = opened
     xs, row = _teeth_band(rig, verts, 1)
     line = image[int(row), int(xs.min()):int(xs.max())].mean(axis=1)
     third = len(line) // 3
     front, back = np.median(line[third:2 * third]), np.median(
         np.concatenate([line[:third // 2], line[-third // 2:]]))
-    assert back < 0.9 * front, f"back teeth {back:.0f} vs front teeth {front:.0f}"
+    assert back < 0.75 * front, f"back teeth {back:.0f} vs front teeth {front:.0f}"
 
 
 def test_the_upper_teeth_are_told_apart(opened):

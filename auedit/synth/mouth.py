@@ -27,6 +27,7 @@ _DARKEST = 0.5  # the deepest parts keep this share of their colour
 # here blue is only 6% under red: a little warm
 _ENAMEL = np.array([0.99, 0.99, 1.05])
 _GAP_SHADE = 0.3  # the lines between teeth take this share of the teeth's light away
+_CORRIDOR = 0.45  # the mouth's corners keep 1 - this of the light its middle gets
 _TONGUE_LIFT = 0.04  # the tongue is raised this share of the mouth's width, and the middle
 _TONGUE_RISE = 0.18  # of its back this much more: a dome rising towards the palate
 _TONGUE_SHADE = 0.6  # the tongue lies in the palate's shadow
@@ -228,6 +229,13 @@ class MouthInterior:
                     cv2.line(lines, tuple(a.tolist()), tuple(b.tolist()), tone, 1,
                              lineType=cv2.LINE_AA, shift=_SUBPIXEL)
             shaded *= (1.0 - lines.astype(np.float32) * (_GAP_SHADE / 255.0))[..., None]
+        # the cheeks shade the mouth's sides (the dark corridor beside the back teeth)
+        a, b = vertices[self.span, :2] - origin
+        along = b - a
+        ys, xs = np.mgrid[0:size[0], 0:size[1]].astype(np.float32)
+        off = ((xs - (a[0] + b[0]) / 2) * along[0] + (ys - (a[1] + b[1]) / 2) * along[1])
+        off *= 2.0 / max(float(along @ along), 1e-9)  # -1 .. 1 corner to corner
+        shaded *= (1.0 - _CORRIDOR * np.clip(np.abs(off), 0.0, 1.0) ** 2)[..., None]
         return shaded
 
 
