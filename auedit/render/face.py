@@ -15,12 +15,17 @@ from auedit.render.camera import Camera
 from auedit.render.raster import RenderOutput, render
 from auedit.rig.alignment import five_points, similarity
 from auedit.rig.model import FaceRig, RigParams
-from auedit.rig.texture import TEXTURE_PX, detail_texture, painted_uvs, textured_colors
-from auedit.rig.topology import Part
+from auedit.rig.texture import (
+    TEXTURE_PX,
+    detail_texture,
+    eye_uvs,
+    painted_uvs,
+    textured_colors,
+)
 
 #: The game face's looks: "flat", per-vertex colours, which the shipped models were trained
-#: on; "textured", brows and lid margins painted in a texture (`auedit.rig.texture`), for
-#: people to look at.
+#: on; "textured", brows, lid margins and irises painted in a texture (`auedit.rig.texture`),
+#: for people to look at.
 LOOKS = ("flat", "textured")
 #: In the textured look each eyeball normal turns this share of the way towards the camera.
 EYE_NORMAL_BEND = 0.6
@@ -47,9 +52,8 @@ class FaceRenderer:
         self._uvs = self._texture = self._bend = None
         if textured:
             # the eyeballs' whites shaded softly: a sphere lit like the skin read as metal
-            eyes = np.isin(mesh.triangle_parts, (int(Part.LEFT_EYE), int(Part.RIGHT_EYE)))
             bend = np.zeros(mesh.n_vertices, np.float32)
-            bend[np.unique(mesh.triangles[eyes])] = EYE_NORMAL_BEND
+            bend[~np.isnan(eye_uvs(mesh)[:, 0])] = EYE_NORMAL_BEND
             self._bend = torch.as_tensor(bend, device=self.device)
             # about two texels per pixel of the face: a larger texture sampled without smaller
             # copies aliases the brows' edges at small sizes

@@ -1,4 +1,4 @@
-"""The game face's textured look: brows and lid margins painted in the face mesh's UV layout.
+"""The game face's textured look: brows, lid margins and irises painted in a texture.
 
 The flat look colours the brows at their vertices, and per-vertex colours blend across
 MediaPipe's mesh triangles (Gouraud shading), which are up to a centimetre wide around the
@@ -10,7 +10,9 @@ nothing is painted), whose brows go back to skin (`textured_colors`): the lips k
 vertex colours, whose soft edge MediaPipe reads mouth AUs on (painted sharp, one-sided smiles
 and lip raisers moved its blendshapes by less than half as much). The shipped models were
 trained on the flat look, which training and the render benchmarks keep (`FaceRenderer`'s
-`look`); the textured look is what people see.
+`look`); the textured look is what people see. The eyeballs' pupils and irises, coloured at
+coarse sphere vertices in the flat look, are painted in a disc of the same texture, which the
+face's UV layout leaves free (`EYE_DISC`, `eye_uvs`).
 """
 
 from __future__ import annotations

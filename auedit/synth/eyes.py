@@ -154,20 +154,20 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
     uv = rest.frame(grid)
     colours = image[y0:y1, x0:x1].astype(np.float32)
     d = np.linalg.norm(grid - iris, axis=-1)
-    white_pixels = _whites(rest, uv, d > radius + 1.0)
+    white_pixels = _whites(_trust(rest, uv), d > radius + 1.0)
     if white_pixels.sum() < MIN_PIXELS:
         return None
     white_luma = float(np.percentile(colours[white_pixels].mean(axis=1), 75))
     band, tone = _lash_band(image, rest, white_luma)
     rest = replace(rest, band=float(np.clip(band, *shade)), lash_tone=tone)
+    trust = _trust(rest, uv)  # the lids' and the band's, whichever iris circle is taken
     # the circle found in the photo, or MediaPipe's where that one leaves no white (the edge
     # of a narrow eye's dark iris is easily taken for its lashes in the corners)
-    found = _iris_circle(rest, d, colours.mean(axis=2), _trust(rest, uv).lashes > 0.99,
-                         white_luma)
+    found = _iris_circle(rest, d, colours.mean(axis=2), trust.lashes > 0.99, white_luma)
     for eye in (found, rest):
         rho = np.linalg.norm(grid - eye.iris, axis=-1) / eye.radius
-        iris_pixels = (_trust(eye, uv).lashes > 0.99) & (rho < IRIS_EDGE)
-        white_pixels = _whites(eye, uv, rho > 1.0 + 1.0 / eye.radius)
+        iris_pixels = (trust.lashes > 0.99) & (rho < IRIS_EDGE)
+        white_pixels = _whites(trust, rho > 1.0 + 1.0 / eye.radius)
         if min(iris_pixels.sum(), white_pixels.sum()) >= MIN_PIXELS:
             break
     else:
@@ -183,11 +183,10 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
                                     white_luma))
 
 
-def _whites(eye: EyeRest, uv: np.ndarray, outside: np.ndarray) -> np.ndarray:
-    """The pixels (at `uv`, `outside` the iris) whose white the photo shows surely: in the
-    lower half of the opening, or on a narrow eye, where that holds too few, below the
+def _whites(trust: _Trust, outside: np.ndarray) -> np.ndarray:
+    """The pixels (`outside` the iris, with their `trust`) whose white the photo shows surely:
+    in the lower half of the opening, or on a narrow eye, where that holds too few, below the
     lashes' shade."""
-    trust = _trust(eye, uv)
     whites = (trust.white > 0.99) & outside
     if whites.sum() >= MIN_PIXELS:
         return whites

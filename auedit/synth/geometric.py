@@ -526,17 +526,17 @@ class GeometricSynthesizer:
         def to_level(p: np.ndarray) -> np.ndarray:
             return (p - (x0, y0)) * s - 0.5
 
-        lms = to_level(np.asarray(prepared.face.landmarks[:N_LANDMARKS, :2], dtype=np.float64))
+        every = to_level(np.asarray(prepared.face.landmarks[:, :2], dtype=np.float64))
+        lms = every[:N_LANDMARKS]
         frame = to_level(frame_points(x0, y0, x1, y1))
         opening = open_part(polygon_mask(lms[_MOUTH], crop.shape[:2]),
                             OPEN_MOUTH_WIDTH * prepared.face_px * s)
         bite = bite_line(crop, lms[_MOUTH]) if opening.any() else None
         upper = cv2.bitwise_and(opening, polygon_mask(upper_half(lms[_MOUTH], bite),
                                                       crop.shape[:2]))
-        every = to_level(np.asarray(prepared.face.landmarks[:, :2], dtype=np.float64))
         eyes = tuple(eye_rest(crop, every, outline, len(EYE_LOWER0))
                      for _, outline in self.eye_openings)
-        if None in eyes:  # both eyes alike: painted, or both left to the warp
+        if any(eye is None for eye in eyes):  # both eyes alike: painted, or both left to the warp
             eyes = (None,) * len(eyes)
         level = _Level(s, crop, lms, WarpMesh.rest(lms, frame), upper,
                        cv2.subtract(opening, upper), eyes)
