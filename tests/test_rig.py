@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 from auedit.fit.landmark_fit import LandmarkFitter
+from auedit.rig import regions as rg
 from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS
 from auedit.rig.identity import IDENTITY_KEYS
+from auedit.rig.identity_space import load_default
 from auedit.rig.model import RigParams, load_rig, pose_angles_deg
 from auedit.rig.topology import N_LANDMARKS, Part
 
@@ -67,6 +69,50 @@ def test_blink_closes_the_eye(rig):
     assert abs(open_[386, 1] - open_[374, 1]) > 0.5
 
 
+def _lid_gaps(rig, v: np.ndarray) -> np.ndarray:
+    """How far (cm) each upper-lid point between the corners lies above the lower lid under it,
+    both eyes."""
+    upper, lower = np.array(rg.EYE_UPPER0), np.array(rg.EYE_LOWER0)
+    gaps = []
+    for up, lo in ((upper, lower), (rig.mesh.mirror[upper], rig.mesh.mirror[lower])):
+        order = np.argsort(v[lo, 0])
+        gaps.append(v[up, 1] - np.interp(v[up, 0], v[lo[order], 0], v[lo[order], 1]))
+    return np.concatenate(gaps)
+
+
+def test_blink_closes_the_eyes_of_every_identity(rig):
+    """The authored blink closes the mean face's eyes; random faces (identities as the renders
+    draw them) kept a sliver open (up to 3 mm) until the blink's identity share was added."""
+    p = RigParams.neutral(200)
+    p.identity[:] = load_default().sample(200, np.random.default_rng(3))
+    p.au[:, [rig.au_index("AU45L"), rig.au_index("AU45R")]] = 1.0
+    closed = rig.shape(p)
+    assert max(_lid_gaps(rig, v).max() for v in closed) <= 0.0
+    p.au[:] = 0.0
+    assert min(_lid_gaps(rig, v).max() for v in rig.shape(p)) > 0.3  # and they were open
+
+
+def test_linear_fields_are_the_shapes_derivatives(rig):
+    """The landmark fit's Jacobian: with a blink on a non-mean identity, the blink's and the
+    identity's columns include the blink's identity share."""
+    p = RigParams.neutral(1)
+    rng = np.random.default_rng(4)
+    p.identity[0] = rng.uniform(0.2, 0.8, p.identity.shape[1])
+    p.au[0, [rig.au_index("AU45L"), rig.au_index("AU45R"), rig.au_index("AU12L")]] = 0.6
+    au_f, id_f = rig.linear_fields(p, N_LANDMARKS)
+    base, eps = rig.shape(p, N_LANDMARKS)[0], 1e-4
+    for k in (rig.au_index("AU45L"), rig.au_index("AU45R"), rig.au_index("AU12L")):
+        q = p.copy()
+        q.au[0, k] += eps
+        np.testing.assert_allclose((rig.shape(q, N_LANDMARKS)[0] - base) / eps, au_f[k],
+                                   atol=1e-6)
+    for k in range(len(IDENTITY_KEYS)):
+        q = p.copy()
+        q.identity[0, k] += eps / 2.0  # identity weight = 2 (identity - 0.5)
+        np.testing.assert_allclose((rig.shape(q, N_LANDMARKS)[0] - base) / eps, id_f[k],
+                                   atol=1e-6)
+
+
 def test_jaw_drop_rotates_the_chin_and_lower_teeth(rig):
     neutral, open_ = _with(rig), _with(rig, AU26=1.0)
     assert open_[152, 1] < neutral[152, 1] - 1.5  # chin down
@@ -112,3 +158,25 @@ def test_landmark_fit_recovers_known_faces(rig):
         assert result.rms_px < 0.5
     assert np.mean(errors) < 0.02
     assert max(pose_errors) < 0.5
+
+
+def test_a_turned_heads_eye_openings_show_no_background(rig):
+    """Seen from aside, the eyeball falls short of the far corner of each eye: the background
+    showed through there (a grey or black wedge) until the sockets lined the openings."""
+    import cv2
+
+    from auedit.render.face import FaceRenderer
+
+    renderer = FaceRenderer(rig, 256)
+    p = RigParams.neutral(4)
+    p.pose[:] = [[0.5, 0.05, 0.5], [0.5, 0.95, 0.5], [0.3, 0.1, 0.5], [0.7, 0.9, 0.5]]
+    labels = renderer.render(p).labels.numpy()
+    screen = renderer.screen_vertices(p)
+    rim = [*rg.EYE_UPPER0, *reversed(rg.EYE_LOWER0)]
+    for b in range(len(p)):
+        for contour in (rim, rig.mesh.mirror[rim]):
+            inside = np.zeros(labels.shape[1:], np.uint8)
+            cv2.fillPoly(inside, [np.round(screen[b, contour, :2] - 0.5).astype(np.int32)], 1)
+            inside = cv2.erode(inside, np.ones((3, 3), np.uint8))  # the rim's own pixels aside
+            assert inside.sum() > 30
+            assert not (labels[b][inside > 0] == Part.BACKGROUND).any()

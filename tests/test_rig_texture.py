@@ -64,7 +64,7 @@ def test_the_textured_looks_iris_has_a_sharp_edge():
     eyeball's coarse vertices (the flat look) it fades out over several pixels."""
     rig = load_rig()
     params = RigParams.neutral(1)
-    eye = np.unique(rig.mesh.triangles[rig.mesh.triangle_parts == int(Part.LEFT_EYE)])
+    eye = rig.mesh.eyeballs[0]
     between = {}
     for look in ("flat", "textured"):
         renderer = FaceRenderer(rig, 256, look=look)
@@ -89,8 +89,8 @@ def test_the_eyeballs_whites_sample_only_white_in_the_eye_disc():
     uvs = texture_uvs(mesh)
     weights = np.array([(a, b, 1.0 - a - b) for a in np.linspace(0, 1, 6)
                         for b in np.linspace(0, 1, 6) if a + b <= 1.0])
-    for part, centre in zip((Part.LEFT_EYE, Part.RIGHT_EYE), mesh.eye_centres, strict=True):
-        tris = mesh.triangles[mesh.triangle_parts == int(part)]
+    for ids, centre in zip(mesh.eyeballs, mesh.eye_centres, strict=True):
+        tris = mesh.triangles[np.isin(mesh.triangles, ids).all(axis=1)]
         assert not np.isnan(uvs[np.unique(tris)]).any()
         d = mesh.vertices - centre
         angle = np.arccos(np.clip(d[:, 2] / np.linalg.norm(d, axis=1), -1.0, 1.0))

@@ -67,6 +67,14 @@ AU_PARAMETER_KEYS: tuple[str, ...] = tuple(p.key for p in AU_PARAMETERS)
 JAW_DROP_DEG = 24.0  # AU26 at 1
 MOUTH_STRETCH_DEG = 14.0  # AU27 at 1, on top of AU26
 JAW_SIDEWAYS_CM = 1.0  # AU30L/R at 1
+BLINK_REACH = 1.8  # cm
+
+
+def lower_lid_partners(v: np.ndarray) -> np.ndarray:
+    """(7,): for each upper-lid point of the left eye (`EYE_UPPER0`) of the face `v`, the
+    lower-lid point (`EYE_LOWER0`) nearest it in x, where a blink takes it."""
+    lower = np.array(rg.EYE_LOWER0)
+    return np.array([lower[np.argmin(np.abs(v[lower, 0] - v[i, 0]))] for i in rg.EYE_UPPER0])
 
 
 def _h(ids, vec: Vec, scale: float = 1.0) -> Handles:
@@ -105,17 +113,21 @@ class _Author:
 
     def blink(self) -> Handles:
         """Each upper-lid point onto the lower lid below it; outer rings follow in part."""
-        lower = np.array(rg.EYE_LOWER0)
+        below = self.v[lower_lid_partners(self.v)]
         h: Handles = {}
-        for i in rg.EYE_UPPER0:
-            j = lower[np.argmin(np.abs(self.v[lower, 0] - self.v[i, 0]))]
-            target = self.v[j] + np.array([0.0, 0.04, 0.06])
-            h[i] = target - self.v[i]
-        ring1 = {a: b for a, b in zip(rg.EYE_UPPER1, rg.EYE_UPPER0, strict=True)}
-        for a, b in ring1.items():
-            h[a] = h[b] * 0.55 + np.array([0.0, 0.0, 0.05])
+        for row, i in enumerate(rg.EYE_UPPER0):
+            h[i] = below[row] + np.array([0.0, 0.0, 0.06]) - self.v[i]
+        return self.lid_rings(h, np.array([0.0, 0.0, 0.05]), np.array([0.0, 0.03, 0.0]))
+
+    @staticmethod
+    def lid_rings(upper: Handles, ring_lift: np.ndarray, lower_rise: np.ndarray) -> Handles:
+        """A closing lid's handles: the upper lid's, the ring above it following at 0.55 (plus
+        `ring_lift`) and the lower lid moving by `lower_rise`."""
+        h = dict(upper)
+        for a, b in zip(rg.EYE_UPPER1, rg.EYE_UPPER0, strict=True):
+            h[a] = upper[b] * 0.55 + ring_lift
         for i in rg.EYE_LOWER0:
-            h[i] = np.array([0.0, 0.03, 0.0])
+            h[i] = lower_rise
         return h
 
 
@@ -198,7 +210,7 @@ def _authored(a: _Author) -> dict[str, tuple[Handles, float]]:
                          _h(a.both(rg.LIPS_LOWER_MID), (0, 0.22, -0.38))), 1.6),
         "AU34": (_merge({i: np.array([np.sign(v[i, 0]) * 0.8, -0.05, 0.45])
                          for i in a.both(a.select(x=(2.6, 5.8), y=(-5.0, -0.8)))}), 3.2),
-        "AU45": (a.blink(), 1.8),
+        "AU45": (a.blink(), BLINK_REACH),
     }
     return fields
 
@@ -227,9 +239,38 @@ def _sides(name: str, handles: Handles, mirror: np.ndarray):
 def _solve(skin: np.ndarray, laplacian, handles: Handles, reach: float) -> np.ndarray:
     ids = np.fromiter(handles, dtype=np.intp)
     d = np.linalg.norm(skin[:, None, :] - skin[None, ids, :], axis=-1).min(axis=1)
-    fixed: dict[int, np.ndarray] = {int(i): np.zeros(3) for i in np.flatnonzero(d > reach)}
+    still = np.zeros_like(next(iter(handles.values())))
+    fixed: dict[int, np.ndarray] = {int(i): still for i in np.flatnonzero(d > reach)}
     fixed.update(handles)
     return harmonic(laplacian, fixed)
+
+
+def build_blink_correctives(skin: np.ndarray, mirror: np.ndarray, laplacian,
+                            identity_fields: np.ndarray) -> np.ndarray:
+    """(2, n_identity, 468, 3) for AU45L and AU45R: how much further each blink moves the lids
+    per unit of each identity field, so that the upper lid lands on the lower lid of every
+    identity (the authored blink closes the mean face's eyes; an identity with more open eyes
+    kept a sliver of eye showing). The rig adds them in proportion to blink and identity.
+
+    Only the lid's height and depth are corrected: taking each upper-lid point onto its
+    partner's sideways position too slid the lid along the eye as it closed (a tilted or
+    narrower eye's lids are offset sideways), which on photos, where `synth.geometric` scales
+    the lid's travel to the photo's eye, smeared the lashes."""
+    author = _Author(skin, mirror)
+    partners = lower_lid_partners(skin)
+    n_id = len(identity_fields)
+    upright = identity_fields * np.array([0.0, 1.0, 1.0])
+    per_vertex = upright.transpose(1, 0, 2).reshape(len(skin), n_id * 3)
+    still = np.zeros(n_id * 3)
+    out = []
+    for side in (np.arange(len(skin)), mirror):  # the left eye, then its mirror image
+        below = per_vertex[side[partners]]
+        upper = {i: below[row] - per_vertex[side[i]] for row, i in enumerate(rg.EYE_UPPER0)}
+        handles = {int(side[i]): d
+                   for i, d in author.lid_rings(upper, still, still).items()}
+        field = _solve(skin, laplacian, handles, BLINK_REACH)
+        out.append(field.reshape(len(skin), n_id, 3).transpose(1, 0, 2))
+    return np.stack(out)
 
 
 def jaw_weights(skin: np.ndarray, mirror: np.ndarray, laplacian) -> np.ndarray:

@@ -1,9 +1,11 @@
-"""The game face: S = S_mean + a_id A_id + a_exp A_exp, then the jaw, then head pose.
+"""The game face: S = S_mean + a_id A_id + a_exp A_exp + blinks' identity share, then the jaw,
+then head pose.
 
 Parameters, each in [0, 1] as in GE-Net: head pose (pitch, yaw, roll; 0.5 is frontal, 0 and 1
 are -/+28.6 degrees), AU parameters (`expressions.AU_PARAMETERS`, 0 neutral) and identity
 parameters (`identity.IDENTITY_PARAMETERS`, 0.5 the mean face). Batched numpy throughout;
-the shapes are linear in the AU and identity parameters except for the jaw's rotation.
+the shapes are linear in the AU and identity parameters except for the jaw's rotation and the
+blinks, whose lid travel grows with the identity's eye opening (bilinear: blink x identity).
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from auedit.rig.expressions import (
     JAW_DROP_DEG,
     JAW_SIDEWAYS_CM,
     MOUTH_STRETCH_DEG,
+    build_blink_correctives,
     build_fields,
     jaw_weights,
 )
 from auedit.rig.fields import graph_laplacian
 from auedit.rig.identity import IDENTITY_KEYS, build_identity_fields
-from auedit.rig.topology import N_LANDMARKS, RigMesh, build_mesh
+from auedit.rig.topology import N_LANDMARKS, RigMesh, build_mesh, socket_inner
 
+BLINK_KEYS = ("AU45L", "AU45R")
 POSE_RANGE_RAD = 0.5  # pose parameter 0/1 = -/+0.5 rad (28.6 degrees), as in GE-Net
 _TO_CAMERA = np.array([1.0, -1.0, -1.0])  # rig space (y up, z to viewer) -> camera axes
 
@@ -79,10 +83,20 @@ class FaceRig:
     au_fields: np.ndarray  # (n_au, V, 3)
     identity_fields: np.ndarray  # (n_id, V, 3)
     jaw: np.ndarray  # (V,) 0 skull .. 1 mandible
+    #: (2, n_id, V, 3): the blinks' (AU45L, AU45R) share that depends on identity, so that the
+    #: lids close on every face (`expressions.build_blink_correctives`); zero off the eyelids
+    blink_correctives: np.ndarray
     _au_index: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._au_index = {k: i for i, k in enumerate(AU_PARAMETER_KEYS)}
+        self._blinks = [self._au_index[k] for k in BLINK_KEYS]
+        moved = np.abs(self.blink_correctives).sum(axis=(0, 1, 3)) > 0
+        self._blink_vertices = np.flatnonzero(moved)
+        self._blink_fields = self.blink_correctives[:, :, self._blink_vertices]
+        ball = self.mesh.vertices[self.mesh.eyeballs[0]]
+        radius = np.linalg.norm(ball - ball.mean(axis=0), axis=1).max()
+        self._eyeball_radius = float(radius)
 
     @property
     def n_vertices(self) -> int:
@@ -100,7 +114,39 @@ class FaceRig:
         s = (self.mesh.vertices[None, :n]
              + np.tensordot(idw, self.identity_fields[:, :n], axes=1)
              + np.tensordot(au, self.au_fields[:, :n], axes=1))
-        return self._jaw(s, au, n)
+        blink = au[:, self._blinks]
+        if blink.any():
+            ids = self._blink_vertices < n
+            s[:, self._blink_vertices[ids]] += np.einsum(
+                "bs,bk,skvj->bvj", blink, idw, self._blink_fields[:, :, ids])
+        s = self._jaw(s, au, n)
+        return self._sockets(s) if n == self.n_vertices else s
+
+    def _sockets(self, s: np.ndarray) -> np.ndarray:
+        """The eye sockets follow the lids: their rims on the lids' edges, their inner ends on
+        the eyeballs behind them (however far the lids have moved), so that the walls line
+        the gap between lid and eyeball and never cover the eyeball's front."""
+        mesh = self.mesh
+        for (lid, rim, inner), ball in zip(mesh.sockets, mesh.eyeballs, strict=True):
+            s[:, rim] = s[:, lid]
+            s[:, inner] = socket_inner(s[:, lid], s[:, ball].mean(axis=1), self._eyeball_radius)
+        return s
+
+    def linear_fields(self, params: RigParams, count: int | None = None,
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """(n_au, V, 3), (n_id, V, 3): the shape's derivatives by the AU parameters and by the
+        identity weights (2 (identity - 0.5)) at `params` (a batch of one), the jaw's rotation
+        aside: the fields, plus the blink correctives' share at this identity and blink."""
+        n = self.n_vertices if count is None else count
+        au_f = self.au_fields[:, :n].copy()
+        id_f = self.identity_fields[:, :n].copy()
+        idw = (np.asarray(params.identity[0]) - 0.5) * 2.0
+        blink = np.asarray(params.au[0])[self._blinks]
+        corr = self.blink_correctives[:, :, :n]
+        for side, k in enumerate(self._blinks):
+            au_f[k] += np.tensordot(idw, corr[side], axes=1)
+        id_f += np.tensordot(blink, corr, axes=1)
+        return au_f, id_f
 
     def _jaw(self, s: np.ndarray, au: np.ndarray, n: int) -> np.ndarray:
         theta = np.deg2rad(JAW_DROP_DEG * au[:, self._au_index["AU26"]]
@@ -145,9 +191,11 @@ def build_rig(canonical: CanonicalFace) -> FaceRig:
     for i, key in enumerate(AU_PARAMETER_KEYS):
         if key in fields:
             au[i, :N_LANDMARKS] = fields[key]
-    identity, jaw = _attach_extras(mesh, build_identity_fields(skin, mesh.mirror, lap),
-                                   jaw_weights(skin, mesh.mirror, lap))
-    return FaceRig(mesh, au, identity, jaw)
+    skin_identity = build_identity_fields(skin, mesh.mirror, lap)
+    identity, jaw = _attach_extras(mesh, skin_identity, jaw_weights(skin, mesh.mirror, lap))
+    blink = np.zeros((len(BLINK_KEYS), *identity.shape))
+    blink[:, :, :N_LANDMARKS] = build_blink_correctives(skin, mesh.mirror, lap, skin_identity)
+    return FaceRig(mesh, au, identity, jaw, blink)
 
 
 _RIGS: dict[int, tuple[CanonicalFace, FaceRig]] = {}

@@ -29,7 +29,6 @@ from auedit.rig.topology import (
     PUPIL_ANGLE,
     SCLERA,
     SKIN,
-    Part,
     RigMesh,
 )
 
@@ -102,8 +101,7 @@ def eye_uvs(mesh: RigMesh) -> np.ndarray:
     `EYE_DISC_ANGLE`; the direction round the front as the direction from it), nan
     elsewhere."""
     out = np.full((mesh.n_vertices, 2), np.nan)
-    for part, centre in zip((Part.LEFT_EYE, Part.RIGHT_EYE), mesh.eye_centres, strict=True):
-        ids = np.unique(mesh.triangles[mesh.triangle_parts == int(part)])
+    for ids, centre in zip(mesh.eyeballs, mesh.eye_centres, strict=True):
         d = mesh.vertices[ids] - centre
         angle = np.arccos(np.clip(d[:, 2] / np.linalg.norm(d, axis=1), -1.0, 1.0))
         turn = np.arctan2(d[:, 1], d[:, 0])

@@ -1,5 +1,5 @@
 """The game face's mesh: MediaPipe's canonical face with open eyes and mouth, plus eyeballs with
-irises and a mouth interior (cavity, teeth, tongue).
+irises, eye sockets, and a mouth interior (cavity, teeth, tongue).
 
 Rig space is the canonical face's: centimetres, x towards the subject's left, y up, z towards
 the viewer. The first 468 vertices are MediaPipe's mesh points in MediaPipe's order, so rig
@@ -46,6 +46,10 @@ class RigMesh:
     mirror: np.ndarray  # (468,) index of each landmark's mirror vertex
     skin_triangles: np.ndarray  # (Ts, 3): the 468-vertex skin with openings (for fields)
     eye_centres: np.ndarray  # (2, 3): left, right eyeball centres
+    eyeballs: np.ndarray  # (2, n): the left and right eyeballs' vertex ids
+    #: (2, 3, m): per eye, the skin vertices round its opening, the socket's vertices that
+    #: copy them (its rim) and the socket's inner ends (placed by `FaceRig.shape`)
+    sockets: np.ndarray
     hinge: np.ndarray  # (3,) a point on the jaw's hinge axis (axis along x)
     uvs: np.ndarray  # (V, 2) the skin's texture coordinates (MediaPipe's layout), nan elsewhere
 
@@ -64,6 +68,11 @@ PUPIL = np.array([0.03, 0.03, 0.03])
 PUPIL_ANGLE = 0.20
 IRIS_ANGLE = 0.48
 CAVITY = np.array([0.22, 0.06, 0.07])
+SOCKET = np.array([0.62, 0.42, 0.40])  # the inner lids and eye corners, in shadow
+#: the socket's walls end on the eyeball no farther from its axis than this share of its
+#: radius, and sunk to this share of their distance from its centre
+SOCKET_REACH = 0.9
+SOCKET_SINK = 0.97
 TEETH = np.array([0.96, 0.94, 0.86])
 TONGUE = np.array([0.80, 0.38, 0.40])
 
@@ -97,6 +106,29 @@ def _sphere(centre: np.ndarray, radius: float, n_lat: int = 10, n_lon: int = 16,
     for j in range(n_lon):
         tris.append((base + j, last, base + (j + 1) % n_lon))
     return np.array(verts), np.array(tris), np.array(angles)
+
+
+def socket_inner(rim: np.ndarray, centre: np.ndarray, radius: float) -> np.ndarray:
+    """(..., m, 3) a socket's inner ends for its rim points (..., m, 3) round an eyeball at
+    `centre` (..., 3): each rim point taken straight back onto the eyeball (a lid's edge in
+    front of it: the wall is edge-on from the front, the lid's thickness from aside), or for a
+    point beside it (the corners) onto its side nearest that point; just under the surface."""
+    d = rim - centre[..., None, :]
+    across = np.linalg.norm(d[..., :2], axis=-1, keepdims=True)
+    xy = d[..., :2] * np.minimum(1.0, SOCKET_REACH * radius / np.maximum(across, 1e-9))
+    z = np.sqrt(np.maximum(radius ** 2 - (xy ** 2).sum(axis=-1, keepdims=True), 0.0))
+    return centre[..., None, :] + np.concatenate([xy, z], axis=-1) * SOCKET_SINK
+
+
+def _socket(rim: np.ndarray, centre: np.ndarray, radius: float,
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """A band from the closed contour `rim` (m, 3) into the eyeball (`socket_inner`):
+    vertices (the rim's copies, then the inner ends) and triangles."""
+    inner = socket_inner(rim, centre, radius)
+    m = len(rim)
+    tris = [t for i in range(m) for t in ((i, (i + 1) % m, m + (i + 1) % m),
+                                           (i, m + (i + 1) % m, m + i))]
+    return np.concatenate([rim, inner]), np.array(tris)
 
 
 def _grid(corner_fn, nu: int, nv: int) -> tuple[np.ndarray, np.ndarray]:
@@ -163,10 +195,13 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
         jaw.append(jaw_w)
         count += len(v)
 
-    # eyeballs: spheres just behind each eye opening, iris and pupil facing forward
-    centres = []
-    for ring, part in ((eye_l, Part.LEFT_EYE), (eye_r, Part.RIGHT_EYE)):
-        pts = v0[list(ring)]
+    # eyeballs: spheres just behind each eye opening, iris and pupil facing forward; and
+    # sockets: walls from each opening's rim into its eyeball, so that a turned head shows
+    # the shadowed inner lid, not the background, where the eyeball falls short of a corner
+    centres, eyeballs, sockets = [], [], []
+    rim_l = [*rg.EYE_UPPER0, *reversed(rg.EYE_LOWER0)]
+    for rim, part in ((rim_l, Part.LEFT_EYE), ([int(mirror[i]) for i in rim_l], Part.RIGHT_EYE)):
+        pts = v0[rim]
         radius = 1.15
         front = pts[:, 2].mean() - 0.05
         centre = np.array([pts[:, 0].mean(), pts[:, 1].mean(), front - radius])
@@ -174,7 +209,12 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
         sv, st, ang = _sphere(centre, radius)
         col = np.where(ang[:, None] < PUPIL_ANGLE, PUPIL,
                        np.where(ang[:, None] < IRIS_ANGLE, IRIS, SCLERA))
+        eyeballs.append(np.arange(count, count + len(sv)))
         add(sv, st, part, col, np.zeros(len(sv)))
+        wv, wt = _socket(pts, centre, radius)
+        m = len(rim)
+        sockets.append([rim, np.arange(count, count + m), np.arange(count + m, count + 2 * m)])
+        add(wv, wt, part, np.tile(SOCKET, (len(wv), 1)), np.zeros(len(wv)))
 
     # mouth interior: the corners and depth of the lips' inner contour place the parts
     c_l, c_r = v0[308], v0[78]
@@ -219,7 +259,8 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
         vertices=np.concatenate(verts), triangles=np.concatenate(all_tris),
         triangle_parts=np.concatenate(all_parts), vertex_colors=np.concatenate(all_colors),
         jaw_attached=np.concatenate(jaw), mirror=mirror, skin_triangles=skin_tris,
-        eye_centres=np.array(centres), hinge=hinge,
+        eye_centres=np.array(centres), eyeballs=np.array(eyeballs), sockets=np.array(sockets),
+        hinge=hinge,
         uvs=np.concatenate([canonical.uvs.astype(np.float64),
                             np.full((count - len(v0), 2), np.nan)]))
 
