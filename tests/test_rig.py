@@ -92,16 +92,18 @@ def test_blink_closes_the_eyes_of_every_identity(rig):
     assert min(_lid_gaps(rig, v).max() for v in rig.shape(p)) > 0.3  # and they were open
 
 
-def test_linear_fields_are_the_shapes_derivatives(rig):
+def test_the_blinks_identity_share_is_in_the_shapes_derivatives(rig):
     """The landmark fit's Jacobian: with a blink on a non-mean identity, the blink's and the
-    identity's columns include the blink's identity share."""
+    identity's derivatives are their fields plus the blink's identity share."""
     p = RigParams.neutral(1)
-    rng = np.random.default_rng(4)
-    p.identity[0] = rng.uniform(0.2, 0.8, p.identity.shape[1])
+    p.identity[0] = np.random.default_rng(4).uniform(0.2, 0.8, p.identity.shape[1])
     p.au[0, [rig.au_index("AU45L"), rig.au_index("AU45R"), rig.au_index("AU12L")]] = 0.6
-    au_f, id_f = rig.linear_fields(p, N_LANDMARKS)
+    lids, by_blink, by_identity = rig.blink_share(p)
+    au_f, id_f = rig.au_fields[:, :N_LANDMARKS].copy(), rig.identity_fields[:, :N_LANDMARKS].copy()
+    au_f[np.ix_(rig.blinks, lids)] += by_blink
+    id_f[:, lids] += by_identity
     base, eps = rig.shape(p, N_LANDMARKS)[0], 1e-4
-    for k in (rig.au_index("AU45L"), rig.au_index("AU45R"), rig.au_index("AU12L")):
+    for k in (*rig.blinks, rig.au_index("AU12L")):
         q = p.copy()
         q.au[0, k] += eps
         np.testing.assert_allclose((rig.shape(q, N_LANDMARKS)[0] - base) / eps, au_f[k],
@@ -111,6 +113,7 @@ def test_linear_fields_are_the_shapes_derivatives(rig):
         q.identity[0, k] += eps / 2.0  # identity weight = 2 (identity - 0.5)
         np.testing.assert_allclose((rig.shape(q, N_LANDMARKS)[0] - base) / eps, id_f[k],
                                    atol=1e-6)
+    assert np.abs(by_blink).max() > 0.05  # the share is there to be checked
 
 
 def test_jaw_drop_rotates_the_chin_and_lower_teeth(rig):

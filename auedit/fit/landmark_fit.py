@@ -78,6 +78,9 @@ class LandmarkFitter:
     subspace: IdentitySubspace | None = None
 
     def __post_init__(self) -> None:
+        n = N_LANDMARKS
+        self._au = self.rig.au_fields[:, :n] * _FLIP  # camera axes, before rotation
+        self._id = self.rig.identity_fields[:, :n] * _FLIP
         self._jaw_keys = [self.rig.au_index(k) for k in ("AU26", "AU27", "AU30L", "AU30R")]
         self._weights = landmark_weights()
 
@@ -137,10 +140,14 @@ class LandmarkFitter:
                 e = np.zeros((N_LANDMARKS, 3))
                 e[:, k] = w[:, k]
                 cols.append(e.ravel())
-            # AU and identity fields (linear but for the blinks' identity share, which the
-            # fields at these parameters include), the jaw's nonlinear parameters numerically
-            au_f, id_f = self.rig.linear_fields(params, N_LANDMARKS)
-            j_au = scale * np.einsum("kvj,ij->kvi", au_f * _FLIP, rot) * w
+            # AU and identity fields (linear but for the blinks' identity share, added on the
+            # lids it moves), the jaw's nonlinear parameters numerically
+            lids, by_blink, by_identity = self.rig.blink_share(params)
+            lid_turn = scale * rot.T * _FLIP[:, None]  # camera axes, then the head's rotation
+            lid_w = w[lids]
+            j_au = scale * np.einsum("kvj,ij->kvi", self._au, rot) * w
+            for k, d in zip(self.rig.blinks, by_blink, strict=True):
+                j_au[k, lids] += (d @ lid_turn) * lid_w
             for k in self._jaw_keys:
                 p2 = params.copy()
                 p2.au[0, k] = min(1.0, p2.au[0, k] + 0.02)
@@ -151,8 +158,11 @@ class LandmarkFitter:
                 j_au[k] = scale * ((self.skin(p2) - skin) / step) @ rot.T * w
             blocks = [np.stack(cols, axis=1), j_au.reshape(n_au, -1).T]
             if fit_id:
-                j_id = 2.0 * scale * np.einsum("kvj,ij->kvi", id_f * _FLIP, rot) * w
-                j_id = j_id.reshape(len(id_f), -1).T
+                j_id = 2.0 * scale * np.einsum("kvj,ij->kvi", self._id, rot) * w
+                if params.au[0, self.rig.blinks].any():  # else the share has no slope here
+                    turned = (by_identity.reshape(-1, 3) @ lid_turn).reshape(by_identity.shape)
+                    j_id[:, lids] += 2.0 * turned * lid_w
+                j_id = j_id.reshape(len(self._id), -1).T
                 blocks.append(j_id @ span if space is not None else j_id)
             jac = np.concatenate(blocks, axis=1)
             # priors as extra residual rows: AU -> 0, identity -> 0.5 (in units of pixels)

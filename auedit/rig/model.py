@@ -90,10 +90,15 @@ class FaceRig:
 
     def __post_init__(self) -> None:
         self._au_index = {k: i for i, k in enumerate(AU_PARAMETER_KEYS)}
-        self._blinks = [self._au_index[k] for k in BLINK_KEYS]
+        self.blinks = [self._au_index[k] for k in BLINK_KEYS]
         moved = np.abs(self.blink_correctives).sum(axis=(0, 1, 3)) > 0
-        self._blink_vertices = np.flatnonzero(moved)
+        self._blink_vertices = np.flatnonzero(moved)  # lids and the skin round them
         self._blink_fields = self.blink_correctives[:, :, self._blink_vertices]
+        # (2 x n_id, m x 3): one product per batch of shapes
+        self._blink_matrix = self._blink_fields.reshape(-1, 3 * len(self._blink_vertices))
+        # (n_id, 2 x m x 3): the same share by identity weight, for its derivatives
+        self._blink_by_identity = self._blink_fields.transpose(1, 0, 2, 3).reshape(
+            self._blink_fields.shape[1], -1)
         ball = self.mesh.vertices[self.mesh.eyeballs[0]]
         radius = np.linalg.norm(ball - ball.mean(axis=0), axis=1).max()
         self._eyeball_radius = float(radius)
@@ -114,11 +119,10 @@ class FaceRig:
         s = (self.mesh.vertices[None, :n]
              + np.tensordot(idw, self.identity_fields[:, :n], axes=1)
              + np.tensordot(au, self.au_fields[:, :n], axes=1))
-        blink = au[:, self._blinks]
+        blink = au[:, self.blinks]
         if blink.any():
-            ids = self._blink_vertices < n
-            s[:, self._blink_vertices[ids]] += np.einsum(
-                "bs,bk,skvj->bvj", blink, idw, self._blink_fields[:, :, ids])
+            weights = (blink[:, :, None] * idw[:, None, :]).reshape(len(au), -1)
+            s[:, self._blink_vertices] += (weights @ self._blink_matrix).reshape(len(au), -1, 3)
         s = self._jaw(s, au, n)
         return self._sockets(s) if n == self.n_vertices else s
 
@@ -132,21 +136,18 @@ class FaceRig:
             s[:, inner] = socket_inner(s[:, lid], s[:, ball].mean(axis=1), self._eyeball_radius)
         return s
 
-    def linear_fields(self, params: RigParams, count: int | None = None,
-                      ) -> tuple[np.ndarray, np.ndarray]:
-        """(n_au, V, 3), (n_id, V, 3): the shape's derivatives by the AU parameters and by the
-        identity weights (2 (identity - 0.5)) at `params` (a batch of one), the jaw's rotation
-        aside: the fields, plus the blink correctives' share at this identity and blink."""
-        n = self.n_vertices if count is None else count
-        au_f = self.au_fields[:, :n].copy()
-        id_f = self.identity_fields[:, :n].copy()
+    def blink_share(self, params: RigParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What the blinks' identity share adds to the shape's derivatives at `params` (a
+        batch of one), on the only vertices it moves (skin, so among the first 468): their
+        ids (m,), its derivative by each blink parameter (`BLINK_KEYS`; (2, m, 3)) and by each
+        identity weight, 2 (identity - 0.5) ((n_id, m, 3)). The AU and identity fields are
+        the rest of the derivatives."""
+        m = len(self._blink_vertices)
         idw = (np.asarray(params.identity[0]) - 0.5) * 2.0
-        blink = np.asarray(params.au[0])[self._blinks]
-        corr = self.blink_correctives[:, :, :n]
-        for side, k in enumerate(self._blinks):
-            au_f[k] += np.tensordot(idw, corr[side], axes=1)
-        id_f += np.tensordot(blink, corr, axes=1)
-        return au_f, id_f
+        blink = np.asarray(params.au[0])[self.blinks]
+        by_blink = (idw @ self._blink_by_identity).reshape(len(blink), m, 3)
+        by_identity = (blink @ self._blink_matrix.reshape(len(blink), -1)).reshape(-1, m, 3)
+        return self._blink_vertices, by_blink, by_identity
 
     def _jaw(self, s: np.ndarray, au: np.ndarray, n: int) -> np.ndarray:
         theta = np.deg2rad(JAW_DROP_DEG * au[:, self._au_index["AU26"]]
