@@ -123,7 +123,8 @@ class LandmarkFitter:
         done = 0
         for _ in range(cfg.iterations):
             done += 1
-            skin = self.skin(params)
+            unjawed = self.rig.before_jaw(params, N_LANDMARKS)  # the jaw's variants share it
+            skin = self.rig.with_jaw(unjawed, params.au)[0] * _FLIP
             rot = head_rotation(params.pose[0])
             pred = scale * skin @ rot.T + shift
             res = ((pred - obs) * w).ravel()
@@ -155,7 +156,10 @@ class LandmarkFitter:
                 if step <= 0:
                     p2.au[0, k] = params.au[0, k] - 0.02
                     step = -0.02
-                j_au[k] = scale * ((self.skin(p2) - skin) / step) @ rot.T * w
+                # the jaw's own field (AU27 has one) is linear: added to the shared part
+                field = step * self.rig.au_fields[k, :N_LANDMARKS]
+                moved = self.rig.with_jaw(unjawed + field, p2.au)[0] * _FLIP
+                j_au[k] = scale * ((moved - skin) / step) @ rot.T * w
             blocks = [np.stack(cols, axis=1), j_au.reshape(n_au, -1).T]
             if fit_id:
                 j_id = 2.0 * scale * np.einsum("kvj,ij->kvi", self._id, rot) * w

@@ -114,6 +114,13 @@ class FaceRig:
         """(B, V, 3) faces in rig space, before head pose; only the first `count` vertices
         when given (the 468 landmarks, for fitting)."""
         n = self.n_vertices if count is None else count
+        s = self.with_jaw(self.before_jaw(params, n), np.asarray(params.au))
+        return self._sockets(s) if n == self.n_vertices else s
+
+    def before_jaw(self, params: RigParams, count: int) -> np.ndarray:
+        """(B, count, 3) the first `count` vertices of the faces with every AU but the jaw's
+        rotation and shift (`with_jaw` adds those): the fields and the blinks' identity share."""
+        n = count
         idw = (np.asarray(params.identity) - 0.5) * 2.0
         au = np.asarray(params.au)
         s = (self.mesh.vertices[None, :n]
@@ -123,8 +130,7 @@ class FaceRig:
         if blink.any():
             weights = (blink[:, :, None] * idw[:, None, :]).reshape(len(au), -1)
             s[:, self._blink_vertices] += (weights @ self._blink_matrix).reshape(len(au), -1, 3)
-        s = self._jaw(s, au, n)
-        return self._sockets(s) if n == self.n_vertices else s
+        return s
 
     def _sockets(self, s: np.ndarray) -> np.ndarray:
         """The eye sockets follow the lids: their rims on the lids' edges, their inner ends on
@@ -149,7 +155,10 @@ class FaceRig:
         by_identity = (blink @ self._blink_matrix.reshape(len(blink), -1)).reshape(-1, m, 3)
         return self._blink_vertices, by_blink, by_identity
 
-    def _jaw(self, s: np.ndarray, au: np.ndarray, n: int) -> np.ndarray:
+    def with_jaw(self, s: np.ndarray, au: np.ndarray) -> np.ndarray:
+        """`before_jaw`'s faces (B, n, 3) with the jaw of the AU parameters `au` (B, n_au):
+        rotated about its hinge (AU26, AU27) and shifted sideways (AU30L/R)."""
+        n = s.shape[1]
         theta = np.deg2rad(JAW_DROP_DEG * au[:, self._au_index["AU26"]]
                            + MOUTH_STRETCH_DEG * au[:, self._au_index["AU27"]])
         hinge = self.mesh.hinge
