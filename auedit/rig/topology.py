@@ -69,10 +69,12 @@ PUPIL_ANGLE = 0.20
 IRIS_ANGLE = 0.48
 CAVITY = np.array([0.22, 0.06, 0.07])
 SOCKET = np.array([0.62, 0.42, 0.40])  # the inner lids and eye corners, in shadow
-#: the socket's walls end on the eyeball no farther from its axis than this share of its
-#: radius, and sunk to this share of their distance from its centre
-SOCKET_REACH = 0.9
-SOCKET_SINK = 0.97
+#: the socket's walls end on the eyeball this share farther from its axis than their rim,
+#: no farther than this share of its radius, and sunk to this share of their distance from
+#: its centre (`socket_inner`)
+SOCKET_SPREAD = 0.3
+SOCKET_REACH = 0.99
+SOCKET_SINK = 0.9
 TEETH = np.array([0.96, 0.94, 0.86])
 TONGUE = np.array([0.80, 0.38, 0.40])
 
@@ -110,13 +112,16 @@ def _sphere(centre: np.ndarray, radius: float, n_lat: int = 10, n_lon: int = 16,
 
 def socket_inner(rim: np.ndarray, centre: np.ndarray, radius: float) -> np.ndarray:
     """(..., m, 3) a socket's inner ends for its rim points (..., m, 3) round an eyeball at
-    `centre` (..., 3): each rim point taken straight back onto the eyeball (a lid's edge in
-    front of it: the wall is edge-on from the front, the lid's thickness from aside), or for a
-    point beside it (the corners) onto its side nearest that point; just under the surface."""
+    `centre` (..., 3): each rim point taken back onto the eyeball and a little outwards
+    (`SOCKET_SPREAD`), so that from the front the wall lies behind the lid's skin (edge-on
+    walls speckled the lid margins, walls leaning inwards covered the eyeball's sides), no
+    farther out than `SOCKET_REACH` (the corners beside the eyeball reach its edge), then sunk
+    into it (`SOCKET_SINK`: inside the eyeball's coarse facets, so no crack shows between)."""
     d = rim - centre[..., None, :]
-    across = np.linalg.norm(d[..., :2], axis=-1, keepdims=True)
-    xy = d[..., :2] * np.minimum(1.0, SOCKET_REACH * radius / np.maximum(across, 1e-9))
-    z = np.sqrt(np.maximum(radius ** 2 - (xy ** 2).sum(axis=-1, keepdims=True), 0.0))
+    across = np.maximum(np.linalg.norm(d[..., :2], axis=-1, keepdims=True), 1e-9)
+    reach = np.minimum(across * (1.0 + SOCKET_SPREAD), SOCKET_REACH * radius)
+    xy = d[..., :2] / across * reach
+    z = np.sqrt(np.maximum(radius ** 2 - reach ** 2, 0.0))
     return centre[..., None, :] + np.concatenate([xy, z], axis=-1) * SOCKET_SINK
 
 
