@@ -92,18 +92,31 @@ def test_blink_closes_the_eyes_of_every_identity(rig):
     assert min(_lid_gaps(rig, v).max() for v in rig.shape(p)) > 0.3  # and they were open
 
 
-def test_the_blinks_identity_share_is_in_the_shapes_derivatives(rig):
-    """The landmark fit's Jacobian: with a blink on a non-mean identity, the blink's and the
-    identity's derivatives are their fields plus the blink's identity share."""
+@pytest.mark.parametrize("others", [("AU6L", "AU6R", "AU7L", "AU7R"), ("AU5L", "AU5R"),
+                                    ("AU1", "AU2L", "AU2R")])
+def test_blink_closes_the_eyes_whatever_else_the_lids_do(rig, others):
+    """A raised lower lid (cheek raiser, lid tightener: a laugh with the eyes shut) had the
+    upper lid sink 5 mm under it; a lid or brow raiser held it open."""
+    p = RigParams.neutral(20)
+    p.identity[:] = load_default().sample(20, np.random.default_rng(5))
+    p.au[:, [rig.au_index(k) for k in (*others, "AU45L", "AU45R")]] = 1.0
+    gaps = np.concatenate([_lid_gaps(rig, v) for v in rig.shape(p)])
+    assert gaps.min() >= -0.2 and gaps.max() <= 0.02  # cm: shut, the lids meeting
+
+
+def test_the_blinks_share_is_in_the_shapes_derivatives(rig):
+    """The landmark fit's Jacobian: with a blink, lid AUs and a non-mean identity, the AUs' and
+    the identity's derivatives are their fields plus the blinks' share."""
     p = RigParams.neutral(1)
     p.identity[0] = np.random.default_rng(4).uniform(0.2, 0.8, p.identity.shape[1])
-    p.au[0, [rig.au_index("AU45L"), rig.au_index("AU45R"), rig.au_index("AU12L")]] = 0.6
-    lids, by_blink, by_identity = rig.blink_share(p)
+    p.au[0, [rig.au_index(k) for k in ("AU45L", "AU45R", "AU12L", "AU5L", "AU7R")]] = 0.6
+    lids, by_blink, by_identity, by_au = rig.blink_share(p)
     au_f, id_f = rig.au_fields[:, :N_LANDMARKS].copy(), rig.identity_fields[:, :N_LANDMARKS].copy()
+    au_f[:, lids] += by_au
     au_f[np.ix_(rig.blinks, lids)] += by_blink
     id_f[:, lids] += by_identity
     base, eps = rig.shape(p, N_LANDMARKS)[0], 1e-4
-    for k in (*rig.blinks, rig.au_index("AU12L")):
+    for k in (*rig.blinks, rig.au_index("AU12L"), rig.au_index("AU5L"), rig.au_index("AU7R")):
         q = p.copy()
         q.au[0, k] += eps
         np.testing.assert_allclose((rig.shape(q, N_LANDMARKS)[0] - base) / eps, au_f[k],

@@ -62,6 +62,12 @@ class FitSettings:
     fit_identity: bool = True
 
 
+def _turned(d: np.ndarray, turn: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Rig-space derivatives d (..., m, 3) on some vertices, in the fit's residual rows:
+    turned by `turn` (axes, rotation, scale) and weighted like those vertices."""
+    return (d.reshape(-1, 3) @ turn).reshape(d.shape) * weights
+
+
 def head_rotation(pose: np.ndarray) -> np.ndarray:
     """(3, 3) rotation of the pose parameters (camera axes)."""
     rx, ry, rz = (pose - 0.5) * 2.0 * POSE_RANGE_RAD
@@ -143,12 +149,15 @@ class LandmarkFitter:
                 cols.append(e.ravel())
             # AU and identity fields (linear but for the blinks' identity share, added on the
             # lids it moves), the jaw's nonlinear parameters numerically
-            lids, by_blink, by_identity = self.rig.blink_share(params)
+            lids, by_blink, by_identity, by_au = self.rig.blink_share(params)
             lid_turn = scale * rot.T * _FLIP[:, None]  # camera axes, then the head's rotation
             lid_w = w[lids]
+            blinking = params.au[0, self.rig.blinks].any()  # else the share has no slope here
             j_au = scale * np.einsum("kvj,ij->kvi", self._au, rot) * w
+            if blinking:
+                j_au[:, lids] += _turned(by_au, lid_turn, lid_w)
             for k, d in zip(self.rig.blinks, by_blink, strict=True):
-                j_au[k, lids] += (d @ lid_turn) * lid_w
+                j_au[k, lids] += _turned(d, lid_turn, lid_w)
             for k in self._jaw_keys:
                 p2 = params.copy()
                 p2.au[0, k] = min(1.0, p2.au[0, k] + 0.02)
@@ -163,9 +172,8 @@ class LandmarkFitter:
             blocks = [np.stack(cols, axis=1), j_au.reshape(n_au, -1).T]
             if fit_id:
                 j_id = 2.0 * scale * np.einsum("kvj,ij->kvi", self._id, rot) * w
-                if params.au[0, self.rig.blinks].any():  # else the share has no slope here
-                    turned = (by_identity.reshape(-1, 3) @ lid_turn).reshape(by_identity.shape)
-                    j_id[:, lids] += 2.0 * turned * lid_w
+                if blinking:
+                    j_id[:, lids] += 2.0 * _turned(by_identity, lid_turn, lid_w)
                 j_id = j_id.reshape(len(self._id), -1).T
                 blocks.append(j_id @ span if space is not None else j_id)
             jac = np.concatenate(blocks, axis=1)

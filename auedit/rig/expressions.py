@@ -246,11 +246,13 @@ def _solve(skin: np.ndarray, laplacian, handles: Handles, reach: float) -> np.nd
 
 
 def build_blink_correctives(skin: np.ndarray, mirror: np.ndarray, laplacian,
-                            identity_fields: np.ndarray) -> np.ndarray:
-    """(2, n_identity, 468, 3) for AU45L and AU45R: how much further each blink moves the lids
-    per unit of each identity field, so that the upper lid lands on the lower lid of every
-    identity (the authored blink closes the mean face's eyes; an identity with more open eyes
-    kept a sliver of eye showing). The rig adds them in proportion to blink and identity.
+                            fields: np.ndarray) -> np.ndarray:
+    """(2, K, 468, 3) for AU45L and AU45R: how much further each blink moves the lids per unit
+    of each of the K `fields` (the identity fields, the other AUs' fields), so that the upper
+    lid lands on the lower lid whatever they did to either (the authored blink closes the
+    mean face's eyes: an identity with more open eyes kept a sliver of eye showing, a raised
+    lower lid (AU6, AU7) had the upper lid sink 5 mm under it, a brow raise held the lid
+    half open). The rig adds them in proportion to the blink and to those parameters.
 
     Only the lid's height and depth are corrected: taking each upper-lid point onto its
     partner's sideways position too slid the lid along the eye as it closed (a tilted or
@@ -258,10 +260,10 @@ def build_blink_correctives(skin: np.ndarray, mirror: np.ndarray, laplacian,
     the lid's travel to the photo's eye, smeared the lashes."""
     author = _Author(skin, mirror)
     partners = lower_lid_partners(skin)
-    n_id = len(identity_fields)
-    upright = identity_fields * np.array([0.0, 1.0, 1.0])
-    per_vertex = upright.transpose(1, 0, 2).reshape(len(skin), n_id * 3)
-    still = np.zeros(n_id * 3)
+    k = len(fields)
+    upright = fields * np.array([0.0, 1.0, 1.0])
+    per_vertex = upright.transpose(1, 0, 2).reshape(len(skin), k * 3)
+    still = np.zeros(k * 3)
     out = []
     for side in (np.arange(len(skin)), mirror):  # the left eye, then its mirror image
         below = per_vertex[side[partners]]
@@ -269,7 +271,7 @@ def build_blink_correctives(skin: np.ndarray, mirror: np.ndarray, laplacian,
         handles = {int(side[i]): d
                    for i, d in author.lid_rings(upper, still, still).items()}
         field = _solve(skin, laplacian, handles, BLINK_REACH)
-        out.append(field.reshape(len(skin), n_id, 3).transpose(1, 0, 2))
+        out.append(field.reshape(len(skin), k, 3).transpose(1, 0, 2))
     return np.stack(out)
 
 

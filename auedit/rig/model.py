@@ -1,11 +1,12 @@
-"""The game face: S = S_mean + a_id A_id + a_exp A_exp + blinks' identity share, then the jaw,
-then head pose.
+"""The game face: S = S_mean + a_id A_id + a_exp A_exp + the blinks' share, then the jaw, then
+head pose.
 
 Parameters, each in [0, 1] as in GE-Net: head pose (pitch, yaw, roll; 0.5 is frontal, 0 and 1
 are -/+28.6 degrees), AU parameters (`expressions.AU_PARAMETERS`, 0 neutral) and identity
 parameters (`identity.IDENTITY_PARAMETERS`, 0.5 the mean face). Batched numpy throughout;
 the shapes are linear in the AU and identity parameters except for the jaw's rotation and the
-blinks, whose lid travel grows with the identity's eye opening (bilinear: blink x identity).
+blinks, whose lid travel follows the identity's eye opening and the other AUs' lid motion
+(bilinear: blink x identity, blink x AU), so that a full blink closes the eye whatever they do.
 """
 
 from __future__ import annotations
@@ -83,8 +84,9 @@ class FaceRig:
     au_fields: np.ndarray  # (n_au, V, 3)
     identity_fields: np.ndarray  # (n_id, V, 3)
     jaw: np.ndarray  # (V,) 0 skull .. 1 mandible
-    #: (2, n_id, V, 3): the blinks' (AU45L, AU45R) share that depends on identity, so that the
-    #: lids close on every face (`expressions.build_blink_correctives`); zero off the eyelids
+    #: (2, n_id + n_au, V, 3): the blinks' (AU45L, AU45R) share that depends on the identity
+    #: weights and on the other AUs, so that the lids close on every face and whatever else
+    #: the lids do (`expressions.build_blink_correctives`); zero off the eyelids
     blink_correctives: np.ndarray
     _au_index: dict[str, int] = field(default_factory=dict)
 
@@ -94,10 +96,10 @@ class FaceRig:
         moved = np.abs(self.blink_correctives).sum(axis=(0, 1, 3)) > 0
         self._blink_vertices = np.flatnonzero(moved)  # lids and the skin round them
         self._blink_fields = self.blink_correctives[:, :, self._blink_vertices]
-        # (2 x n_id, m x 3): one product per batch of shapes
+        # (2 x (n_id + n_au), m x 3): one product per batch of shapes
         self._blink_matrix = self._blink_fields.reshape(-1, 3 * len(self._blink_vertices))
-        # (n_id, 2 x m x 3): the same share by identity weight, for its derivatives
-        self._blink_by_identity = self._blink_fields.transpose(1, 0, 2, 3).reshape(
+        # (n_id + n_au, 2 x m x 3): the same share by parameter, for the blinks' derivatives
+        self._blink_by_parameter = self._blink_fields.transpose(1, 0, 2, 3).reshape(
             self._blink_fields.shape[1], -1)
         ball = self.mesh.vertices[self.mesh.eyeballs[0]]
         radius = np.linalg.norm(ball - ball.mean(axis=0), axis=1).max()
@@ -110,16 +112,21 @@ class FaceRig:
     def au_index(self, key: str) -> int:
         return self._au_index[key]
 
-    def shape(self, params: RigParams, count: int | None = None) -> np.ndarray:
+    def shape(self, params: RigParams, count: int | None = None, *,
+              blink_follows_aus: bool = True) -> np.ndarray:
         """(B, V, 3) faces in rig space, before head pose; only the first `count` vertices
-        when given (the 468 landmarks, for fitting)."""
+        when given (the 468 landmarks, for fitting). Without `blink_follows_aus` the blinks
+        keep their identity share but not their AU share (see `before_jaw`)."""
         n = self.n_vertices if count is None else count
-        s = self.with_jaw(self.before_jaw(params, n), np.asarray(params.au))
+        s = self.before_jaw(params, n, blink_follows_aus=blink_follows_aus)
+        s = self.with_jaw(s, np.asarray(params.au))
         return self._sockets(s) if n == self.n_vertices else s
 
-    def before_jaw(self, params: RigParams, count: int) -> np.ndarray:
+    def before_jaw(self, params: RigParams, count: int, *,
+                   blink_follows_aus: bool = True) -> np.ndarray:
         """(B, count, 3) the first `count` vertices of the faces with every AU but the jaw's
-        rotation and shift (`with_jaw` adds those): the fields and the blinks' identity share."""
+        rotation and shift (`with_jaw` adds those): the fields and the blinks' share, the
+        part of it that follows the other AUs only with `blink_follows_aus`."""
         n = count
         idw = (np.asarray(params.identity) - 0.5) * 2.0
         au = np.asarray(params.au)
@@ -128,7 +135,8 @@ class FaceRig:
              + np.tensordot(au, self.au_fields[:, :n], axes=1))
         blink = au[:, self.blinks]
         if blink.any():
-            weights = (blink[:, :, None] * idw[:, None, :]).reshape(len(au), -1)
+            by = np.concatenate([idw, au if blink_follows_aus else np.zeros_like(au)], axis=1)
+            weights = (blink[:, :, None] * by[:, None, :]).reshape(len(au), -1)
             s[:, self._blink_vertices] += (weights @ self._blink_matrix).reshape(len(au), -1, 3)
         return s
 
@@ -142,18 +150,21 @@ class FaceRig:
             s[:, inner] = socket_inner(s[:, lid], s[:, ball].mean(axis=1), self._eyeball_radius)
         return s
 
-    def blink_share(self, params: RigParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """What the blinks' identity share adds to the shape's derivatives at `params` (a
-        batch of one), on the only vertices it moves (skin, so among the first 468): their
-        ids (m,), its derivative by each blink parameter (`BLINK_KEYS`; (2, m, 3)) and by each
-        identity weight, 2 (identity - 0.5) ((n_id, m, 3)). The AU and identity fields are
-        the rest of the derivatives."""
+    def blink_share(self, params: RigParams,
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What the blinks' share (their product with the identity weights and the other AUs)
+        adds to the shape's derivatives at `params` (a batch of one), on the only vertices it
+        moves (skin, so among the first 468): their ids (m,), its derivative by each blink
+        parameter (`BLINK_KEYS`; (2, m, 3)), by each identity weight, 2 (identity - 0.5)
+        ((n_id, m, 3)), and by each AU parameter ((n_au, m, 3)). The AU and identity fields
+        are the rest of the derivatives."""
         m = len(self._blink_vertices)
         idw = (np.asarray(params.identity[0]) - 0.5) * 2.0
-        blink = np.asarray(params.au[0])[self.blinks]
-        by_blink = (idw @ self._blink_by_identity).reshape(len(blink), m, 3)
-        by_identity = (blink @ self._blink_matrix.reshape(len(blink), -1)).reshape(-1, m, 3)
-        return self._blink_vertices, by_blink, by_identity
+        au = np.asarray(params.au[0])
+        blink = au[self.blinks]
+        by_blink = (np.concatenate([idw, au]) @ self._blink_by_parameter).reshape(-1, m, 3)
+        by_parameter = (blink @ self._blink_matrix.reshape(len(blink), -1)).reshape(-1, m, 3)
+        return self._blink_vertices, by_blink, by_parameter[:len(idw)], by_parameter[len(idw):]
 
     def with_jaw(self, s: np.ndarray, au: np.ndarray) -> np.ndarray:
         """`before_jaw`'s faces (B, n, 3) with the jaw of the AU parameters `au` (B, n_au):
@@ -170,10 +181,12 @@ class FaceRig:
         s[..., 0] += w[..., 0] * side[:, None]
         return s
 
-    def camera_vertices(self, params: RigParams) -> np.ndarray:
+    def camera_vertices(self, params: RigParams, *, blink_follows_aus: bool = True,
+                        ) -> np.ndarray:
         """(B, V, 3) posed faces in camera axes (x right, y down, z forward), centred on the
-        head's origin, in cm: rotated by R = Rx(pitch) Ry(yaw) Rz(roll)."""
-        s = self.shape(params) * _TO_CAMERA
+        head's origin, in cm: rotated by R = Rx(pitch) Ry(yaw) Rz(roll). `blink_follows_aus`:
+        see `shape`."""
+        s = self.shape(params, blink_follows_aus=blink_follows_aus) * _TO_CAMERA
         ang = np.deg2rad(pose_angles_deg(params.pose))
         rots = np.stack([rotation_xyz(*a) for a in ang])
         return np.einsum("bij,bvj->bvi", rots, s)
@@ -203,8 +216,11 @@ def build_rig(canonical: CanonicalFace) -> FaceRig:
             au[i, :N_LANDMARKS] = fields[key]
     skin_identity = build_identity_fields(skin, mesh.mirror, lap)
     identity, jaw = _attach_extras(mesh, skin_identity, jaw_weights(skin, mesh.mirror, lap))
-    blink = np.zeros((len(BLINK_KEYS), *identity.shape))
-    blink[:, :, :N_LANDMARKS] = build_blink_correctives(skin, mesh.mirror, lap, skin_identity)
+    others = au[:, :N_LANDMARKS].copy()
+    others[[AU_PARAMETER_KEYS.index(k) for k in BLINK_KEYS]] = 0.0  # a blink's own is none
+    moving = np.concatenate([skin_identity, others])
+    blink = np.zeros((len(BLINK_KEYS), len(moving), mesh.n_vertices, 3))
+    blink[:, :, :N_LANDMARKS] = build_blink_correctives(skin, mesh.mirror, lap, moving)
     return FaceRig(mesh, au, identity, jaw, blink)
 
 

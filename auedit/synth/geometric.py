@@ -507,8 +507,12 @@ class GeometricSynthesizer:
 
     def _project(self, fit: FitResult, params: RigParams) -> np.ndarray:
         """(B, V, 3) rig vertices in photo pixels through the fit's scaled orthographic camera
-        (as `LandmarkFitter` projects them), one face per row of `params`."""
-        return fit.scale * self.rig.camera_vertices(params) + fit.shift
+        (as `LandmarkFitter` projects them), one face per row of `params`. The blinks leave
+        out their share that follows the other AUs: a photo's lids close by the photo's own
+        gap (`_lid_gain`, worked out at the face's own AUs), which that share would shorten
+        a second time when an edit raises the lower lids (a smile with the eyes shut kept a
+        white line under the lid)."""
+        return fit.scale * self.rig.camera_vertices(params, blink_follows_aus=False) + fit.shift
 
     def _level(self, prepared: GeometricFace, preview: bool) -> _Level:
         """The working crop for previews (scaled down) or for saving (full size), cached."""
