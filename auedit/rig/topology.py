@@ -68,7 +68,7 @@ PUPIL = np.array([0.03, 0.03, 0.03])
 PUPIL_ANGLE = 0.20
 IRIS_ANGLE = 0.48
 CAVITY = np.array([0.22, 0.06, 0.07])
-SOCKET = np.array([0.62, 0.42, 0.40])  # the inner lids and eye corners, in shadow
+SOCKET = np.array([0.80, 0.58, 0.54])  # the inner lids and eye corners (shaded darker)
 #: the socket's walls end on the eyeball this share farther from its axis than their rim,
 #: no farther than this share of its radius, and sunk to this share of their distance from
 #: its centre (`socket_inner`)
