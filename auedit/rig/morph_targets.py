@@ -6,7 +6,8 @@ parameters (AU26, AU27 rotate the mandible, AU30L/R shift it) become the displac
 value, so a morph-target player blends the rotation linearly (chord instead of arc), which
 differs from the rig by under 2 mm at half opening. The blinks' share that follows the other
 AUs (blink x AU) has no morph target: a blink together with a lid or brow raiser leaves the
-eye part open in a player, where the rig shuts it. The eye sockets' inner edges take half
+eye part open in a player, and one with a lid tightener crosses the lids, where the rig
+shuts them in a line. The eye sockets' inner edges take half
 their motion (`SOCKET_TARGET_SHARE`), so that summed targets keep them in the eyeballs.
 """
 
