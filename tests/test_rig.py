@@ -110,11 +110,12 @@ def test_the_blinks_share_is_in_the_shapes_derivatives(rig):
     p = RigParams.neutral(1)
     p.identity[0] = np.random.default_rng(4).uniform(0.2, 0.8, p.identity.shape[1])
     p.au[0, [rig.au_index(k) for k in ("AU45L", "AU45R", "AU12L", "AU5L", "AU7R")]] = 0.6
-    lids, by_blink, by_identity, by_au = rig.blink_share(p)
+    share = rig.blink_share(p)
+    lids = share.vertices
     au_f, id_f = rig.au_fields[:, :N_LANDMARKS].copy(), rig.identity_fields[:, :N_LANDMARKS].copy()
-    au_f[:, lids] += by_au
-    au_f[np.ix_(rig.blinks, lids)] += by_blink
-    id_f[:, lids] += by_identity
+    au_f[np.ix_(share.aus, lids)] += share.by_au
+    au_f[np.ix_(rig.blinks, lids)] += share.by_blink
+    id_f[np.ix_(share.identities, lids)] += share.by_identity
     base, eps = rig.shape(p, N_LANDMARKS)[0], 1e-4
     for k in (*rig.blinks, rig.au_index("AU12L"), rig.au_index("AU5L"), rig.au_index("AU7R")):
         q = p.copy()
@@ -126,7 +127,7 @@ def test_the_blinks_share_is_in_the_shapes_derivatives(rig):
         q.identity[0, k] += eps / 2.0  # identity weight = 2 (identity - 0.5)
         np.testing.assert_allclose((rig.shape(q, N_LANDMARKS)[0] - base) / eps, id_f[k],
                                    atol=1e-6)
-    assert np.abs(by_blink).max() > 0.05  # the share is there to be checked
+    assert np.abs(share.by_blink).max() > 0.05  # the share is there to be checked
 
 
 def test_jaw_drop_rotates_the_chin_and_lower_teeth(rig):

@@ -149,14 +149,15 @@ class LandmarkFitter:
                 cols.append(e.ravel())
             # AU and identity fields (linear but for the blinks' identity share, added on the
             # lids it moves), the jaw's nonlinear parameters numerically
-            lids, by_blink, by_identity, by_au = self.rig.blink_share(params)
+            share = self.rig.blink_share(params)
+            lids = share.vertices
             lid_turn = scale * rot.T * _FLIP[:, None]  # camera axes, then the head's rotation
             lid_w = w[lids]
             blinking = params.au[0, self.rig.blinks].any()  # else the share has no slope here
             j_au = scale * np.einsum("kvj,ij->kvi", self._au, rot) * w
             if blinking:
-                j_au[:, lids] += _turned(by_au, lid_turn, lid_w)
-            for k, d in zip(self.rig.blinks, by_blink, strict=True):
+                j_au[np.ix_(share.aus, lids)] += _turned(share.by_au, lid_turn, lid_w)
+            for k, d in zip(self.rig.blinks, share.by_blink, strict=True):
                 j_au[k, lids] += _turned(d, lid_turn, lid_w)
             for k in self._jaw_keys:
                 p2 = params.copy()
@@ -173,7 +174,8 @@ class LandmarkFitter:
             if fit_id:
                 j_id = 2.0 * scale * np.einsum("kvj,ij->kvi", self._id, rot) * w
                 if blinking:
-                    j_id[:, lids] += 2.0 * _turned(by_identity, lid_turn, lid_w)
+                    j_id[np.ix_(share.identities, lids)] += 2.0 * _turned(
+                        share.by_identity, lid_turn, lid_w)
                 j_id = j_id.reshape(len(self._id), -1).T
                 blocks.append(j_id @ span if space is not None else j_id)
             jac = np.concatenate(blocks, axis=1)

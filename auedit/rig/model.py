@@ -38,6 +38,19 @@ POSE_RANGE_RAD = 0.5  # pose parameter 0/1 = -/+0.5 rad (28.6 degrees), as in GE
 _TO_CAMERA = np.array([1.0, -1.0, -1.0])  # rig space (y up, z to viewer) -> camera axes
 
 
+@dataclass(frozen=True)
+class BlinkShare:
+    """The blinks' share of the shape's derivatives at some parameters, on the only vertices
+    it moves (skin, so among the first 468) and by the only parameters that move them."""
+
+    vertices: np.ndarray  # (m,) vertex ids
+    by_blink: np.ndarray  # (2, m, 3) by each blink parameter (`BLINK_KEYS`)
+    identities: np.ndarray  # (i,) identity parameter indices...
+    by_identity: np.ndarray  # (i, m, 3) ...by their weight, 2 (identity - 0.5)
+    aus: np.ndarray  # (a,) AU parameter indices...
+    by_au: np.ndarray  # (a, m, 3) ...by their value
+
+
 @dataclass
 class RigParams:
     """A batch of rig parameters; every entry in [0, 1]."""
@@ -95,12 +108,16 @@ class FaceRig:
         self.blinks = [self._au_index[k] for k in BLINK_KEYS]
         moved = np.abs(self.blink_correctives).sum(axis=(0, 1, 3)) > 0
         self._blink_vertices = np.flatnonzero(moved)  # lids and the skin round them
-        self._blink_fields = self.blink_correctives[:, :, self._blink_vertices]
-        # (2 x (n_id + n_au), m x 3): one product per batch of shapes
-        self._blink_matrix = self._blink_fields.reshape(-1, 3 * len(self._blink_vertices))
-        # (n_id + n_au, 2 x m x 3): the same share by parameter, for the blinks' derivatives
-        self._blink_by_parameter = self._blink_fields.transpose(1, 0, 2, 3).reshape(
-            self._blink_fields.shape[1], -1)
+        # the parameters (identity weights, then AUs) whose fields move the lids: a third
+        by = np.flatnonzero(np.abs(self.blink_correctives).sum(axis=(0, 2, 3)) > 0)
+        n_id = self.identity_fields.shape[0]
+        self._blink_by = by
+        self._blink_identities, self._blink_aus = by[by < n_id], by[by >= n_id] - n_id
+        fields = self.blink_correctives[:, by][:, :, self._blink_vertices]
+        # (2 x k, m x 3): one product per batch of shapes
+        self._blink_matrix = fields.reshape(-1, 3 * len(self._blink_vertices))
+        # (k, 2 x m x 3): the same share by parameter, for the blinks' derivatives
+        self._blink_by_parameter = fields.transpose(1, 0, 2, 3).reshape(len(by), -1)
         ball = self.mesh.vertices[self.mesh.eyeballs[0]]
         radius = np.linalg.norm(ball - ball.mean(axis=0), axis=1).max()
         self._eyeball_radius = float(radius)
@@ -136,6 +153,7 @@ class FaceRig:
         blink = au[:, self.blinks]
         if blink.any():
             by = np.concatenate([idw, au if blink_follows_aus else np.zeros_like(au)], axis=1)
+            by = by[:, self._blink_by]
             weights = (blink[:, :, None] * by[:, None, :]).reshape(len(au), -1)
             s[:, self._blink_vertices] += (weights @ self._blink_matrix).reshape(len(au), -1, 3)
         return s
@@ -150,21 +168,20 @@ class FaceRig:
             s[:, inner] = socket_inner(s[:, lid], s[:, ball].mean(axis=1), self._eyeball_radius)
         return s
 
-    def blink_share(self, params: RigParams,
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def blink_share(self, params: RigParams) -> BlinkShare:
         """What the blinks' share (their product with the identity weights and the other AUs)
-        adds to the shape's derivatives at `params` (a batch of one), on the only vertices it
-        moves (skin, so among the first 468): their ids (m,), its derivative by each blink
-        parameter (`BLINK_KEYS`; (2, m, 3)), by each identity weight, 2 (identity - 0.5)
-        ((n_id, m, 3)), and by each AU parameter ((n_au, m, 3)). The AU and identity fields
-        are the rest of the derivatives."""
+        adds to the shape's derivatives at `params` (a batch of one); the AU and identity
+        fields are the rest of them."""
         m = len(self._blink_vertices)
         idw = (np.asarray(params.identity[0]) - 0.5) * 2.0
         au = np.asarray(params.au[0])
         blink = au[self.blinks]
-        by_blink = (np.concatenate([idw, au]) @ self._blink_by_parameter).reshape(-1, m, 3)
+        by = np.concatenate([idw, au])[self._blink_by]
+        by_blink = (by @ self._blink_by_parameter).reshape(-1, m, 3)
         by_parameter = (blink @ self._blink_matrix.reshape(len(blink), -1)).reshape(-1, m, 3)
-        return self._blink_vertices, by_blink, by_parameter[:len(idw)], by_parameter[len(idw):]
+        n = len(self._blink_identities)
+        return BlinkShare(self._blink_vertices, by_blink, self._blink_identities,
+                          by_parameter[:n], self._blink_aus, by_parameter[n:])
 
     def with_jaw(self, s: np.ndarray, au: np.ndarray) -> np.ndarray:
         """`before_jaw`'s faces (B, n, 3) with the jaw of the AU parameters `au` (B, n_au):
