@@ -216,3 +216,27 @@ def test_the_sockets_stay_behind_the_lids_from_the_front(rig):
     shown = np.isin(out.triangle_id.numpy(), walls).sum(axis=(1, 2))
     assert (shown > 0).all()  # the corners
     assert (shown / eye.sum(axis=(1, 2))).max() < 0.11
+
+
+def test_an_open_mouth_shows_no_background(rig):
+    """A stretched (AU20) or turned open mouth reached past the cavity's sides: the background
+    showed at its corners (fear, surprise) until the mouth's band lined the opening."""
+    import cv2
+
+    from auedit.render.face import FaceRenderer
+
+    renderer = FaceRenderer(rig, 256)
+    p = RigParams.neutral(4)
+    p.pose[:] = [[0.5, 0.5, 0.5], [0.5, 0.06, 0.5], [0.4, 0.94, 0.5], [0.5, 0.5, 0.5]]
+    p.au[:, rig.au_index("AU26")] = 0.6
+    p.au[:2, [rig.au_index("AU20L"), rig.au_index("AU20R")]] = 0.7
+    p.au[3, rig.au_index("AU27")] = 1.0
+    labels = renderer.render(p).labels.numpy()
+    screen = renderer.screen_vertices(p)
+    contour = [*rg.LIPS_UPPER_INNER, *reversed(rg.LIPS_LOWER_INNER)]
+    for b in range(len(p)):
+        inside = np.zeros(labels.shape[1:], np.uint8)
+        cv2.fillPoly(inside, [np.round(screen[b, contour, :2] - 0.5).astype(np.int32)], 1)
+        inside = cv2.erode(inside, np.ones((3, 3), np.uint8))
+        assert inside.sum() > 100
+        assert not (labels[b][inside > 0] == Part.BACKGROUND).any()

@@ -50,6 +50,9 @@ class RigMesh:
     #: (2, 3, m): per eye, the skin vertices round its opening, the socket's vertices that
     #: copy them (its rim) and the socket's inner ends (placed by `FaceRig.shape`)
     sockets: np.ndarray
+    #: (3, m): the skin vertices round the mouth's opening (the inner lips), the mouth
+    #: band's vertices that copy them and the band's inner ends (placed by `FaceRig.shape`)
+    mouth_band: np.ndarray
     hinge: np.ndarray  # (3,) a point on the jaw's hinge axis (axis along x)
     uvs: np.ndarray  # (V, 2) the skin's texture coordinates (MediaPipe's layout), nan elsewhere
 
@@ -72,6 +75,12 @@ SOCKET = np.array([0.80, 0.58, 0.54])  # the inner lids and eye corners (shaded 
 #: the socket's walls end on the eyeball this share farther from its axis than their rim,
 #: no farther than this share of its radius, and sunk to this share of their distance from
 #: its centre (`socket_inner`)
+#: the mouth band's inner ends lie this deep (cm) behind the inner lips, drawn in across the
+#: mouth to this share of the lips' distance from its middle and spread up and down to this
+#: one (`mouth_inner`)
+MOUTH_BAND_DEPTH = 1.5
+MOUTH_BAND_ACROSS = 0.8
+MOUTH_BAND_UPDOWN = 1.1
 SOCKET_SPREAD = 0.3
 SOCKET_REACH = 0.99
 SOCKET_SINK = 0.9
@@ -125,11 +134,20 @@ def socket_inner(rim: np.ndarray, centre: np.ndarray, radius: float) -> np.ndarr
     return centre[..., None, :] + np.concatenate([xy, z], axis=-1) * SOCKET_SINK
 
 
-def _socket(rim: np.ndarray, centre: np.ndarray, radius: float,
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """A band from the closed contour `rim` (m, 3) into the eyeball (`socket_inner`):
-    vertices (the rim's copies, then the inner ends) and triangles."""
-    inner = socket_inner(rim, centre, radius)
+def mouth_inner(rim: np.ndarray) -> np.ndarray:
+    """(..., m, 3) the mouth band's inner ends for the inner lips' points (..., m, 3): behind
+    them by `MOUTH_BAND_DEPTH`, drawn in towards the mouth's middle across it (the corners'
+    walls close the sides, where the cavity stops short of stretched or turned corners) and
+    spread up and down (so that from the front the upper and lower walls hide behind the lips
+    instead of lying edge-on over the teeth)."""
+    centre = rim.mean(axis=-2, keepdims=True)
+    scale = np.array([MOUTH_BAND_ACROSS, MOUTH_BAND_UPDOWN, 1.0])
+    return centre + (rim - centre) * scale - np.array([0.0, 0.0, MOUTH_BAND_DEPTH])
+
+
+def _band(rim: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A band from the closed contour `rim` (m, 3) to `inner` (m, 3): vertices (the rim's
+    copies, then the inner ends) and triangles."""
     m = len(rim)
     tris = [t for i in range(m) for t in ((i, (i + 1) % m, m + (i + 1) % m),
                                            (i, m + (i + 1) % m, m + i))]
@@ -216,7 +234,7 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
                        np.where(ang[:, None] < IRIS_ANGLE, IRIS, SCLERA))
         eyeballs.append(np.arange(count, count + len(sv)))
         add(sv, st, part, col, np.zeros(len(sv)))
-        wv, wt = _socket(pts, centre, radius)
+        wv, wt = _band(pts, socket_inner(pts, centre, radius))
         m = len(rim)
         sockets.append([rim, np.arange(count, count + m), np.arange(count + m, count + 2 * m)])
         add(wv, wt, part, np.tile(SOCKET, (len(wv), 1)), np.zeros(len(wv)))
@@ -258,6 +276,14 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
     tv, tt = _grid(tongue, 7, 4)
     add(tv, tt, Part.MOUTH, np.tile(TONGUE, (len(tv), 1)), np.ones(len(tv)))
 
+    # the mouth band: walls from the inner lips back into the mouth, so that the background
+    # does not show past the cavity's sides at stretched or turned corners
+    rim = [*rg.LIPS_UPPER_INNER, *reversed(rg.LIPS_LOWER_INNER)]
+    m = len(rim)
+    mouth_band = [rim, np.arange(count, count + m), np.arange(count + m, count + 2 * m)]
+    bv, bt = _band(v0[rim], mouth_inner(v0[rim]))
+    add(bv, bt, Part.MOUTH, np.tile(CAVITY, (len(bv), 1)), np.zeros(len(bv)))
+
     ear = v0[list(rg.EAR_SIDE)]
     hinge = np.array([0.0, ear[:, 1].mean() - 0.3, ear[:, 2].mean() + 0.4])
     return RigMesh(
@@ -265,6 +291,7 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
         triangle_parts=np.concatenate(all_parts), vertex_colors=np.concatenate(all_colors),
         jaw_attached=np.concatenate(jaw), mirror=mirror, skin_triangles=skin_tris,
         eye_centres=np.array(centres), eyeballs=np.array(eyeballs), sockets=np.array(sockets),
+        mouth_band=np.array(mouth_band),
         hinge=hinge,
         uvs=np.concatenate([canonical.uvs.astype(np.float64),
                             np.full((count - len(v0), 2), np.nan)]))
