@@ -71,6 +71,7 @@ PUPIL = np.array([0.03, 0.03, 0.03])
 PUPIL_ANGLE = 0.20
 IRIS_ANGLE = 0.48
 CAVITY = np.array([0.22, 0.06, 0.07])
+MOUTH_LINING = np.array([0.46, 0.25, 0.25])  # the lips' inner side (the mouth band), in shade
 SOCKET = np.array([0.80, 0.58, 0.54])  # the inner lids and eye corners (shaded darker)
 #: the socket's walls end on the eyeball this share farther from its axis than their rim,
 #: no farther than this share of its radius, and sunk to this share of their distance from
@@ -282,7 +283,7 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
     m = len(rim)
     mouth_band = [rim, np.arange(count, count + m), np.arange(count + m, count + 2 * m)]
     bv, bt = _band(v0[rim], mouth_inner(v0[rim]))
-    add(bv, bt, Part.MOUTH, np.tile(CAVITY, (len(bv), 1)), np.zeros(len(bv)))
+    add(bv, bt, Part.MOUTH, np.tile(MOUTH_LINING, (len(bv), 1)), np.zeros(len(bv)))
 
     ear = v0[list(rg.EAR_SIDE)]
     hinge = np.array([0.0, ear[:, 1].mean() - 0.3, ear[:, 2].mean() + 0.4])
