@@ -46,7 +46,7 @@ def background_in_eyes(rig, renderer: FaceRenderer, params: RigParams) -> np.nda
     """(B,) background pixels inside the eye openings' outlines of each render."""
     labels = renderer.render(params).labels.numpy()
     screen = renderer.screen_vertices(params)
-    rim = [*rg.EYE_UPPER0, *reversed(rg.EYE_LOWER0)]
+    rim = list(rg.EYE_OPENING)
     out = np.zeros(len(params), int)
     for b in range(len(params)):
         for contour in (rim, rig.mesh.mirror[rim]):

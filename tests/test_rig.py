@@ -189,7 +189,7 @@ def test_a_turned_heads_eye_openings_show_no_background(rig):
     p.pose[:] = [[0.5, 0.05, 0.5], [0.5, 0.95, 0.5], [0.3, 0.1, 0.5], [0.7, 0.9, 0.5]]
     labels = renderer.render(p).labels.numpy()
     screen = renderer.screen_vertices(p)
-    rim = [*rg.EYE_UPPER0, *reversed(rg.EYE_LOWER0)]
+    rim = list(rg.EYE_OPENING)
     for b in range(len(p)):
         for contour in (rim, rig.mesh.mirror[rim]):
             inside = np.zeros(labels.shape[1:], np.uint8)
@@ -233,7 +233,7 @@ def test_an_open_mouth_shows_no_background(rig):
     p.au[3, rig.au_index("AU27")] = 1.0
     labels = renderer.render(p).labels.numpy()
     screen = renderer.screen_vertices(p)
-    contour = [*rg.LIPS_UPPER_INNER, *reversed(rg.LIPS_LOWER_INNER)]
+    contour = list(rg.MOUTH_OPENING)
     for b in range(len(p)):
         inside = np.zeros(labels.shape[1:], np.uint8)
         cv2.fillPoly(inside, [np.round(screen[b, contour, :2] - 0.5).astype(np.int32)], 1)

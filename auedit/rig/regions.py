@@ -28,6 +28,11 @@ EYE_UPPER2 = (342, 445, 444, 443, 442, 441, 413)
 EYE_LOWER2 = (446, 261, 448, 449, 450, 451, 452, 453, 464)
 EYE_LOWER3 = (372, 340, 346, 347, 348, 349, 350, 357, 465)
 EYE_CORNERS = (263, 362)  # outer, inner
+#: The openings as closed contours: the left eye's lid margins (upper outwards-in, then the
+#: lower back; the right eye is its mirror image), and the inner lips (upper corner to
+#: corner, then the lower back).
+EYE_OPENING = EYE_UPPER0 + tuple(reversed(EYE_LOWER0))
+MOUTH_OPENING = LIPS_UPPER_INNER + tuple(reversed(LIPS_LOWER_INNER))
 
 BROW_UPPER = (383, 300, 293, 334, 296, 336, 285, 417)
 BROW_LOWER = (265, 353, 276, 283, 282, 295)

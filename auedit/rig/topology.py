@@ -76,15 +76,15 @@ SOCKET = np.array([0.80, 0.58, 0.54])  # the inner lids and eye corners (shaded 
 #: the socket's walls end on the eyeball this share farther from its axis than their rim,
 #: no farther than this share of its radius, and sunk to this share of their distance from
 #: its centre (`socket_inner`)
+SOCKET_SPREAD = 0.3
+SOCKET_REACH = 0.99
+SOCKET_SINK = 0.9
 #: the mouth band's inner ends lie this deep (cm) behind the inner lips, drawn in across the
 #: mouth to this share of the lips' distance from its middle and spread up and down to this
 #: one (`mouth_inner`)
 MOUTH_BAND_DEPTH = 1.5
 MOUTH_BAND_ACROSS = 0.8
 MOUTH_BAND_UPDOWN = 1.1
-SOCKET_SPREAD = 0.3
-SOCKET_REACH = 0.99
-SOCKET_SINK = 0.9
 TEETH = np.array([0.96, 0.94, 0.86])
 TONGUE = np.array([0.80, 0.38, 0.40])
 
@@ -223,7 +223,7 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
     # sockets: walls from each opening's rim into its eyeball, so that a turned head shows
     # the shadowed inner lid, not the background, where the eyeball falls short of a corner
     centres, eyeballs, sockets = [], [], []
-    rim_l = [*rg.EYE_UPPER0, *reversed(rg.EYE_LOWER0)]
+    rim_l = list(rg.EYE_OPENING)
     for rim, part in ((rim_l, Part.LEFT_EYE), ([int(mirror[i]) for i in rim_l], Part.RIGHT_EYE)):
         pts = v0[rim]
         radius = 1.15
@@ -279,7 +279,7 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
 
     # the mouth band: walls from the inner lips back into the mouth, so that the background
     # does not show past the cavity's sides at stretched or turned corners
-    rim = [*rg.LIPS_UPPER_INNER, *reversed(rg.LIPS_LOWER_INNER)]
+    rim = list(rg.MOUTH_OPENING)
     m = len(rim)
     mouth_band = [rim, np.arange(count, count + m), np.arange(count + m, count + 2 * m)]
     bv, bt = _band(v0[rim], mouth_inner(v0[rim]))

@@ -41,12 +41,12 @@ from auedit.rig.regions import (
     LIPS_UPPER_INNER,
     LIPS_UPPER_MID,
     LIPS_UPPER_OUTER,
+    MOUTH_OPENING,
 )
 from auedit.rig.topology import N_LANDMARKS
 from auedit.synth.base import SynthesisError, expand_targets, rig_aus
 from auedit.synth.eyes import EyeRest, eye_rest, paint_open_eye
 from auedit.synth.mouth import (
-    MOUTH_OPENING,
     MouthInterior,
     bite_line,
     composite,

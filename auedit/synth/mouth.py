@@ -14,11 +14,9 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from auedit.rig.regions import LIPS_LOWER_INNER, LIPS_UPPER_INNER
+from auedit.rig.regions import LIPS_LOWER_INNER, LIPS_UPPER_INNER, MOUTH_OPENING
 from auedit.rig.topology import N_LANDMARKS, SCLERA, SKIN, TONGUE, Part, RigMesh
 
-#: The lips' inner contour as a closed polygon: upper lip corner to corner, lower lip back.
-MOUTH_OPENING: tuple[int, ...] = LIPS_UPPER_INNER + tuple(reversed(LIPS_LOWER_INNER))
 _SUBPIXEL = 4
 _FAR = 0.55  # the cavity's back is darker than the rig's cavity colour
 _FALLOFF = 0.4  # light falls to 1/e of its fall 0.4 mouth widths deeper than the front teeth

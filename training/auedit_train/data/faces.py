@@ -138,9 +138,9 @@ def follow_landmarks(fitted: np.ndarray, tracked: np.ndarray, k: int = 8) -> np.
 def opening_contours(mirror: np.ndarray) -> list[tuple[list[int], Part]]:
     """The landmark contours of the mesh's openings (left eye, right eye, mouth between the
     inner lips), each in order around it, with the part that shows through it."""
-    left = [*rg.EYE_UPPER0, *reversed(rg.EYE_LOWER0)]
+    left = list(rg.EYE_OPENING)
     return [(left, Part.LEFT_EYE), ([int(mirror[i]) for i in left], Part.RIGHT_EYE),
-            ([*rg.LIPS_UPPER_INNER, *reversed(rg.LIPS_LOWER_INNER)], Part.MOUTH)]
+            (list(rg.MOUTH_OPENING), Part.MOUTH)]
 
 
 def fill_openings(labels: np.ndarray, landmarks: np.ndarray,
