@@ -15,13 +15,7 @@ from auedit.render.camera import Camera
 from auedit.render.raster import RenderOutput, render
 from auedit.rig.alignment import five_points, similarity
 from auedit.rig.model import FaceRig, RigParams
-from auedit.rig.texture import (
-    TEXTURE_PX,
-    detail_texture,
-    eye_uvs,
-    painted_uvs,
-    textured_colors,
-)
+from auedit.rig.texture import TEXTURE_PX, detail_texture, painted_uvs, textured_colors
 
 #: The game face's looks: "flat", per-vertex colours, which the shipped models were trained
 #: on; "textured", brows, lid margins and irises painted in a texture (`auedit.rig.texture`),
@@ -53,7 +47,7 @@ class FaceRenderer:
         if textured:
             # the eyeballs' whites shaded softly: a sphere lit like the skin read as metal
             bend = np.zeros(mesh.n_vertices, np.float32)
-            bend[~np.isnan(eye_uvs(mesh)[:, 0])] = EYE_NORMAL_BEND
+            bend[mesh.eyeballs.ravel()] = EYE_NORMAL_BEND
             self._bend = torch.as_tensor(bend, device=self.device)
             # about two texels per pixel of the face: a larger texture sampled without smaller
             # copies aliases the brows' edges at small sizes

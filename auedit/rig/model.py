@@ -144,12 +144,11 @@ class FaceRig:
         """(B, count, 3) the first `count` vertices of the faces with every AU but the jaw's
         rotation and shift (`with_jaw` adds those): the fields and the blinks' share, the
         part of it that follows the other AUs only with `blink_follows_aus`."""
-        n = count
         idw = (np.asarray(params.identity) - 0.5) * 2.0
         au = np.asarray(params.au)
-        s = (self.mesh.vertices[None, :n]
-             + np.tensordot(idw, self.identity_fields[:, :n], axes=1)
-             + np.tensordot(au, self.au_fields[:, :n], axes=1))
+        s = (self.mesh.vertices[None, :count]
+             + np.tensordot(idw, self.identity_fields[:, :count], axes=1)
+             + np.tensordot(au, self.au_fields[:, :count], axes=1))
         blink = au[:, self.blinks]
         if blink.any():
             by = np.concatenate([idw, au if blink_follows_aus else np.zeros_like(au)], axis=1)

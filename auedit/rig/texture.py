@@ -123,7 +123,7 @@ def textured_colors(mesh: RigMesh) -> np.ndarray:
     detail texture."""
     colors = np.where(np.isclose(mesh.vertex_colors, BROW).all(axis=1)[:, None], SKIN,
                       mesh.vertex_colors)
-    colors[~np.isnan(eye_uvs(mesh)).any(axis=1)] = SCLERA
+    colors[mesh.eyeballs.ravel()] = SCLERA
     return colors
 
 
