@@ -220,17 +220,22 @@ def test_the_sockets_stay_behind_the_lids_from_the_front(rig):
 
 def test_an_open_mouth_shows_no_background(rig):
     """A stretched (AU20) or turned open mouth reached past the cavity's sides: the background
-    showed at its corners (fear, surprise) until the mouth's band lined the opening."""
+    showed at its corners (fear, surprise) until the mouth's band lined the opening; a lower
+    lip pulled far down (AU16) or an upper lip raised on one side (AU10) over a wide-open jaw
+    showed it past the band's inner ends until the mouth's back closed them."""
     import cv2
 
     from auedit.render.face import FaceRenderer
 
     renderer = FaceRenderer(rig, 256)
-    p = RigParams.neutral(4)
-    p.pose[:] = [[0.5, 0.5, 0.5], [0.5, 0.06, 0.5], [0.4, 0.94, 0.5], [0.5, 0.5, 0.5]]
+    p = RigParams.neutral(6)
+    p.pose[:] = [[0.5, 0.5, 0.5], [0.5, 0.06, 0.5], [0.4, 0.94, 0.5], [0.5, 0.5, 0.5],
+                 [0.59, 0.56, 0.54], [0.49, 0.63, 0.37]]
     p.au[:, rig.au_index("AU26")] = 0.6
     p.au[:2, [rig.au_index("AU20L"), rig.au_index("AU20R")]] = 0.7
-    p.au[3, rig.au_index("AU27")] = 1.0
+    p.au[3:, rig.au_index("AU27")] = 1.0
+    p.au[4, [rig.au_index("AU16L"), rig.au_index("AU16R"), rig.au_index("AU24")]] = 1.0
+    p.au[5, [rig.au_index("AU10L"), rig.au_index("AU12L"), rig.au_index("AU22")]] = 1.0
     labels = renderer.render(p).labels.numpy()
     screen = renderer.screen_vertices(p)
     contour = list(rg.MOUTH_OPENING)

@@ -31,7 +31,14 @@ from auedit.rig.expressions import (
 )
 from auedit.rig.fields import graph_laplacian
 from auedit.rig.identity import IDENTITY_KEYS, build_identity_fields
-from auedit.rig.topology import N_LANDMARKS, RigMesh, build_mesh, mouth_inner, socket_inner
+from auedit.rig.topology import (
+    N_LANDMARKS,
+    RigMesh,
+    build_mesh,
+    mouth_back_tip,
+    mouth_inner,
+    socket_inner,
+)
 
 BLINK_KEYS = ("AU45L", "AU45R")
 POSE_RANGE_RAD = 0.5  # pose parameter 0/1 = -/+0.5 rad (28.6 degrees), as in GE-Net
@@ -161,7 +168,7 @@ class FaceRig:
         """The eye sockets follow the lids: their rims on the lids' edges, their inner ends on
         the eyeballs behind them (however far the lids have moved), so that the walls line
         the gap between lid and eyeball and never cover the eyeball's front. The mouth's band
-        follows the inner lips."""
+        follows the inner lips, and its back the band's inner ends."""
         mesh = self.mesh
         for (lid, rim, inner), ball in zip(mesh.sockets, mesh.eyeballs, strict=True):
             s[:, rim] = s[:, lid]
@@ -169,6 +176,9 @@ class FaceRig:
         lips, rim, inner = mesh.mouth_band  # the mouth's band likewise follows the inner lips
         s[:, rim] = s[:, lips]
         s[:, inner] = mouth_inner(s[:, lips])
+        back = mesh.mouth_back
+        s[:, back[:-1]] = s[:, inner]
+        s[:, back[-1]] = mouth_back_tip(s[:, inner])
         return s
 
     def blink_share(self, params: RigParams) -> BlinkShare:

@@ -53,6 +53,9 @@ class RigMesh:
     #: (3, m): the skin vertices round the mouth's opening (the inner lips), the mouth
     #: band's vertices that copy them and the band's inner ends (placed by `FaceRig.shape`)
     mouth_band: np.ndarray
+    #: (m + 1,): the mouth's back, a dark cone closing the band: copies of the band's inner
+    #: ends, then its tip (placed by `FaceRig.shape`)
+    mouth_back: np.ndarray
     hinge: np.ndarray  # (3,) a point on the jaw's hinge axis (axis along x)
     uvs: np.ndarray  # (V, 2) the skin's texture coordinates (MediaPipe's layout), nan elsewhere
 
@@ -85,6 +88,9 @@ SOCKET_SINK = 0.9
 MOUTH_BAND_DEPTH = 1.5
 MOUTH_BAND_ACROSS = 0.8
 MOUTH_BAND_UPDOWN = 1.1
+#: the mouth's back closes the band's inner ends with a cone whose tip lies this deep (cm)
+#: behind their middle (`mouth_back_tip`)
+MOUTH_BACK_DEPTH = 2.0
 TEETH = np.array([0.96, 0.94, 0.86])
 TONGUE = np.array([0.80, 0.38, 0.40])
 
@@ -144,6 +150,14 @@ def mouth_inner(rim: np.ndarray) -> np.ndarray:
     centre = rim.mean(axis=-2, keepdims=True)
     scale = np.array([MOUTH_BAND_ACROSS, MOUTH_BAND_UPDOWN, 1.0])
     return centre + (rim - centre) * scale - np.array([0.0, 0.0, MOUTH_BAND_DEPTH])
+
+
+def mouth_back_tip(inner: np.ndarray) -> np.ndarray:
+    """(..., 3) the tip of the mouth's back for the band's inner ends (..., m, 3): behind
+    their middle by `MOUTH_BACK_DEPTH`, deeper than the cavity, so the cone shows only where
+    the cavity stops short of the band (the corners of a stretched mouth, a lip pulled far
+    up or down)."""
+    return inner.mean(axis=-2) - np.array([0.0, 0.0, MOUTH_BACK_DEPTH])
 
 
 def _band(rim: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -282,8 +296,15 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
     rim = list(rg.MOUTH_OPENING)
     m = len(rim)
     mouth_band = [rim, np.arange(count, count + m), np.arange(count + m, count + 2 * m)]
-    bv, bt = _band(v0[rim], mouth_inner(v0[rim]))
+    inner = mouth_inner(v0[rim])
+    bv, bt = _band(v0[rim], inner)
     add(bv, bt, Part.MOUTH, np.tile(MOUTH_LINING, (len(bv), 1)), np.zeros(len(bv)))
+    # its back: a cone from the band's inner ends, so that no view through the opening that
+    # misses the cavity reaches the background
+    mouth_back = np.arange(count, count + m + 1)
+    kv = np.concatenate([inner, mouth_back_tip(inner)[None]])
+    kt = np.array([(i, m, (i + 1) % m) for i in range(m)])
+    add(kv, kt, Part.MOUTH, np.tile(CAVITY, (len(kv), 1)), np.zeros(len(kv)))
 
     ear = v0[list(rg.EAR_SIDE)]
     hinge = np.array([0.0, ear[:, 1].mean() - 0.3, ear[:, 2].mean() + 0.4])
@@ -292,7 +313,7 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
         triangle_parts=np.concatenate(all_parts), vertex_colors=np.concatenate(all_colors),
         jaw_attached=np.concatenate(jaw), mirror=mirror, skin_triangles=skin_tris,
         eye_centres=np.array(centres), eyeballs=np.array(eyeballs), sockets=np.array(sockets),
-        mouth_band=np.array(mouth_band),
+        mouth_band=np.array(mouth_band), mouth_back=mouth_back,
         hinge=hinge,
         uvs=np.concatenate([canonical.uvs.astype(np.float64),
                             np.full((count - len(v0), 2), np.nan)]))

@@ -163,7 +163,9 @@ class MouthInterior:
         parts = mesh.triangle_parts
         tris = mesh.triangles
         keep = np.isin(parts, (int(Part.MOUTH), int(Part.TEETH))) & (tris >= N_LANDMARKS).all(1)
-        keep &= ~np.isin(tris, mesh.mouth_band[1:]).any(axis=1)  # the photo's lips line it
+        # the photo's lips line it, and its own dark shows behind
+        keep &= ~np.isin(tris, np.concatenate([mesh.mouth_band[1:].ravel(), mesh.mouth_back])
+                         ).any(axis=1)
         self.triangles = tris[keep]
         self.is_teeth = parts[keep] == int(Part.TEETH)
         colours = mesh.vertex_colors[self.triangles].mean(axis=1)
