@@ -45,6 +45,7 @@ from auedit.rig.regions import (
 )
 from auedit.rig.topology import N_LANDMARKS
 from auedit.synth.base import SynthesisError, expand_targets, rig_aus
+from auedit.synth.creases import CreasePainter, rises
 from auedit.synth.eyes import EyeRest, eye_rest, paint_open_eye
 from auedit.synth.mouth import (
     MouthInterior,
@@ -337,6 +338,7 @@ class GeometricSynthesizer:
                                                    + [self.lid_upper]))
         lower = np.array(EYE_LOWER0 + EYE_LOWER1 + EYE_LOWER2 + EYE_LOWER3)
         self.lower_lids = np.union1d(lower, mesh.mirror[lower])
+        self.creases = CreasePainter(mesh.vertices, mesh.skin_triangles)
 
     def prepare(self, image: np.ndarray, face: TrackedFace) -> GeometricFace:
         """Fit the game face to `face` (identity included) and cache the working crop."""
@@ -416,6 +418,9 @@ class GeometricSynthesizer:
             if opening and eye is not None:  # the eyeball moves with the lower lid
                 paint_open_eye(edited, (bmap.x0, bmap.y0), level.image, eye, dst[outline],
                                lm_shift[outline[:len(EYE_LOWER0)]])
+        # the folds the raised AUs make, which the warp cannot (`creases`)
+        self.creases.paint(edited, (bmap.x0, bmap.y0), level.landmarks + lm_shift,
+                           rises(expand_targets(targets), prepared.own))
         self._paste(prepared, level, bmap, edited, out)
         return out
 

@@ -1,0 +1,242 @@
+"""Creases: the folds and wrinkles that AUs deepen in the skin, shaded onto a warped photo.
+
+A warp moves skin but cannot fold it, so a smile edit lifted the lip corners while the
+cheeks stayed as smooth as at rest, and a nose wrinkler (AU9) or brow lowerer (AU4) barely
+showed at all: most of what tells these AUs apart on a real face is the furrows they make
+(FACS describes each AU by them). Each crease is a path on the game face's neutral skin, in
+rig space (cm), placed on the photo through the face mesh (barycentric in the landmarks'
+triangles, so it moves with the warp), and drawn as a soft shadow with a lit ridge beside it
+(the skin bulging over the fold), as deep as the edit raised the AUs that make it. Only a
+rise is drawn: the photo's own creases cannot be taken away by shading, so an AU lowered
+below the photo's own reading adds none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from auedit.core.aus import MAX_INTENSITY
+from auedit.rig.expressions import AU_PARAMETER_KEYS
+from auedit.rig.topology import N_LANDMARKS
+
+#: The lit ridge beside a fold brightens by this share of the fold's darkening.
+RIDGE_LIGHT = 0.3
+#: A shadow takes less red than green and blue (skin in shade turns warmer, not grey).
+SHADOW_TINT = np.array([0.8, 1.0, 1.0], np.float32)  # RGB
+_SUBPIXEL = 4
+
+
+@dataclass(frozen=True)
+class Crease:
+    """One fold: a path on the left side of the face (x > 0) or across its midline."""
+
+    path: tuple[tuple[float, float], ...]  # rig space x, y (cm), on the neutral face
+    aus: tuple[tuple[str, float], ...]  # FACS AU, share of its rise (0-1 of E) that deepens it
+    width: float  # the shadow's width, cm
+    depth: float  # the share of the light the fold takes at full strength
+    ridge: tuple[float, float]  # where the lit ridge lies beside the path (rig space, cm)
+    mirrored: bool = True  # also on the right side (with the AUs' right parameters)
+
+
+#: The folds, as FACS lists them per AU and as they lie on the game face's mean skin.
+CREASES: dict[str, Crease] = {
+    # from above the nose's wing down and out past the lip corner: deepened by the smile
+    # (AU12), the upper lip raiser (AU10), the nose wrinkler (AU9) and the cheek raiser (AU6)
+    "nasolabial fold": Crease(
+        ((2.1, -0.75), (2.55, -1.6), (2.95, -2.6), (3.25, -3.6), (3.4, -4.6)),
+        (("AU12", 0.8), ("AU10", 0.8), ("AU9", 0.5), ("AU6", 0.3)),
+        width=0.3, depth=0.24, ridge=(0.35, 0.05)),
+    # crow's feet, fanning out from the eye's outer corner: the cheek raiser (AU6)
+    "crow's feet, upper": Crease(((4.95, 3.0), (5.45, 3.2), (5.85, 3.4)),
+                                 (("AU6", 1.0),), width=0.07, depth=0.22, ridge=(0.0, 0.1)),
+    "crow's feet, middle": Crease(((5.05, 2.65), (5.5, 2.62), (5.95, 2.58)),
+                                  (("AU6", 1.0),), width=0.07, depth=0.22, ridge=(0.0, 0.1)),
+    "crow's feet, lower": Crease(((4.95, 2.25), (5.4, 2.05), (5.8, 1.85)),
+                                 (("AU6", 1.0),), width=0.07, depth=0.22, ridge=(0.0, 0.1)),
+    # the lower lid's fold under a raised cheek (AU6) or tightened lid (AU7)
+    "lower lid fold": Crease(((2.6, 1.75), (3.3, 1.6), (4.0, 1.75), (4.5, 2.05)),
+                             (("AU6", 0.7), ("AU7", 0.6)), width=0.09, depth=0.18,
+                             ridge=(0.0, -0.12)),
+    # across the nose's root: the nose wrinkler (AU9)
+    "nose root, upper": Crease(((-0.55, 2.8), (0.05, 2.92), (0.65, 2.82)), (("AU9", 1.0),),
+                               width=0.07, depth=0.22, ridge=(0.0, 0.1), mirrored=False),
+    "nose root, lower": Crease(((-0.7, 2.3), (-0.05, 2.42), (0.5, 2.36)), (("AU9", 1.0),),
+                               width=0.07, depth=0.2, ridge=(0.0, 0.1), mirrored=False),
+    # the nose's sides ("bunny lines"): AU9
+    "nose side": Crease(((0.55, 2.2), (0.85, 1.8), (1.1, 1.45)), (("AU9", 1.0),),
+                        width=0.08, depth=0.22, ridge=(0.1, 0.08)),
+    # the vertical lines between the brows: the brow lowerer (AU4)
+    "glabella": Crease(((0.28, 3.75), (0.34, 4.3), (0.45, 4.9)), (("AU4", 1.0),),
+                       width=0.08, depth=0.28, ridge=(0.14, 0.0)),
+    # the forehead's lines: the inner brow raiser (AU1) in the middle, the outer (AU2) aside
+    "forehead, middle": Crease(((-1.6, 6.05), (0.0, 6.3), (1.6, 6.05)), (("AU1", 1.0),),
+                               width=0.09, depth=0.18, ridge=(0.0, 0.14), mirrored=False),
+    "forehead, upper": Crease(((-1.6, 6.85), (0.0, 7.05), (1.6, 6.85)), (("AU1", 1.0),),
+                              width=0.09, depth=0.15, ridge=(0.0, 0.14), mirrored=False),
+    "forehead, side": Crease(((1.5, 6.05), (2.5, 6.0), (3.5, 5.8)), (("AU2", 1.0),),
+                             width=0.09, depth=0.15, ridge=(0.0, 0.14)),
+    "forehead, side upper": Crease(((1.5, 6.85), (2.4, 6.8), (3.2, 6.6)), (("AU2", 1.0),),
+                                   width=0.09, depth=0.12, ridge=(0.0, 0.14)),
+    # the dimple beside the lip corner: the dimpler (AU14), a little with the smile
+    "dimple": Crease(((2.95, -3.75), (3.08, -4.3), (2.98, -4.85)),
+                     (("AU14", 1.0),), width=0.14, depth=0.26,
+                     ridge=(0.18, 0.0)),
+    # below the lip corner: the lip corner depressor (AU15)
+    "marionette line": Crease(((2.75, -4.75), (2.95, -5.3), (3.1, -5.9)),
+                              (("AU15", 1.0),), width=0.14, depth=0.22, ridge=(0.18, 0.0)),
+    # under the lower lip, over the raised chin (AU17)
+    "mentolabial fold": Crease(((-1.3, -5.95), (0.0, -6.2), (1.3, -5.95)), (("AU17", 1.0),),
+                               width=0.14, depth=0.22, ridge=(0.0, -0.16), mirrored=False),
+}
+
+
+def _smooth(path: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """Chaikin's corner cutting, ends kept: a path of a few points as a smooth curve."""
+    for _ in range(rounds):
+        a, b = path[:-1], path[1:]
+        cut = np.stack([0.75 * a + 0.25 * b, 0.25 * a + 0.75 * b], axis=1).reshape(-1, 2)
+        path = np.concatenate([path[:1], cut, path[-1:]])
+    return path
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A crease on one side, tied to the face mesh."""
+
+    keys: tuple[tuple[int, float], ...]  # rig AU parameter index, weight
+    corners: np.ndarray  # (n, 3) landmark ids of each path point's triangle
+    weights: np.ndarray  # (n, 3) its barycentric weights
+    ridge_corners: np.ndarray  # the same for the ridge's path
+    ridge_weights: np.ndarray
+    width: float
+    depth: float
+
+
+def _barycentric(points: np.ndarray, verts: np.ndarray, tris: np.ndarray,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's triangle, seen from the front (the nearest where several overlap), and
+    its barycentric weights; a point outside every triangle takes its nearest one's
+    (clipped)."""
+    a, b, c = (verts[tris[:, k], :2] for k in range(3))
+    area = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+    front = np.abs(area) > 1e-9
+    a, b, c, area, tris = a[front], b[front], c[front], area[front], tris[front]
+    corners, weights = [], []
+    for p in points:
+        wa = ((b[:, 0] - p[0]) * (c[:, 1] - p[1]) - (b[:, 1] - p[1]) * (c[:, 0] - p[0])) / area
+        wb = ((c[:, 0] - p[0]) * (a[:, 1] - p[1]) - (c[:, 1] - p[1]) * (a[:, 0] - p[0])) / area
+        w = np.stack([wa, wb, 1.0 - wa - wb], axis=1)
+        outside = np.maximum(-w, 0.0).sum(axis=1)
+        # where triangles overlap seen from the front (the nose over the cheek), the nearest
+        # to the viewer
+        depth = -(verts[tris, 2] * np.clip(w, 0, 1)).sum(axis=1)
+        inside = np.flatnonzero(outside <= 1e-9)
+        best = inside[np.argmin(depth[inside])] if len(inside) else int(np.argmin(outside))
+        corners.append(tris[best])
+        weights.append(np.clip(w[best], 0.0, None) / np.clip(w[best], 0.0, None).sum())
+    return np.array(corners), np.array(weights)
+
+
+def _parameters(index: Mapping[str, int], au: str, side: str, weight: float,
+                ) -> list[tuple[int, float]]:
+    """The rig AU parameters (index, weight) that deepen a crease on `side` ("L", "R", or ""
+    for the midline, which takes half of each side's parameter where the AU is sided)."""
+    if au + side in index:
+        return [(index[au + side], weight)]
+    if au in index:
+        return [(index[au], weight)]
+    return [(index[au + s], weight / 2) for s in ("L", "R")]
+
+
+class CreasePainter:
+    """The creases placed on the game face's mesh (rig vertex i is landmark i)."""
+
+    def __init__(self, vertices: np.ndarray, triangles: np.ndarray) -> None:
+        verts = np.asarray(vertices[:N_LANDMARKS], dtype=np.float64)
+        tris = np.asarray(triangles)
+        tris = tris[(tris < N_LANDMARKS).all(axis=1)]
+        # the mean face's eye-corner span, to turn centimetres into pixels on a photo
+        self._span = float(np.linalg.norm(verts[263, :2] - verts[33, :2]))
+        self.placed: list[_Placed] = []
+        index = {k: i for i, k in enumerate(AU_PARAMETER_KEYS)}
+        for crease in CREASES.values():
+            for side in ("L", "R") if crease.mirrored else ("",):
+                flip = np.array([-1.0 if side == "R" else 1.0, 1.0])
+                path = _smooth(np.array(crease.path)) * flip
+                ridge = path + np.array(crease.ridge) * flip
+                keys = tuple(k for au, w in crease.aus for k in _parameters(index, au, side, w))
+                corners, weights = _barycentric(path, verts, tris)
+                ridge_corners, ridge_weights = _barycentric(ridge, verts, tris)
+                self.placed.append(_Placed(keys, corners, weights, ridge_corners,
+                                           ridge_weights, crease.width, crease.depth))
+
+    def strengths(self, rise: np.ndarray) -> np.ndarray:
+        """(n placed,) each crease's strength in [0, 1] for the AU parameters' rise (n_au,:
+        target minus the photo's own, in parameter units, 1 = E; negatives count as 0)."""
+        rise = np.maximum(np.asarray(rise, dtype=np.float64), 0.0)
+        return np.array([min(1.0, sum(rise[i] * w for i, w in p.keys)) for p in self.placed])
+
+    def paint(self, image: np.ndarray, origin: tuple[int, int], landmarks: np.ndarray,
+              rise: np.ndarray) -> bool:
+        """Shade the creases onto `image` (h, w, 3 uint8 RGB, in place), whose pixel (0, 0)
+        is `origin` in the coordinates of `landmarks` (468, 2: where the edit put them);
+        `rise` as for `strengths`. Returns whether anything was drawn."""
+        strengths = self.strengths(rise)
+        if not (strengths > 0.01).any():
+            return False
+        lms = np.asarray(landmarks[:N_LANDMARKS, :2], dtype=np.float64) - origin
+        px_per_cm = float(np.linalg.norm(lms[263] - lms[33])) / self._span
+        h, w = image.shape[:2]
+        drawn = False
+        for p, s in zip(self.placed, strengths, strict=True):
+            if s <= 0.01:
+                continue
+            path = (lms[p.corners] * p.weights[..., None]).sum(axis=1)
+            ridge = (lms[p.ridge_corners] * p.ridge_weights[..., None]).sum(axis=1)
+            # a fold narrower than a pixel is drawn a pixel wide and that much fainter
+            true_width = p.width * px_per_cm
+            width = max(1.0, true_width)
+            pad = int(np.ceil(4.0 * width)) + 2
+            both = np.concatenate([path, ridge])
+            x0, y0 = np.maximum(np.floor(both.min(axis=0)).astype(int) - pad, 0)
+            x1, y1 = np.minimum(np.ceil(both.max(axis=0)).astype(int) + pad + 1, (w, h))
+            if x1 <= x0 or y1 <= y0:
+                continue
+            dark = _stroke(path - (x0, y0), (y1 - y0, x1 - x0), width)
+            light = _stroke(ridge - (x0, y0), (y1 - y0, x1 - x0), width)
+            k = p.depth * s * min(1.0, true_width)
+            gain = (1.0 - k * dark[..., None] * SHADOW_TINT) * (1.0 + RIDGE_LIGHT * k
+                                                                 * light[..., None])
+            region = image[y0:y1, x0:x1]
+            region[:] = np.clip(region * gain + 0.5, 0, 255).astype(np.uint8)
+            drawn = True
+        return drawn
+
+
+def _stroke(path: np.ndarray, size: tuple[int, int], width: float) -> np.ndarray:
+    """(h, w) float32 in [0, 1]: a soft line `width` pixels wide along `path`, fading in and
+    out towards its ends (a fold is deepest in its middle)."""
+    mask = np.zeros(size, np.uint8)
+    n = len(path)
+    fade = np.sin(np.pi * (np.arange(n - 1) + 0.5) / (n - 1)) ** 0.7
+    pts = np.round(path * (1 << _SUBPIXEL)).astype(np.int32)
+    thickness = max(1, round(width))
+    for i in range(n - 1):
+        cv2.line(mask, tuple(pts[i]), tuple(pts[i + 1]), int(255 * fade[i]), thickness,
+                 cv2.LINE_AA, _SUBPIXEL)
+    soft = cv2.GaussianBlur(mask, (0, 0), max(0.6, 0.6 * width))
+    return soft.astype(np.float32) * (1.0 / 255.0)
+
+
+def rises(targets: Mapping[str, float], own: Mapping[str, float]) -> np.ndarray:
+    """(n_au,) how far `targets` (rig parameter keys, 0-5) raise each AU parameter above the
+    photo's `own` reading, in parameter units (E = 1); 0 for AUs not in `targets`."""
+    out = np.zeros(len(AU_PARAMETER_KEYS))
+    for i, key in enumerate(AU_PARAMETER_KEYS):
+        if key in targets:
+            out[i] = max(0.0, (targets[key] - own.get(key, 0.0)) / MAX_INTENSITY)
+    return out
