@@ -4,7 +4,8 @@ A London neutral photo is scaled so that its face is 512 px and placed in a 1920
 After one `prepare` (timed on its own), a drag of the AU12 slider from 0 to 5 (with AU6 and
 AU26 following) is rendered as previews, then the same targets at full size, alone and
 written as JPEG (quality 95) and PNG. Medians in milliseconds; targets: preview <= 30 ms,
-saving <= 300 ms. Last, "From photo…": sizing the sliders to another photo's expression
+saving <= 300 ms. The preview's share spent shading the creases (`synth.creases`) is printed
+on its own. Last, "From photo…": sizing the sliders to another photo's expression
 (`auedit.synth.expression_match`, two probe edits and trackings per AU; the other photo is an
 edit of the same frame), median of three. `--preset NAME` drags that preset's AUs from 0 to
 their values instead (surprise: the lid raiser, whose opened eyes are painted, `synth.eyes`).
@@ -56,6 +57,21 @@ def median_ms(fn: Callable[[dict[str, float]], object], drag: list[dict[str, flo
     return float(np.median(times) * 1000.0)
 
 
+def timed(owner: object, name: str) -> list[float]:
+    """Wrap `owner.name` (a method) on the instance so that each call's time (seconds) is
+    appended to the returned list."""
+    method, seconds = getattr(owner, name), []
+
+    def wrapper(*args, **kwargs):
+        t0 = time.perf_counter()
+        out = method(*args, **kwargs)
+        seconds.append(time.perf_counter() - t0)
+        return out
+
+    setattr(owner, name, wrapper)
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--preset", choices=sorted(PRESETS),
@@ -75,7 +91,10 @@ def main() -> None:
         drag = [{"AU12": v, "AU6": 0.6 * v, "AU26": 0.5 * v}
                 for v in np.linspace(0.0, 5.0, STEPS)]
     synth.render(prepared, drag[-1], preview=True)  # the preview crop is made on first use
+    creases = timed(synth.creases, "paint")
     preview = median_ms(lambda t: synth.render(prepared, t, preview=True), drag)
+    creases_ms = float(np.median(creases) * 1000.0)
+    del synth.creases.paint  # the class's own again
     full = median_ms(lambda t: synth.render(prepared, t), drag[::4])
 
     def save(ext: str) -> Callable[[dict[str, float]], object]:
@@ -88,6 +107,7 @@ def main() -> None:
     print(f"photo {FRAME[1]}x{FRAME[0]}, face {prepared.face_px:.0f} px, previews at a face of "
           f"<= {PREVIEW_FACE_PX} px; prepare (game-face fit) {prepare_ms:.0f} ms")
     print(f"{'slider -> preview':24s} {preview:7.1f} ms (target <= 30)")
+    print(f"{'  of which creases':24s} {creases_ms:7.1f} ms (`synth.creases`)")
     print(f"{'full-size render':24s} {full:7.1f} ms")
     print(f"{'full-size + JPEG encode':24s} {jpeg:7.1f} ms (target <= 300)")
     print(f"{'full-size + PNG encode':24s} {png:7.1f} ms")
