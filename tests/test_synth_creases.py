@@ -54,7 +54,7 @@ def test_a_brow_lowerer_furrows_the_glabella_alone(painter):
     assert _darkening(image, x, y) > 10 and _darkening(image, -x, y) > 10
     # the smile's folds and the nose's root stay as they were
     assert _darkening(image, *CREASES["nasolabial fold"].path[2]) == 0
-    assert _darkening(image, *CREASES["nose root, upper"].path[1]) == 0
+    assert _darkening(image, *CREASES["nose root"].path[1]) == 0
 
 
 def test_a_one_sided_smile_folds_its_own_side(painter):
@@ -71,7 +71,7 @@ def test_a_crease_deepens_with_its_au(painter):
     for rise in (0.3, 0.6, 1.0):
         image, landmarks = _face()
         painter.paint(image, (0, 0), landmarks, _rise(AU9L=rise, AU9R=rise))
-        depths.append(_darkening(image, *CREASES["nose root, upper"].path[1]))
+        depths.append(_darkening(image, *CREASES["nose root"].path[1]))
     assert 0 < depths[0] < depths[1] < depths[2]
 
 

@@ -62,31 +62,28 @@ CREASES: dict[str, Crease] = {
                              (("AU6", 0.7), ("AU7", 0.6)), width=0.09, depth=0.18,
                              ridge=(0.0, -0.12)),
     # across the nose's root: the nose wrinkler (AU9)
-    "nose root, upper": Crease(((-0.55, 2.8), (0.05, 2.92), (0.65, 2.82)), (("AU9", 1.0),),
-                               width=0.07, depth=0.22, ridge=(0.0, 0.1), mirrored=False),
-    "nose root, lower": Crease(((-0.7, 2.3), (-0.05, 2.42), (0.5, 2.36)), (("AU9", 1.0),),
-                               width=0.07, depth=0.2, ridge=(0.0, 0.1), mirrored=False),
+    "nose root": Crease(((-0.55, 2.55), (0.05, 2.68), (0.6, 2.58)), (("AU9", 1.0),),
+                        width=0.1, depth=0.16, ridge=(0.0, 0.12), mirrored=False),
     # the nose's sides ("bunny lines"): AU9
-    "nose side": Crease(((0.55, 2.2), (0.85, 1.8), (1.1, 1.45)), (("AU9", 1.0),),
-                        width=0.08, depth=0.22, ridge=(0.1, 0.08)),
+    "nose side": Crease(((0.5, 2.1), (0.75, 1.85), (1.05, 1.6)), (("AU9", 1.0),),
+                        width=0.1, depth=0.14, ridge=(0.1, 0.08)),
     # the vertical lines between the brows: the brow lowerer (AU4)
     "glabella": Crease(((0.28, 3.75), (0.34, 4.3), (0.45, 4.9)), (("AU4", 1.0),),
                        width=0.08, depth=0.28, ridge=(0.14, 0.0)),
     # the forehead's lines: the inner brow raiser (AU1) in the middle, the outer (AU2) aside
-    "forehead, middle": Crease(((-1.6, 6.05), (0.0, 6.3), (1.6, 6.05)), (("AU1", 1.0),),
-                               width=0.09, depth=0.18, ridge=(0.0, 0.14), mirrored=False),
-    "forehead, upper": Crease(((-1.6, 6.85), (0.0, 7.05), (1.6, 6.85)), (("AU1", 1.0),),
-                              width=0.09, depth=0.15, ridge=(0.0, 0.14), mirrored=False),
-    "forehead, side": Crease(((1.5, 6.05), (2.5, 6.0), (3.5, 5.8)), (("AU2", 1.0),),
-                             width=0.09, depth=0.15, ridge=(0.0, 0.14)),
-    "forehead, side upper": Crease(((1.5, 6.85), (2.4, 6.8), (3.2, 6.6)), (("AU2", 1.0),),
-                                   width=0.09, depth=0.12, ridge=(0.0, 0.14)),
+    "forehead, middle": Crease(((-1.7, 6.0), (-0.6, 6.3), (0.5, 6.22), (1.6, 6.02)),
+                               (("AU1", 1.0),), width=0.13, depth=0.14, ridge=(0.0, 0.18),
+                               mirrored=False),
+    "forehead, upper": Crease(((-1.4, 7.15), (0.2, 7.4), (1.5, 7.2)), (("AU1", 1.0),),
+                              width=0.13, depth=0.11, ridge=(0.0, 0.18), mirrored=False),
+    "forehead, side": Crease(((1.9, 6.2), (2.7, 6.1), (3.5, 5.85)), (("AU2", 1.0),),
+                             width=0.13, depth=0.12, ridge=(0.0, 0.18)),
     # the dimple beside the lip corner: the dimpler (AU14), a little with the smile
     "dimple": Crease(((2.95, -3.75), (3.08, -4.3), (2.98, -4.85)),
-                     (("AU14", 1.0),), width=0.14, depth=0.26,
+                     (("AU14", 1.0),), width=0.18, depth=0.17,
                      ridge=(0.18, 0.0)),
     # below the lip corner: the lip corner depressor (AU15)
-    "marionette line": Crease(((2.75, -4.75), (2.95, -5.3), (3.1, -5.9)),
+    "marionette line": Crease(((2.75, -4.7), (2.95, -5.4), (3.15, -6.1), (3.3, -6.7)),
                               (("AU15", 1.0),), width=0.14, depth=0.22, ridge=(0.18, 0.0)),
     # under the lower lip, over the raised chin (AU17)
     "mentolabial fold": Crease(((-1.3, -5.95), (0.0, -6.2), (1.3, -5.95)), (("AU17", 1.0),),
@@ -269,7 +266,7 @@ def _stroke(path: np.ndarray, size: tuple[int, int], width: float) -> np.ndarray
     for i in range(n - 1):
         cv2.line(mask, tuple(pts[i]), tuple(pts[i + 1]), int(255 * fade[i]), thickness,
                  cv2.LINE_AA, _SUBPIXEL)
-    soft = cv2.GaussianBlur(mask, (0, 0), max(0.6, 0.6 * width))
+    soft = cv2.GaussianBlur(mask, (0, 0), max(0.8, 0.6 * width))
     return soft.astype(np.float32) * (1.0 / 255.0)
 
 
