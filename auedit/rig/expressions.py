@@ -107,6 +107,14 @@ class _Author:
     def both(self, ids) -> list[int]:
         return sorted(set(ids) | {int(self.mirror[i]) for i in ids})
 
+    def lid_margins(self, rise: float, *, both: bool = True) -> tuple[Handles, Handles]:
+        """The lids' margins held for a brow raiser: the upper one rising by `rise` (cm), the
+        lower one still. Left free, the brow's pull spread down the lid (AU1 opened the eye
+        by 4.6 mm, more than the lid raiser AU5, and AU1 + 2 + 5 lifted the lid above the
+        eyeball), where a frontalis pull widens a real eye by about a millimetre."""
+        pick = self.both if both else list
+        return (_h(pick(rg.EYE_UPPER0), (0, rise, 0)), _h(pick(rg.EYE_LOWER0), (0, 0, 0)))
+
     def towards_midline(self, ids, amount: float) -> Handles:
         """Move points towards x = 0 by `amount` of their x (a pucker-like contraction)."""
         return {int(i): np.array([-self.v[i, 0] * amount, 0.0, 0.0]) for i in ids}
@@ -153,9 +161,11 @@ def _authored(a: _Author) -> dict[str, tuple[Handles, float]]:
     fields: dict[str, tuple[Handles, float]] = {
         "AU1": (_merge(_h(inner_brow, (0, 0.9, 0.08)),
                        _h(a.both([107, 66, 105]), (0, 0.6, 0)),
-                       _h(a.both([9, 151, 108, 69]), (0, 0.3, 0))), 3.2),
+                       _h(a.both([9, 151, 108, 69]), (0, 0.3, 0)),
+                       *a.lid_margins(0.1)), 3.2),
         "AU2": (_merge(_h(rg.BROW_OUTER, (0.08, 0.95, 0.0)), _h([334, 293, 283], (0, 0.7, 0)),
-                       _h(rg.EYE_UPPER2[:4], (0, 0.3, 0))), 3.0),
+                       _h(rg.EYE_UPPER2[:4], (0, 0.3, 0)), *a.lid_margins(0.05, both=False)),
+                3.0),
         "AU4": (_merge(_h(rg.BROW_INNER, (-0.4, -0.45, 0.12)),
                        _h(rg.BROW_UPPER, (-0.35, -0.55, 0.08)),
                        _h(rg.BROW_LOWER, (-0.35, -0.55, 0.08)),

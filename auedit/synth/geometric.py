@@ -121,16 +121,6 @@ CORNER_AUS = frozenset(p.key for p in AU_PARAMETERS
 CORNER_LEAD = 0.2
 #: ...spread over this share of the mouth's width around it.
 CORNER_REACH = 0.2
-#: The brow raisers (inner AU1, outer AU2): the rig's fields drag the upper lids' margins up
-#: with the brows (AU1 E lifts them 0.056 interocular distances, more than the lid raiser AU5
-#: E's 0.045), which on a photo opens the eye wide and stretches lashes and iris into a
-#: window the photo has no eyeball for. A real brow raise unfolds the lid's skin but barely
-#: moves its margin: the eyes (their outlines, lids and corners, and the ring above the upper
-#: lids, so that lashes and liner do not stretch; the plain skin up to the brow does) keep
-#: this share of the brows' pull. Damping the upper lids alone let the corners and lower lids
-#: rise past them: the eye narrowed under a brow raise and showed a second lid line.
-BROW_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs in ("AU1", "AU2"))
-BROW_LID_SHARE = 0.3
 #: The lip corner puller (AU12): its rig field lifts both lips' middles and the skin below the
 #: mouth with the corners (after the happiness preset the lips' middles rose 0.018-0.024
 #: interocular distances on the London photos), where a real smile lifts the corners and
@@ -333,9 +323,6 @@ class GeometricSynthesizer:
         self.eye_openings = _eye_openings(self.face_triangles, mesh.mirror)
         # the rims of the openings, where the warp lets triangles fold (see `build_mesh`)
         self.openings = [o for _, o in self.eye_openings] + [_MOUTH]
-        # the eyes' outlines and the ring above the upper lids (`BROW_AUS`)
-        self.eye_points = np.unique(np.concatenate([o for _, o in self.eye_openings]
-                                                   + [self.lid_upper]))
         lower = np.array(EYE_LOWER0 + EYE_LOWER1 + EYE_LOWER2 + EYE_LOWER3)
         self.lower_lids = np.union1d(lower, mesh.mirror[lower])
         self.creases = CreasePainter(mesh.vertices, mesh.skin_triangles)
@@ -468,12 +455,12 @@ class GeometricSynthesizer:
             i = changed[key] = self.rig.au_index(key)
             change = (value - prepared.own[key]) / MAX_INTENSITY
             params.au[0, i] = np.clip(params.au[0, i] + change, self.floor[i], MAX_PARAMETER)
-        # the same without the corner AUs' changes, the brow AUs', the smile's and the lid
-        # raiser's, each posed once (AU12 alone is both a corner AU and the smile) in one
-        # batch with the target
+        # the same without the corner AUs' changes, the smile's and the lid raiser's, each
+        # posed once (AU12 alone is both a corner AU and the smile) in one batch with the
+        # target
         parts = [tuple(i for k, i in changed.items()
                        if k in keys and params.au[0, i] != start.au[0, i])
-                 for keys in (CORNER_AUS, BROW_AUS, SMILE_AUS, LID_AUS)]
+                 for keys in (CORNER_AUS, SMILE_AUS, LID_AUS)]
         variants = list(dict.fromkeys(idx for idx in parts if idx))
         aus = np.repeat(params.au, 1 + len(variants), axis=0)
         for row, idx in enumerate(variants, start=1):
@@ -485,7 +472,7 @@ class GeometricSynthesizer:
         target = posed[0]
         fitted = prepared.fitted[:N_LANDMARKS, :2]
         shift = target[:N_LANDMARKS, :2] - fitted
-        corners, brows, smile, lids = (
+        corners, smile, lids = (
             target[:N_LANDMARKS, :2] - posed[1 + variants.index(idx), :N_LANDMARKS, :2]
             if idx else None for idx in parts)
         if lids is not None:  # the lid raiser lifts the upper lids alone
@@ -501,9 +488,6 @@ class GeometricSynthesizer:
             shut = np.clip(1.0 - gap / (OPEN_MOUTH_WIDTH * prepared.face_px), 0.0, 1.0)
             shift -= (shut * lower.upper * lift)[:, None] * lower.up
         shift = fit_commissures(shift, corners, prepared.commissures)
-        if brows is not None:  # the brows' pull on the eyes, damped
-            eyes = self.eye_points
-            shift[eyes] -= (1.0 - BROW_LID_SHARE) * brows[eyes]
         down = fitted[self.lid_lower] - fitted[self.lid_upper]  # towards the lower lid
         closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
         gain = np.where(closing, prepared.lid_gain[:, 1], prepared.lid_gain[:, 0])
