@@ -139,6 +139,22 @@ class _Author:
         return h
 
 
+#: AU22's eversion (cm, up for the upper lip, down for the lower), the inner lips' and the rest's
+FUNNEL_INNER, FUNNEL_OUTER = 0.1, 0.25
+_INNER_LIPS = frozenset(rg.LIPS_UPPER_INNER + rg.LIPS_LOWER_INNER)
+#: the lips' corners (the outer and inner contours' ends and the middle rings' ends beside
+#: them), which stay at their height
+_LIP_CORNERS = frozenset((61, 291, 78, 308, 184, 408, 183, 407))
+
+
+def _funnel(i: int, upper: list[int]) -> float:
+    """How far AU22 moves lip point `i` up (down: negative)."""
+    if i in _LIP_CORNERS:
+        return 0.0
+    size = FUNNEL_INNER if i in _INNER_LIPS else FUNNEL_OUTER
+    return size if i in upper else -size
+
+
 def _authored(a: _Author) -> dict[str, tuple[Handles, float]]:
     """Handles and reach (cm) of each left-side or bilateral field."""
     v = a.v
@@ -198,7 +214,10 @@ def _authored(a: _Author) -> dict[str, tuple[Handles, float]]:
                          a.towards_midline(upper_lips + lower_lips, 0.35).items()}), 3.0),
         "AU20": (_merge(_h(corner, (0.85, -0.15, -0.15)), _h(near_corner, (0.55, -0.1, -0.1))),
                  2.8),
-        "AU22": (_merge({i: d + np.array([0.0, 0.3 * np.sign(v[i, 1] - v[13, 1] + 0.3), 0.5])
+        # the lips pushed out and turned outwards, parted a little: the inner lips 1 mm each
+        # way, the rest 2.5 mm (keyed by which lip a point is on: keyed by height, the closed
+        # mouth's lower inner lip rose with the upper one and the lower lip stretched by half)
+        "AU22": (_merge({i: d + np.array([0.0, _funnel(i, upper_lips), 0.5])
                          for i, d in a.towards_midline(upper_lips + lower_lips, 0.25).items()}),
                  2.6),
         "AU23": (_merge(_h(a.both(rg.LIPS_UPPER_OUTER[1:-1]), (0, -0.2, -0.05)),
