@@ -300,8 +300,8 @@ def paint_open_eye(region: np.ndarray, origin: tuple[int, int], image: np.ndarra
     """Paint the eyeball into the opening of an eye whose lids have moved to `outline`
     ((K, 2) level pixels, `eye_rest` order) in `region` (in place; its top-left pixel is
     `origin` in `image`'s pixels). The eyeball moves with the lower lid, whose points moved
-    by `lower_shift` ((n_lower, 2); the brows' damped pull moves the whole eye, a lid raiser
-    only the upper lid): each column of it as far as the lid below it, so that it meets the
+    by `lower_shift` ((n_lower, 2); another AU may move the whole eye a little, a lid raiser
+    moves only the upper lid): each column of it as far as the lid below it, so that it meets the
     lower lid's rim, which stays the warp's, where it did."""
     n_lower = len(lower_shift)
     new = outline.astype(np.float64)
