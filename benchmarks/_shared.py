@@ -1,5 +1,5 @@
 """Locating `../shared/data` for the benchmarks (never copied into the repository), the London
-set's photo pairs, and ICC."""
+set's photo pairs, ICC, and the background seen through the game face's openings."""
 
 from __future__ import annotations
 
@@ -59,3 +59,23 @@ def icc_3_1(truth: np.ndarray, estimate: np.ndarray) -> float:
     ms_rows, ms_err = ss_rows / (n - 1), ss_err / ((n - 1) * (k - 1))
     denom = ms_rows + (k - 1) * ms_err
     return float((ms_rows - ms_err) / denom) if denom > 0 else float("nan")
+
+
+def background_inside(renderer: Any, params: Any, contours: list[list[int]]) -> np.ndarray:
+    """(B,) background pixels inside the outlines `contours` (rig vertex ids, e.g. the eye or
+    mouth openings) of each face of `params` as `renderer` (a `FaceRenderer`) draws it, the
+    outlines' own pixels aside."""
+    import cv2
+
+    from auedit.rig.topology import Part
+
+    labels = renderer.render(params).labels.numpy()
+    screen = renderer.screen_vertices(params)
+    out = np.zeros(len(params), int)
+    for b in range(len(params)):
+        for contour in contours:
+            inside = np.zeros(labels.shape[1:], np.uint8)
+            cv2.fillPoly(inside, [np.round(screen[b, contour, :2] - 0.5).astype(np.int32)], 1)
+            inside = cv2.erode(inside, np.ones((3, 3), np.uint8))
+            out[b] += int((labels[b][inside > 0] == Part.BACKGROUND).sum())
+    return out

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 
-import cv2
 import numpy as np
+from _shared import background_inside
 
 from auedit.render.face import FaceRenderer
 from auedit.rig import regions as rg
 from auedit.rig.identity_space import load_default
 from auedit.rig.model import RigParams, load_rig, pose_params_from_deg
-from auedit.rig.topology import Part
 
 WITH = {"alone": (), "cheek raiser + lid tightener": ("AU6L", "AU6R", "AU7L", "AU7R"),
         "lid raiser": ("AU5L", "AU5R"), "brow raisers": ("AU1", "AU2L", "AU2R")}
@@ -40,21 +39,6 @@ def lid_gaps(rig, faces: np.ndarray) -> np.ndarray:
             gap = v[up, 1] - np.interp(v[up, 0], v[lo[order], 0], v[lo[order], 1])
             worst[b] = max(worst[b], gap[1:-1].max())
     return worst
-
-
-def background_in_eyes(rig, renderer: FaceRenderer, params: RigParams) -> np.ndarray:
-    """(B,) background pixels inside the eye openings' outlines of each render."""
-    labels = renderer.render(params).labels.numpy()
-    screen = renderer.screen_vertices(params)
-    rim = list(rg.EYE_OPENING)
-    out = np.zeros(len(params), int)
-    for b in range(len(params)):
-        for contour in (rim, rig.mesh.mirror[rim]):
-            inside = np.zeros(labels.shape[1:], np.uint8)
-            cv2.fillPoly(inside, [np.round(screen[b, contour, :2] - 0.5).astype(np.int32)], 1)
-            inside = cv2.erode(inside, np.ones((3, 3), np.uint8))
-            out[b] += int((labels[b][inside > 0] == Part.BACKGROUND).sum())
-    return out
 
 
 def main() -> None:
@@ -74,6 +58,8 @@ def main() -> None:
               f"90th {np.percentile(gaps, 90):+5.2f}, max {gaps.max():+5.2f}; "
               f"open (> 0.1 mm) {np.mean(gaps > 0.1):6.1%}")
     renderer = FaceRenderer(rig, 512)
+    rim = list(rg.EYE_OPENING)
+    eyes = [rim, list(rig.mesh.mirror[rim])]
     count = min(args.n, 32)
     print(f"eyes at rest, {count} random faces, 512 px: background pixels inside the openings")
     for pitch, yaw in POSES:
@@ -81,8 +67,8 @@ def main() -> None:
         p.identity[:] = identities[:count]
         p.pose[:] = pose_params_from_deg(np.array([[pitch, yaw, 0.0]] * count))
         seen = np.concatenate([
-            background_in_eyes(rig, renderer, RigParams(p.pose[i:i + 8], p.au[i:i + 8],
-                                                        p.identity[i:i + 8]))
+            background_inside(renderer, RigParams(p.pose[i:i + 8], p.au[i:i + 8],
+                                                  p.identity[i:i + 8]), eyes)
             for i in range(0, count, 8)])
         print(f"  pitch {pitch:+5.1f} yaw {yaw:+5.1f}: mean {seen.mean():6.1f} px per face, "
               f"faces with any {np.mean(seen > 0):6.1%}")
