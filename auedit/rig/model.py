@@ -32,6 +32,7 @@ from auedit.rig.expressions import (
 from auedit.rig.fields import graph_laplacian
 from auedit.rig.identity import IDENTITY_KEYS, build_identity_fields
 from auedit.rig.topology import (
+    EYEBALL_RADIUS,
     N_LANDMARKS,
     RigMesh,
     build_mesh,
@@ -125,9 +126,6 @@ class FaceRig:
         self._blink_matrix = fields.reshape(-1, 3 * len(self._blink_vertices))
         # (k, 2 x m x 3): the same share by parameter, for the blinks' derivatives
         self._blink_by_parameter = fields.transpose(1, 0, 2, 3).reshape(len(by), -1)
-        ball = self.mesh.vertices[self.mesh.eyeballs[0]]
-        radius = np.linalg.norm(ball - ball.mean(axis=0), axis=1).max()
-        self._eyeball_radius = float(radius)
 
     @property
     def n_vertices(self) -> int:
@@ -172,7 +170,7 @@ class FaceRig:
         mesh = self.mesh
         for (lid, rim, inner), ball in zip(mesh.sockets, mesh.eyeballs, strict=True):
             s[:, rim] = s[:, lid]
-            s[:, inner] = socket_inner(s[:, lid], s[:, ball].mean(axis=1), self._eyeball_radius)
+            s[:, inner] = socket_inner(s[:, lid], s[:, ball].mean(axis=1), EYEBALL_RADIUS)
         lips, rim, inner = mesh.mouth_band  # the mouth's band likewise follows the inner lips
         s[:, rim] = s[:, lips]
         s[:, inner] = mouth_inner(s[:, lips])

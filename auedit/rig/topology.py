@@ -91,6 +91,7 @@ MOUTH_BAND_UPDOWN = 1.1
 #: the mouth's back closes the band's inner ends with a cone whose tip lies this deep (cm)
 #: behind their middle (`mouth_back_tip`)
 MOUTH_BACK_DEPTH = 2.0
+EYEBALL_RADIUS = 1.15  # cm
 TEETH = np.array([0.96, 0.94, 0.86])
 TONGUE = np.array([0.80, 0.38, 0.40])
 
@@ -240,7 +241,7 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
     rim_l = list(rg.EYE_OPENING)
     for rim, part in ((rim_l, Part.LEFT_EYE), ([int(mirror[i]) for i in rim_l], Part.RIGHT_EYE)):
         pts = v0[rim]
-        radius = 1.15
+        radius = EYEBALL_RADIUS
         front = pts[:, 2].mean() - 0.05
         centre = np.array([pts[:, 0].mean(), pts[:, 1].mean(), front - radius])
         centres.append(centre)
