@@ -82,6 +82,27 @@ def test_imitator_smoke_learns(renders: Path, tmp_path: Path) -> None:
     assert net(torch.rand(2, net.config.n_params)).shape == (2, 3, 128, 128)
 
 
+def test_imitator_fine_tunes_from_a_network_file(renders: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    first, tuned, fresh = tmp_path / "first", tmp_path / "tuned", tmp_path / "fresh"
+    base = ["genet", "imitator", "--smoke", "--renders", str(renders), "--batch", "8",
+            "--eval-every", "10"]
+    assert main([*base, "--steps", "60", "--out", str(first)]) == 0
+    assert main([*base, "--steps", "10", "--out", str(fresh)]) == 0
+    assert main([*base, "--steps", "10", "--out", str(tuned), "--lr", "1e-4",
+                 "--init", str(first / "best.pt")]) == 0
+    learnt = min(r["val_l1"] for r in log(first))
+    assert log(tuned)[0]["val_l1"] < 1.2 * learnt < log(fresh)[0]["val_l1"]
+    seg_run = tmp_path / "seg"  # a segmenter is no imitator to start from
+    assert main(["genet", "segmenter", "--smoke", "--renders", str(renders), "--out",
+                 str(seg_run), "--steps", "2", "--eval-every", "2", "--batch", "4"]) == 0
+    capsys.readouterr()
+    assert main([*base, "--steps", "2", "--out", str(tmp_path / "bad"),
+                 "--init", str(seg_run / "best.pt")]) == 2
+    err = capsys.readouterr().err
+    assert "does not hold a GE-Net imitator" in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize("job", ["segmenter", "imitator"])
 def test_onnx_export_equals_torch(job: str, renders: Path, tmp_path: Path) -> None:
     run = tmp_path / job

@@ -42,6 +42,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, help="DataLoader workers per process")
     p.add_argument("--smoke", action="store_true", help="a few steps, small batches (CPU)")
     p.add_argument("--resume", action="store_true", help="go on from out/checkpoint.pt")
+    p.add_argument("--init", help="start from this network file (fine-tuning)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the run in --out (its checkpoint, best network and log)")
 
@@ -55,7 +56,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--faces", nargs="+", default=None, help="real-face data folders")
     s.add_argument("--arch", choices=("light", "resnet50"))
     s.add_argument("--width", type=float, help="channel multiplier (1.0: ResNet-50's)")
-    s.add_argument("--init", help="start from this network file (fine-tuning)")
     s.set_defaults(func=_segmenter)
     m = jobs.add_parser("imitator", help="train the imitator M (parameters -> image)")
     _common(m)

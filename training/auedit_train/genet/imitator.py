@@ -29,6 +29,7 @@ class ImitatorSettings:
     perceptual: str = ""  # segmenter network file; "" for the L1 loss alone
     perceptual_weight: float = 0.05  # lambda of Eq. 4
     width: int = 32
+    init: str = ""  # a network file to start from (fine-tuning after the rig changed)
     steps: int = 20000
     batch: int = 64  # the paper's
     lr: float = 2e-3
@@ -88,6 +89,8 @@ def train(out: Path, s: ImitatorSettings, resume: bool = False, log=print,
                          "(a fifth of each folder; at least 5 renders per folder)")
     config = ImitatorConfig(imitator_input_size(), 128, s.width)
     net = Imitator(config)
+    if s.init:
+        loop.initialise(net, s.init, "imitator")
     model = loop.wrap(net, proc)
     extractor = None
     if s.perceptual:

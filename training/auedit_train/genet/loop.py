@@ -100,6 +100,14 @@ def _batches(dataset: Dataset, per: int, seed: int, proc: Process, workers: int,
         epoch += 1
 
 
+def initialise(net: torch.nn.Module, path: str, kind: str) -> None:
+    """Start `net` from the weights of a network file of `kind` (fine-tuning); the file's
+    layout must be the network's."""
+    from auedit.fit.genet.model_files import load_state, read
+
+    load_state(net, read(Path(path), kind), Path(path))
+
+
 def schedule(opt: torch.optim.Optimizer, steps: int, warmup: float = 0.05,
              ) -> torch.optim.lr_scheduler.LambdaLR:
     """Linear warm-up over the first `warmup` of the steps, then a cosine decay to 0."""

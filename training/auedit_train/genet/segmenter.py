@@ -160,9 +160,7 @@ def train(out: Path, s: SegmenterSettings, resume: bool = False, log=print,
     config = SegmenterConfig(s.arch, N_CLASSES, s.width)
     net = build_segmenter(config)
     if s.init:
-        from auedit.fit.genet.model_files import load_state, read
-
-        load_state(net, read(Path(s.init), "segmenter"), Path(s.init))
+        loop.initialise(net, s.init, "segmenter")
     model = loop.wrap(net, proc)
     opt = torch.optim.AdamW(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
     sched = loop.schedule(opt, s.steps)
