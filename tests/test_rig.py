@@ -62,6 +62,60 @@ def test_smile_raises_the_corner(rig):
     assert d[291, 1] > 0.5 and d[291, 0] > 0.4  # up and outwards (rig y is up)
 
 
+def test_a_smile_curves_the_mouth(rig):
+    """AU12 lifts the lip corners and leaves the lips' middle where it was (the field once
+    lifted the whole mouth with the corners: 0.018-0.024 interocular distances on photos); the
+    lips between follow the corners in part, so the mouth curves."""
+    d = (_with(rig, AU12L=1.0, AU12R=1.0) - _with(rig))[:, 1]
+    corners = d[[61, 291]].mean()
+    middles, between = [0, 13, 14, 17], [39, 181, 269, 405]  # outer lips, half way out
+    assert corners > 0.5
+    assert np.abs(d[middles]).max() < 0.05 * corners, d[middles]
+    assert 0.15 * corners < d[between].min() and d[between].max() < 0.6 * corners, d[between]
+
+
+def test_lips_part_most_in_the_middle(rig):
+    """AU25 parts the lips in a curve: the lower lip drops most in the middle and less
+    towards the corners (the opening was a straight-edged slot)."""
+    v = _with(rig, AU25=1.0)
+    gap = v[list(rg.LIPS_UPPER_INNER[1:-1]), 1] - v[list(rg.LIPS_LOWER_INNER), 1]
+    middle, beside_corners = gap[len(gap) // 2], gap[[0, -1]].mean()
+    assert middle > 0.6 and beside_corners < 0.7 * middle, gap
+
+
+def test_a_parted_smile_shows_teeth_to_near_its_corners(rig):
+    """The teeth's arches span more than the closed mouth and bend back: a smile pulls the
+    corners apart, and arches as wide as the closed mouth left black corners beside the last
+    teeth (teeth in 68% of the opening's columns at 384 px, 85% since)."""
+    import cv2
+
+    from auedit.render.face import FaceRenderer
+
+    renderer = FaceRenderer(rig, 384)
+    p = RigParams.neutral(1)
+    for key, value in (("AU12L", 1.0), ("AU12R", 1.0), ("AU25", 1.0), ("AU6L", 0.5),
+                       ("AU6R", 0.5)):
+        p.au[0, rig.au_index(key)] = value
+    labels = renderer.render(p).labels.numpy()[0]
+    inside = np.zeros(labels.shape, np.uint8)
+    contour = renderer.screen_vertices(p)[0, list(rg.MOUTH_OPENING), :2]
+    cv2.fillPoly(inside, [np.round(contour - 0.5).astype(np.int32)], 1)
+    columns = np.flatnonzero(inside.any(axis=0))
+    teeth = ((labels == Part.TEETH) & (inside > 0)).any(axis=0)[columns]
+    assert teeth.mean() > 0.8, f"teeth in {teeth.mean():.0%} of the opening's columns"
+
+
+def test_a_cheek_puff_widens_the_face_beside_the_mouth(rig):
+    """AU34 pushes the face's outline out beside the mouth (the field once left the outline
+    where it was, and a photo's puff barely showed) and keeps the lips closed at their width
+    (the cheeks' push once stretched the mouth sideways)."""
+    d = _with(rig, AU34=1.0) - _with(rig)
+    assert d[361, 0] > 0.8 and d[132, 0] < -0.8, (d[361], d[132])  # both sides, outwards
+    assert abs(d[291, 0]) < 0.1 and abs(d[61, 0]) < 0.1, (d[291], d[61])
+    v = _with(rig, AU34=1.0)
+    assert abs(v[13, 1] - v[14, 1]) < 0.05  # the lips stay together
+
+
 def test_blink_closes_the_eye(rig):
     closed = _with(rig, AU45L=1.0)
     assert abs(closed[386, 1] - closed[374, 1]) < 0.1

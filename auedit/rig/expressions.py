@@ -115,6 +115,23 @@ class _Author:
         pick = self.both if both else list
         return (_h(pick(rg.EYE_UPPER0), (0, rise, 0)), _h(pick(rg.EYE_LOWER0), (0, 0, 0)))
 
+    def tapered(self, ids, vec: Vec, taper: float) -> Handles:
+        """`vec` at the mouth's middle, falling by `taper` x (x / the inner lip corner's x)^2
+        towards its corners: lips part most in the middle."""
+        corner = abs(self.v[308, 0])
+        return {int(i): np.asarray(vec, dtype=np.float64)
+                * (1.0 - taper * min(1.0, (self.v[i, 0] / corner) ** 2)) for i in ids}
+
+    def smile_curve(self, ids, corner: Vec) -> Handles:
+        """A left lip corner's pull `corner` spread over the lip points `ids`: in proportion
+        to (x / the corner's x)^2 on the left, none from the midline right. A real smile lifts
+        the corners and the lips' middle stays, so the mouth curves; left free, the lips took
+        the corners' pull by distance and their middles rose with them."""
+        reach = abs(self.v[291, 0])
+        share = np.clip(self.v[ids, 0] / reach, 0.0, 1.0) ** 2
+        return {int(i): np.asarray(corner, dtype=np.float64) * w
+                for i, w in zip(ids, share, strict=True)}
+
     def towards_midline(self, ids, amount: float) -> Handles:
         """Move points towards x = 0 by `amount` of their x (a pucker-like contraction)."""
         return {int(i): np.array([-self.v[i, 0] * amount, 0.0, 0.0]) for i in ids}
@@ -139,6 +156,18 @@ class _Author:
         return h
 
 
+#: AU25's lips part by 1 - these shares at their corners of what they part by in the middle:
+#: the lower lip drops in a curve, the upper one rises nearly level (uniform, the opening was a
+#: straight-edged slot; the upper lip as curved as the lower, it hid the upper teeth of a jaw
+#: drop)
+LIPS_TAPER, UPPER_TAPER = 0.6, 0.3
+#: the lip corner puller's (AU12) pull at the corner (cm), which the lips between take in
+#: proportion to (x / the corner's x)^2 (`_Author.smile_curve`)
+SMILE_CORNER = (0.75, 0.9, -0.4)
+#: how far (cm) the cheek puffer (AU34) pushes the face's outline out beside the mouth, by
+#: outline point (the left side's; mirrored): the field left the outline where it was, and a
+#: photo's puffed cheeks kept their silhouette (the puff barely showed)
+PUFF_OUTLINE = {454: 0.3, 323: 0.9, 361: 1.2, 288: 1.0, 397: 0.5}
 #: AU22's eversion (cm, up for the upper lip, down for the lower), the inner lips' and the rest's
 FUNNEL_INNER, FUNNEL_OUTER = 0.1, 0.25
 _INNER_LIPS = frozenset(rg.LIPS_UPPER_INNER + rg.LIPS_LOWER_INNER)
@@ -167,6 +196,9 @@ def _authored(a: _Author) -> dict[str, tuple[Handles, float]]:
     corner = [291, 308]
     near_corner = [409, 375, 415, 324, 407, 408, 325, 307, 306, 292, 287, 273, 335, 322]
     cheek = a.select(x=(2.8, 6.0), y=(-3.2, 1.2), z=(2.0, 9))
+    lips = a.both(list(rg.LIPS_UPPER_OUTER) + list(rg.LIPS_UPPER_MID) + list(rg.LIPS_UPPER_INNER)
+                  + list(rg.LIPS_LOWER_OUTER) + list(rg.LIPS_LOWER_MID)
+                  + list(rg.LIPS_LOWER_INNER))
     upper_lips = a.both(list(rg.LIPS_UPPER_OUTER) + list(rg.LIPS_UPPER_MID)
                         + list(rg.LIPS_UPPER_INNER))
     lower_lips = a.both(list(rg.LIPS_LOWER_OUTER) + list(rg.LIPS_LOWER_MID)
@@ -201,8 +233,9 @@ def _authored(a: _Author) -> dict[str, tuple[Handles, float]]:
                        _h([267, 269, 0, 37], (0, 0.25, 0))), 2.4),
         "AU10": (_merge(_h(upper_lip_l, (0, 0.6, 0.08)), _h([0, 11, 12, 13], (0, 0.3, 0.03)),
                         _h([327, 294], (0, 0.18, 0)), _h(corner, (0, 0.15, 0))), 2.4),
-        "AU12": (_merge(_h(corner, (0.75, 0.9, -0.4)), _h(near_corner, (0.5, 0.6, -0.25)),
-                        _h(cheek, (0.12, 0.35, 0.12))), 3.2),
+        "AU12": (_merge(_h(corner, SMILE_CORNER), _h(near_corner, (0.5, 0.6, -0.25)),
+                        _h(cheek, (0.12, 0.35, 0.12)), a.smile_curve(lips, SMILE_CORNER)),
+                 3.2),
         "AU14": (_merge(_h(corner, (0.3, 0.05, -0.6)), _h(near_corner, (0.18, 0.03, -0.35)),
                         _h([432, 436, 434], (0.0, 0.0, -0.25))), 2.4),
         "AU15": (_merge(_h(corner, (0.12, -0.75, 0.0)), _h(near_corner, (0.08, -0.45, 0.0)),
@@ -227,18 +260,24 @@ def _authored(a: _Author) -> dict[str, tuple[Handles, float]]:
                         _h(a.both(rg.LIPS_LOWER_OUTER), (0, 0.22, -0.15)),
                         _h(a.both(rg.LIPS_UPPER_INNER[1:-1]), (0, -0.05, -0.05)),
                         _h(a.both(rg.LIPS_LOWER_INNER), (0, 0.05, -0.05))), 2.0),
-        "AU25": (_merge(_h(a.both(rg.LIPS_UPPER_INNER[1:-1]), (0, 0.3, 0)),
-                        _h(a.both(rg.LIPS_UPPER_MID), (0, 0.2, 0)),
-                        _h(a.both(rg.LIPS_LOWER_INNER), (0, -0.45, 0)),
-                        _h(a.both(rg.LIPS_LOWER_MID), (0, -0.34, 0)),
-                        _h(a.both(rg.LIPS_LOWER_OUTER), (0, -0.22, 0))), 1.8),
+        "AU25": (_merge(a.tapered(a.both(rg.LIPS_UPPER_INNER[1:-1]), (0, 0.3, 0), UPPER_TAPER),
+                        a.tapered(a.both(rg.LIPS_UPPER_MID), (0, 0.2, 0), UPPER_TAPER),
+                        a.tapered(a.both(rg.LIPS_LOWER_INNER), (0, -0.45, 0), LIPS_TAPER),
+                        a.tapered(a.both(rg.LIPS_LOWER_MID), (0, -0.34, 0), LIPS_TAPER),
+                        a.tapered(a.both(rg.LIPS_LOWER_OUTER), (0, -0.22, 0), LIPS_TAPER)),
+                 1.8),
         "AU27": (_merge(a.towards_midline(a.both(corner + near_corner), 0.2),), 2.0),
         "AU28U": (_merge(_h(a.both(rg.LIPS_UPPER_OUTER[1:-1]), (0, -0.32, -0.45)),
                          _h(a.both(rg.LIPS_UPPER_MID), (0, -0.22, -0.38))), 1.6),
         "AU28D": (_merge(_h(a.both(rg.LIPS_LOWER_OUTER), (0, 0.32, -0.45)),
                          _h(a.both(rg.LIPS_LOWER_MID), (0, 0.22, -0.38))), 1.6),
-        "AU34": (_merge({i: np.array([np.sign(v[i, 0]) * 0.8, -0.05, 0.45])
-                         for i in a.both(a.select(x=(2.6, 5.8), y=(-5.0, -0.8)))}), 3.2),
+        "AU34": (_merge(_h(lips, (0, 0, 0.15)),  # closed, pushed out a little by the air
+                        {i: np.array([np.sign(v[i, 0]) * 0.8, -0.05, 0.45])
+                         for i in a.both(a.select(x=(2.6, 5.8), y=(-5.0, -0.8)))},
+                        {i: np.array([np.sign(v[i, 0]) * out, 0.0, 0.0])
+                         for i, out in PUFF_OUTLINE.items()},
+                        {int(a.mirror[i]): np.array([-np.sign(v[i, 0]) * out, 0.0, 0.0])
+                         for i, out in PUFF_OUTLINE.items()}), 3.2),
         "AU45": (a.blink(), BLINK_REACH),
     }
     return fields

@@ -92,6 +92,14 @@ MOUTH_BAND_UPDOWN = 1.1
 #: behind their middle (`mouth_back_tip`)
 MOUTH_BACK_DEPTH = 2.0
 EYEBALL_RADIUS = 1.15  # cm
+#: the teeth's arches span this share of the closed mouth's inner width, bend back (cm) by
+#: this much at their ends and hold this many columns (a tooth between two; the central
+#: incisors span two): a smile pulls the corners some 1.5 cm apart, and arches the width of
+#: the closed mouth left black corners beside the last teeth in a parted smile, where a real
+#: one shows teeth to near its corners, the back ones darker (the buccal corridor)
+ARCH_WIDTH = 1.15
+ARCH_CURVE = 1.0
+ARCH_COLUMNS = 13
 TEETH = np.array([0.96, 0.94, 0.86])
 TONGUE = np.array([0.80, 0.38, 0.40])
 
@@ -273,15 +281,15 @@ def build_mesh(canonical: CanonicalFace) -> RigMesh:
 
     def arch(y0: float, y1: float, depth: float):
         def f(u: float, v: float) -> np.ndarray:
-            x = (u - 0.5) * width * 0.92
-            z = lip_z - depth - 0.7 * (2 * (u - 0.5)) ** 2
+            x = (u - 0.5) * width * ARCH_WIDTH
+            z = lip_z - depth - ARCH_CURVE * (2 * (u - 0.5)) ** 2
             return np.array([x, y0 + (y1 - y0) * v, z])
         return f
 
     mid = (v0[13, 1] + v0[14, 1]) / 2
-    uv, ut = _grid(arch(mid + 0.75, mid - 0.02, 0.45), 11, 3)
+    uv, ut = _grid(arch(mid + 0.75, mid - 0.02, 0.45), ARCH_COLUMNS, 3)
     add(uv, ut, Part.TEETH, np.tile(TEETH, (len(uv), 1)), np.zeros(len(uv)))
-    lv, lt = _grid(arch(mid - 0.05, mid - 0.7, 0.55), 11, 3)
+    lv, lt = _grid(arch(mid - 0.05, mid - 0.7, 0.55), ARCH_COLUMNS, 3)
     add(lv, lt, Part.TEETH, np.tile(TEETH, (len(lv), 1)), np.ones(len(lv)))
 
     def tongue(u: float, v: float) -> np.ndarray:

@@ -15,11 +15,12 @@ import cv2
 import numpy as np
 
 from auedit.rig.regions import LIPS_LOWER_INNER, LIPS_UPPER_INNER, MOUTH_OPENING
-from auedit.rig.topology import N_LANDMARKS, SCLERA, SKIN, TONGUE, Part, RigMesh
+from auedit.rig.topology import ARCH_WIDTH, N_LANDMARKS, SCLERA, SKIN, TONGUE, Part, RigMesh
 
 _SUBPIXEL = 4
 _FAR = 0.55  # the cavity's back is darker than the rig's cavity colour
-_FALLOFF = 0.4  # light falls to 1/e of its fall 0.4 mouth widths deeper than the front teeth
+_FALLOFF = 0.37  # light falls to 1/e of its fall this many mouth widths deeper than the front
+# teeth (a mouth width: the closed mouth's inner width, the teeth's arches span ARCH_WIDTH of it)
 _DARKEST = 0.5  # the deepest parts keep this share of their colour
 # the rig's teeth are cream (blue 12% under red); in a photo's shade cream turned olive, so
 # here blue is only 6% under red: a little warm. Lit 18% brighter than the rig's colour: a
@@ -28,17 +29,18 @@ _DARKEST = 0.5  # the deepest parts keep this share of their colour
 # shade and the cheeks' corridor the painted ones came out at 0.85 (grey in a parted smile;
 # `benchmarks/teeth_light.py`)
 _ENAMEL = np.array([0.99, 0.99, 1.05]) * 1.18
+_LIP_SHADE = 0.45  # the lips' shade takes up to this share of the light at the opening's edge
 _GAP_SHADE = 0.3  # the lines between teeth take this share of the teeth's light away
 _CORRIDOR = 0.45  # the mouth's corners keep 1 - this of the light its middle gets
-_TONGUE_LIFT = 0.04  # the tongue is raised this share of the mouth's width, and the middle
-_TONGUE_RISE = 0.18  # of its back this much more: a dome rising towards the palate
+_TONGUE_LIFT = 0.037  # the tongue is raised this share of the mouth's width, and the middle
+_TONGUE_RISE = 0.165  # of its back this much more: a dome rising towards the palate
 _TONGUE_SHADE = 0.6  # the tongue lies in the palate's shadow
 # the rig's incisors end at the closed lips' line, so an opened mouth showed no upper teeth and
 # the whole height of the lower ones; a relaxed open mouth shows a few millimetres of the upper
 # incisors below the lip and the lower lip covers most of the lower ones (incisal display:
 # about 2-3 mm upper, 0-1 mm lower), and the lips' shade hides a millimetre more: in mouth widths
-_UPPER_SHOW = 0.08  # the upper teeth come down this far
-_LOWER_HIDE = 0.02  # the lower teeth sink this far behind the lower lip
+_UPPER_SHOW = 0.1  # the upper teeth come down this far
+_LOWER_HIDE = 0.04  # the lower teeth sink this far behind the lower lip
 _BITE_TOP = 0.3  # the bite line lies no higher than this share of the way between the lips
 _BITE_SAMPLES = 24  # brightness samples between each pair of lip points
 _MIN_EYE_PIXELS = 20  # an eye showing fewer pixels than this gives no white to measure
@@ -190,7 +192,7 @@ class MouthInterior:
         self.upper_gaps = _tooth_gaps(upper, mesh.vertices[upper], wide_middle=True)
         self.lower_gaps = _tooth_gaps(lower, mesh.vertices[lower], wide_middle=False)
         xs = mesh.vertices[upper, 0]
-        self.span = upper[[np.argmin(xs), np.argmax(xs)]]  # the mouth's width, skull-fixed
+        self.span = upper[[np.argmin(xs), np.argmax(xs)]]  # the arch's ends, skull-fixed
         # the vertices moved along the face's up when drawn, and how far (mouth widths): the
         # tongue's dome, the upper teeth down below the lip, the lower ones behind it
         tongue = np.unique(self.triangles[is_tongue])
@@ -208,7 +210,7 @@ class MouthInterior:
         # stair-stepped)
         out = np.empty((*size, 3), np.uint8)
         out[:] = self.back
-        width = float(np.linalg.norm(np.subtract(*vertices[self.span, :2])))
+        width = float(np.linalg.norm(np.subtract(*vertices[self.span, :2]))) / ARCH_WIDTH
         gum, edge = vertices[self.upper_gaps[:, 0], :2], vertices[self.upper_gaps[:, 1], :2]
         up = (gum - edge).mean(axis=0)
         up /= max(float(np.linalg.norm(up)), 1e-9)
@@ -247,7 +249,7 @@ class MouthInterior:
 def _depth_light(rest: np.ndarray, is_teeth: np.ndarray) -> np.ndarray:
     """The share of light each triangle (its corners at `rest`, (T, 3, 3); the rig's z points
     out of the face) keeps, by how much deeper than the front teeth it lies."""
-    width = np.ptp(rest[is_teeth][:, :, 0])
+    width = np.ptp(rest[is_teeth][:, :, 0]) / ARCH_WIDTH
     depth = np.maximum(rest[is_teeth][:, :, 2].max() - rest[:, :, 2].mean(axis=1), 0.0)
     return _DARKEST + (1.0 - _DARKEST) * np.exp(-depth / (_FALLOFF * width))
 
@@ -287,7 +289,7 @@ def composite(warped: np.ndarray, interior: np.ndarray, opening: np.ndarray,
     inside = cv2.GaussianBlur(opening.astype(np.float32) * (1.0 / 255.0), (0, 0), sigma)
     alpha = inside * (1.0 - kept.astype(np.float32) * (1.0 / 255.0))
     shade = cv2.GaussianBlur(inside, (0, 0), 3.0 * sigma)
-    lit = cv2.multiply(interior, cv2.merge([0.35 + 0.65 * shade] * 3))
+    lit = cv2.multiply(interior, cv2.merge([1.0 - _LIP_SHADE * (1.0 - shade)] * 3))
     mixed = cv2.blendLinear(lit, warped.astype(np.float32), alpha, 1.0 - alpha)
     warped[:] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
     return warped
