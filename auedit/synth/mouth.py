@@ -30,8 +30,10 @@ _DARKEST = 0.5  # the deepest parts keep this share of their colour
 # `benchmarks/teeth_light.py`)
 _ENAMEL = np.array([0.99, 0.99, 1.05]) * 1.18
 _LIP_SHADE = 0.45  # the lips' shade takes up to this share of the light at the opening's edge
-_GAP_SHADE = 0.3  # the lines between teeth take this share of the teeth's light away
-_CORRIDOR = 0.45  # the mouth's corners keep 1 - this of the light its middle gets
+_GAP_SHADE = 0.18  # the lines between teeth take this share of the teeth's light away
+_CORRIDOR = 0.45  # the mouth's corners keep 1 - this of the light its middle gets, in a warm
+_CORRIDOR_TINT = np.array([0.8, 1.0, 1.15])  # shade: the light the cheeks' insides reflect is
+# red (shaded evenly, the side teeth turned a cold grey-green beside the lips)
 _TONGUE_LIFT = 0.037  # the tongue is raised this share of the mouth's width, and the middle
 _TONGUE_RISE = 0.165  # of its back this much more: a dome rising towards the palate
 _TONGUE_SHADE = 0.6  # the tongue lies in the palate's shadow
@@ -242,7 +244,7 @@ class MouthInterior:
         ys, xs = np.mgrid[0:size[0], 0:size[1]].astype(np.float32)
         off = ((xs - (a[0] + b[0]) / 2) * along[0] + (ys - (a[1] + b[1]) / 2) * along[1])
         off *= 2.0 / max(float(along @ along), 1e-9)  # -1 .. 1 corner to corner
-        shaded *= (1.0 - _CORRIDOR * np.clip(np.abs(off), 0.0, 1.0) ** 2)[..., None]
+        shaded *= 1.0 - (_CORRIDOR * np.clip(np.abs(off), 0.0, 1.0) ** 2)[..., None] * _CORRIDOR_TINT
         return shaded
 
 
