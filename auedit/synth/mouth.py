@@ -244,7 +244,8 @@ class MouthInterior:
         ys, xs = np.mgrid[0:size[0], 0:size[1]].astype(np.float32)
         off = ((xs - (a[0] + b[0]) / 2) * along[0] + (ys - (a[1] + b[1]) / 2) * along[1])
         off *= 2.0 / max(float(along @ along), 1e-9)  # -1 .. 1 corner to corner
-        shaded *= 1.0 - (_CORRIDOR * np.clip(np.abs(off), 0.0, 1.0) ** 2)[..., None] * _CORRIDOR_TINT
+        shade = _CORRIDOR * np.clip(np.abs(off), 0.0, 1.0) ** 2
+        shaded *= 1.0 - shade[..., None] * _CORRIDOR_TINT
         return shaded
 
 
