@@ -464,19 +464,22 @@ def test_brow_raisers_barely_open_the_eyes(prepared_astronaut):
 
 @pytest.mark.shared_data
 def test_a_smile_curves_the_mouth_instead_of_lifting_it(neutral, prepared_astronaut):
-    """A smile lifts the lip corners and leaves the lips' middle where it was, so the mouth
-    curves (the rig's lip corner puller once lifted the whole mouth with its corners), on a
-    closed mouth and on the demo photo's open one; the lips between follow the corners in
-    part."""
-    middles, between = [0, 13, 14, 17], [37, 84, 267, 314]  # outer and inner; half way out
-    for synth, prepared in (neutral, prepared_astronaut):
+    """The rig's lip corner puller lifts the whole mouth with its corners; a smile lifts the
+    corners and leaves the lips' middle where it was, so the mouth curves. On a closed mouth
+    (AU12 alone parts no lips) both lips' middles stay; on a smile that shows its teeth (the
+    demo photo) the upper lip keeps half its rise in the middle and all of it at the corners
+    (`OPEN_SMILE_MIDDLE`: all of it everywhere made a straight-edged slot), the lower lip's
+    middle stays."""
+    upper, lower = [0, 13], [14, 17]  # the lips' middles, outer and inner
+    for (synth, prepared), still in ((neutral, upper + lower), (prepared_astronaut, lower)):
         prepared = dataclasses.replace(prepared, own={**prepared.own, "AU12L": 0.0, "AU12R": 0.0})
         _, shift = synth.displacement(prepared, {"AU12": 5.0})
         rise = -shift[:, 1] / prepared.face.interocular
         corners = rise[[61, 291]].mean()
         assert corners > 0.03, corners
-        assert np.abs(rise[middles]).max() < 0.1 * corners, (corners, rise[middles])
-        assert 0.1 * corners < rise[between].min() < 0.6 * corners, (corners, rise[between])
+        assert np.abs(rise[still]).max() < 0.1 * corners, (corners, rise[upper + lower])
+    # the open smile's upper lip rises, its middle by half the lift (it arches to the corners)
+    assert 0.15 * corners < rise[upper].min() < 0.4 * corners, rise[upper]
 
 
 def test_taking_a_smile_away_leaves_little_of_it(prepared_astronaut, single_image_tracker):
@@ -533,7 +536,8 @@ def test_an_opened_mouth_shows_the_upper_teeth_below_the_lip(neutral):
     ceiling under the upper lip (0% bright pixels in the opening's top third on this face);
     an open mouth shows a few millimetres of them (10-13% of that third until 2026-11-22;
     4.8% once the brow raisers' and the funneler's fields changed the photo's fitted lips;
-    7.8% since the upper teeth come down further, `mouth._UPPER_SHOW`)."""
+    4.5% since the lips part most in the middle, with the upper teeth further down,
+    `mouth._UPPER_SHOW`)."""
     synth, prepared = neutral
     target = {"AU26": 5.0, "AU25": 4.0}
     _, shift = synth.displacement(prepared, target)
@@ -544,4 +548,4 @@ def test_an_opened_mouth_shows_the_upper_teeth_below_the_lip(neutral):
     top = inside.copy()
     top[int(rows.min() + 0.3 * (rows.max() - rows.min())):] = False
     bright = (out.astype(np.float64).mean(axis=2)[top] > 100).mean()
-    assert bright > 0.05, f"{bright:.1%} of the opening's top third is tooth-bright"
+    assert bright > 0.03, f"{bright:.1%} of the opening's top third is tooth-bright"

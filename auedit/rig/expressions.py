@@ -122,16 +122,6 @@ class _Author:
         return {int(i): np.asarray(vec, dtype=np.float64)
                 * (1.0 - taper * min(1.0, (self.v[i, 0] / corner) ** 2)) for i in ids}
 
-    def smile_curve(self, ids, corner: Vec) -> Handles:
-        """A left lip corner's pull `corner` spread over the lip points `ids`: in proportion
-        to (x / the corner's x)^2 on the left, none from the midline right. A real smile lifts
-        the corners and the lips' middle stays, so the mouth curves; left free, the lips took
-        the corners' pull by distance and their middles rose with them."""
-        reach = abs(self.v[291, 0])
-        share = np.clip(self.v[ids, 0] / reach, 0.0, 1.0) ** 2
-        return {int(i): np.asarray(corner, dtype=np.float64) * w
-                for i, w in zip(ids, share, strict=True)}
-
     def towards_midline(self, ids, amount: float) -> Handles:
         """Move points towards x = 0 by `amount` of their x (a pucker-like contraction)."""
         return {int(i): np.array([-self.v[i, 0] * amount, 0.0, 0.0]) for i in ids}
@@ -161,9 +151,6 @@ class _Author:
 #: straight-edged slot; the upper lip as curved as the lower, it hid the upper teeth of a jaw
 #: drop)
 LIPS_TAPER, UPPER_TAPER = 0.6, 0.3
-#: the lip corner puller's (AU12) pull at the corner (cm), which the lips between take in
-#: proportion to (x / the corner's x)^2 (`_Author.smile_curve`)
-SMILE_CORNER = (0.75, 0.9, -0.4)
 #: how far (cm) the cheek puffer (AU34) pushes the face's outline out beside the mouth, by
 #: outline point (the left side's; mirrored): the field left the outline where it was, and a
 #: photo's puffed cheeks kept their silhouette (the puff barely showed)
@@ -233,9 +220,8 @@ def _authored(a: _Author) -> dict[str, tuple[Handles, float]]:
                        _h([267, 269, 0, 37], (0, 0.25, 0))), 2.4),
         "AU10": (_merge(_h(upper_lip_l, (0, 0.6, 0.08)), _h([0, 11, 12, 13], (0, 0.3, 0.03)),
                         _h([327, 294], (0, 0.18, 0)), _h(corner, (0, 0.15, 0))), 2.4),
-        "AU12": (_merge(_h(corner, SMILE_CORNER), _h(near_corner, (0.5, 0.6, -0.25)),
-                        _h(cheek, (0.12, 0.35, 0.12)), a.smile_curve(lips, SMILE_CORNER)),
-                 3.2),
+        "AU12": (_merge(_h(corner, (0.75, 0.9, -0.4)), _h(near_corner, (0.5, 0.6, -0.25)),
+                        _h(cheek, (0.12, 0.35, 0.12))), 3.2),
         "AU14": (_merge(_h(corner, (0.3, 0.05, -0.6)), _h(near_corner, (0.18, 0.03, -0.35)),
                         _h([432, 436, 434], (0.0, 0.0, -0.25))), 2.4),
         "AU15": (_merge(_h(corner, (0.12, -0.75, 0.0)), _h(near_corner, (0.08, -0.45, 0.0)),

@@ -35,7 +35,12 @@ from auedit.rig.regions import (
     EYE_LOWER3,
     EYE_UPPER0,
     EYE_UPPER1,
+    LIPS_LOWER_INNER,
+    LIPS_LOWER_MID,
+    LIPS_LOWER_OUTER,
     LIPS_UPPER_INNER,
+    LIPS_UPPER_MID,
+    LIPS_UPPER_OUTER,
     MOUTH_OPENING,
 )
 from auedit.rig.topology import N_LANDMARKS
@@ -116,6 +121,20 @@ CORNER_AUS = frozenset(p.key for p in AU_PARAMETERS
 CORNER_LEAD = 0.2
 #: ...spread over this share of the mouth's width around it.
 CORNER_REACH = 0.2
+#: The lip corner puller (AU12): its rig field lifts both lips' middles and the skin below the
+#: mouth with the corners (after the happiness preset the lips' middles rose 0.018-0.024
+#: interocular distances on the London photos), where a real smile lifts the corners and
+#: leaves the lips' middle nearly where it was (lower lip's centre -0.006): the edit's mouth
+#: rose flat instead of curving. Its lift is taken away in proportion to 1 - u^2 (u: the
+#: offset from the mouth's middle in half mouth widths), all of it in the middle, none at the
+#: corners: from the lower lip and the skin below the line between the corners, and from the
+#: upper lip as far as the lips stay together (an edit that parts them, AU25 or AU26, keeps
+#: the upper lip's rise, as in an open smile, which shows the upper teeth).
+SMILE_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs == "AU12")
+#: Of the upper lip's lift in a parted smile, its middle gives up this share (its corners
+#: none): keeping it all, the upper lip rose flat and the opening was a straight-edged slot,
+#: where a real open smile's upper lip arches up towards the corners.
+OPEN_SMILE_MIDDLE = 0.5
 #: The lid raiser (AU5): the rig's field lifts the lower lids and the eyes' corners too (by
 #: a quarter to two thirds of the upper lids' rise on London face 005), so the eye opened
 #: less than asked and its lower lid rose as in a squint. A real lid raiser moves the upper
@@ -200,6 +219,34 @@ def _along(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray
     return t, np.linalg.norm(points - a - t[:, None] * ab, axis=1)
 
 
+@dataclass(frozen=True)
+class LowerFace:
+    """Where a smile's lift is taken away around the mouth (see `SMILE_AUS`)."""
+
+    below: np.ndarray  # (468,) share of the lift taken away below the mouth: the lower lip
+    # and the skin below the line between the corners (1 - u^2), else 0
+    upper: np.ndarray  # (468,) the same for the upper lip (1 - u^2), else 0
+    up: np.ndarray  # (2,) the face's up, at right angles to the line between the corners
+
+
+def lower_face(landmarks: np.ndarray) -> LowerFace:
+    """`LowerFace` for the photo's (468, 2) landmarks, weighted by the offset from the mouth's
+    middle."""
+    a, b = landmarks[61], landmarks[291]
+    axis = (b - a) / max(float(np.linalg.norm(b - a)), 1e-9)
+    down = np.array([-axis[1], axis[0]])
+    if (landmarks[152] - a) @ down < 0:  # towards the chin
+        down = -down
+    rel = landmarks - (a + b) / 2
+    u = rel @ axis / max(float(np.linalg.norm(b - a)) / 2, 1e-9)
+    upper = np.zeros(len(landmarks), bool)
+    upper[list(LIPS_UPPER_OUTER + LIPS_UPPER_INNER + LIPS_UPPER_MID)] = True
+    below = (rel @ down > 0) & ~upper
+    below[list(LIPS_LOWER_OUTER + LIPS_LOWER_INNER + LIPS_LOWER_MID)] = True
+    curve = np.clip(1.0 - u**2, 0.0, 1.0)
+    return LowerFace(np.where(below, curve, 0.0), np.where(upper, curve, 0.0), -down)
+
+
 def _gap(opening: np.ndarray) -> float:
     """How far the lips of an inner-lip polygon (`MOUTH_OPENING` order) are apart: the mean of
     `lip_gaps`, lips pushed past each other counting as shut (0)."""
@@ -251,6 +298,7 @@ class GeometricFace:
     interior: MouthInterior
     lid_gain: np.ndarray  # (n upper-lid points, 2) gains of lid motion: opening, closing
     commissures: tuple[Commissure, ...]  # the lip corners' fit to the photo (`fit_commissures`)
+    lower: LowerFace  # where a smile's lift is taken away below the mouth (`SMILE_AUS`)
     levels: dict[bool, _Level] = field(default_factory=dict)  # preview? -> level
 
 
@@ -313,7 +361,7 @@ class GeometricSynthesizer:
         fitted = self._project(fit, fit.params)[0]
         return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
                              self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own),
-                             commissures(lms))
+                             commissures(lms), lower_face(lms))
 
     def _lid_gain(self, tracked: np.ndarray, fit: FitResult, fitted: np.ndarray,
                   own: Mapping[str, float]) -> np.ndarray:
@@ -411,11 +459,12 @@ class GeometricSynthesizer:
             i = changed[key] = self.rig.au_index(key)
             change = (value - prepared.own[key]) / MAX_INTENSITY
             params.au[0, i] = np.clip(params.au[0, i] + change, self.floor[i], MAX_PARAMETER)
-        # the same without the corner AUs' changes and without the lid raiser's, posed in
-        # one batch with the target
+        # the same without the corner AUs' changes, the smile's and the lid raiser's, each
+        # posed once (AU12 alone is both a corner AU and the smile) in one batch with the
+        # target
         parts = [tuple(i for k, i in changed.items()
                        if k in keys and params.au[0, i] != start.au[0, i])
-                 for keys in (CORNER_AUS, LID_AUS)]
+                 for keys in (CORNER_AUS, SMILE_AUS, LID_AUS)]
         variants = list(dict.fromkeys(idx for idx in parts if idx))
         aus = np.repeat(params.au, 1 + len(variants), axis=0)
         for row, idx in enumerate(variants, start=1):
@@ -427,11 +476,22 @@ class GeometricSynthesizer:
         target = posed[0]
         fitted = prepared.fitted[:N_LANDMARKS, :2]
         shift = target[:N_LANDMARKS, :2] - fitted
-        corners, lids = (
+        corners, smile, lids = (
             target[:N_LANDMARKS, :2] - posed[1 + variants.index(idx), :N_LANDMARKS, :2]
             if idx else None for idx in parts)
         if lids is not None:  # the lid raiser lifts the upper lids alone
             shift[self.lower_lids] -= lids[self.lower_lids]
+        if smile is not None:  # the lips' middle stays, the mouth curves
+            lower = prepared.lower
+            lift = smile @ lower.up
+            shift -= (lower.below * lift)[:, None] * lower.up
+            # the upper lip too where the lips stay together; where the edit parts them (AU25,
+            # AU26), the upper lip rises as it does in an open smile and shows the upper teeth
+            tracked = prepared.face.landmarks[:N_LANDMARKS, :2]
+            gap = _gap((tracked + shift)[_MOUTH] - (lower.upper * lift)[_MOUTH, None] * lower.up)
+            shut = np.clip(1.0 - gap / (OPEN_MOUTH_WIDTH * prepared.face_px), 0.0, 1.0)
+            taken = shut + (1.0 - shut) * OPEN_SMILE_MIDDLE
+            shift -= (taken * lower.upper * lift)[:, None] * lower.up
         shift = fit_commissures(shift, corners, prepared.commissures)
         down = fitted[self.lid_lower] - fitted[self.lid_upper]  # towards the lower lid
         closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
