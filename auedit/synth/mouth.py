@@ -40,7 +40,9 @@ _TONGUE_SHADE = 0.6  # the tongue lies in the palate's shadow
 # the rig's incisors end at the closed lips' line, so an opened mouth showed no upper teeth and
 # the whole height of the lower ones; a relaxed open mouth shows a few millimetres of the upper
 # incisors below the lip and the lower lip covers most of the lower ones (incisal display:
-# about 2-3 mm upper, 0-1 mm lower), and the lips' shade hides a millimetre more: in mouth widths
+# about 2-3 mm upper, 0-1 mm lower), and the lips' shade hides a millimetre more; since the
+# lips part most in the middle (the rig's AU25), the upper incisors come down 5 mm, so that a
+# jaw drop still shows them under the lip's curve: in mouth widths
 _UPPER_SHOW = 0.1  # the upper teeth come down this far
 _LOWER_HIDE = 0.04  # the lower teeth sink this far behind the lower lip
 _BITE_TOP = 0.3  # the bite line lies no higher than this share of the way between the lips
