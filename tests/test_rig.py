@@ -27,6 +27,15 @@ def _with(rig, **aus: float) -> np.ndarray:
     return rig.shape(p)[0]
 
 
+def _filled(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """uint8 mask of the polygon `points` ((K, 2) screen pixels) on an image of `shape`."""
+    import cv2
+
+    inside = np.zeros(shape, np.uint8)
+    cv2.fillPoly(inside, [np.round(points - 0.5).astype(np.int32)], 1)
+    return inside
+
+
 def test_parameter_counts_and_names(rig):
     assert len(AU_PARAMETERS) >= 29 and len(IDENTITY_KEYS) >= 40
     for key in ("AU45L", "AU45R", "AU5L", "AU6L", "AU1", "AU2L", "AU2R", "AU4L", "AU27", "AU9L",
@@ -75,7 +84,6 @@ def test_a_parted_smile_shows_teeth_to_near_its_corners(rig):
     """The teeth's arches span more than the closed mouth and bend back: a smile pulls the
     corners apart, and arches as wide as the closed mouth left black corners beside the last
     teeth (teeth in 68% of the opening's columns at 384 px, 85% since)."""
-    import cv2
 
     from auedit.render.face import FaceRenderer
 
@@ -85,9 +93,7 @@ def test_a_parted_smile_shows_teeth_to_near_its_corners(rig):
                        ("AU6R", 0.5)):
         p.au[0, rig.au_index(key)] = value
     labels = renderer.render(p).labels.numpy()[0]
-    inside = np.zeros(labels.shape, np.uint8)
-    contour = renderer.screen_vertices(p)[0, list(rg.MOUTH_OPENING), :2]
-    cv2.fillPoly(inside, [np.round(contour - 0.5).astype(np.int32)], 1)
+    inside = _filled(renderer.screen_vertices(p)[0, list(rg.MOUTH_OPENING), :2], labels.shape)
     columns = np.flatnonzero(inside.any(axis=0))
     teeth = ((labels == Part.TEETH) & (inside > 0)).any(axis=0)[columns]
     assert teeth.mean() > 0.8, f"teeth in {teeth.mean():.0%} of the opening's columns"
@@ -234,8 +240,7 @@ def test_a_turned_heads_eye_openings_show_no_background(rig):
     rim = list(rg.EYE_OPENING)
     for b in range(len(p)):
         for contour in (rim, rig.mesh.mirror[rim]):
-            inside = np.zeros(labels.shape[1:], np.uint8)
-            cv2.fillPoly(inside, [np.round(screen[b, contour, :2] - 0.5).astype(np.int32)], 1)
+            inside = _filled(screen[b, contour, :2], labels.shape[1:])
             inside = cv2.erode(inside, np.ones((3, 3), np.uint8))  # the rim's own pixels aside
             assert inside.sum() > 30
             assert not (labels[b][inside > 0] == Part.BACKGROUND).any()
@@ -282,8 +287,7 @@ def test_an_open_mouth_shows_no_background(rig):
     screen = renderer.screen_vertices(p)
     contour = list(rg.MOUTH_OPENING)
     for b in range(len(p)):
-        inside = np.zeros(labels.shape[1:], np.uint8)
-        cv2.fillPoly(inside, [np.round(screen[b, contour, :2] - 0.5).astype(np.int32)], 1)
-        inside = cv2.erode(inside, np.ones((3, 3), np.uint8))
+        inside = cv2.erode(_filled(screen[b, contour, :2], labels.shape[1:]),
+                           np.ones((3, 3), np.uint8))
         assert inside.sum() > 100
         assert not (labels[b][inside > 0] == Part.BACKGROUND).any()

@@ -183,14 +183,12 @@ def _authored(a: _Author) -> dict[str, tuple[Handles, float]]:
     corner = [291, 308]
     near_corner = [409, 375, 415, 324, 407, 408, 325, 307, 306, 292, 287, 273, 335, 322]
     cheek = a.select(x=(2.8, 6.0), y=(-3.2, 1.2), z=(2.0, 9))
-    lips = a.both(list(rg.LIPS_UPPER_OUTER) + list(rg.LIPS_UPPER_MID) + list(rg.LIPS_UPPER_INNER)
-                  + list(rg.LIPS_LOWER_OUTER) + list(rg.LIPS_LOWER_MID)
-                  + list(rg.LIPS_LOWER_INNER))
     upper_lips = a.both(list(rg.LIPS_UPPER_OUTER) + list(rg.LIPS_UPPER_MID)
                         + list(rg.LIPS_UPPER_INNER))
     lower_lips = a.both(list(rg.LIPS_LOWER_OUTER) + list(rg.LIPS_LOWER_MID)
                         + list(rg.LIPS_LOWER_INNER))
     chin = a.select(x=(-2.2, 2.2), y=(-9.5, -6.3), z=(3.5, 9))
+    puff_outline = {**PUFF_OUTLINE, **{int(a.mirror[i]): out for i, out in PUFF_OUTLINE.items()}}
     # full-intensity (E) displacements in cm, near the largest seen on real faces: smile
     # corners ~1.2 cm, brows ~1 cm, lids closing fully, jaw 24 degrees (AU26) + 14 (AU27)
     fields: dict[str, tuple[Handles, float]] = {
@@ -257,13 +255,11 @@ def _authored(a: _Author) -> dict[str, tuple[Handles, float]]:
                          _h(a.both(rg.LIPS_UPPER_MID), (0, -0.22, -0.38))), 1.6),
         "AU28D": (_merge(_h(a.both(rg.LIPS_LOWER_OUTER), (0, 0.32, -0.45)),
                          _h(a.both(rg.LIPS_LOWER_MID), (0, 0.22, -0.38))), 1.6),
-        "AU34": (_merge(_h(lips, (0, 0, 0.15)),  # closed, pushed out a little by the air
-                        {i: np.array([np.sign(v[i, 0]) * 0.8, -0.05, 0.45])
+        "AU34": (_merge(_h(upper_lips + lower_lips, (0, 0, 0.15)),  # closed, pushed out a
+                        {i: np.array([np.sign(v[i, 0]) * 0.8, -0.05, 0.45])  # little by the air
                          for i in a.both(a.select(x=(2.6, 5.8), y=(-5.0, -0.8)))},
                         {i: np.array([np.sign(v[i, 0]) * out, 0.0, 0.0])
-                         for i, out in PUFF_OUTLINE.items()},
-                        {int(a.mirror[i]): np.array([-np.sign(v[i, 0]) * out, 0.0, 0.0])
-                         for i, out in PUFF_OUTLINE.items()}), 3.2),
+                         for i, out in puff_outline.items()}), 3.2),
         "AU45": (a.blink(), BLINK_REACH),
     }
     return fields

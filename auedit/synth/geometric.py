@@ -129,7 +129,8 @@ CORNER_REACH = 0.2
 #: offset from the mouth's middle in half mouth widths), all of it in the middle, none at the
 #: corners: from the lower lip and the skin below the line between the corners, and from the
 #: upper lip as far as the lips stay together (an edit that parts them, AU25 or AU26, keeps
-#: the upper lip's rise, as in an open smile, which shows the upper teeth).
+#: most of the upper lip's rise, as in an open smile, which shows the upper teeth; see
+#: `OPEN_SMILE_MIDDLE`).
 SMILE_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs == "AU12")
 #: Of the upper lip's lift in a parted smile, its middle gives up this share (its corners
 #: none): keeping it all, the upper lip rose flat and the opening was a straight-edged slot,

@@ -31,9 +31,11 @@ _DARKEST = 0.5  # the deepest parts keep this share of their colour
 _ENAMEL = np.array([0.99, 0.99, 1.05]) * 1.18
 _LIP_SHADE = 0.45  # the lips' shade takes up to this share of the light at the opening's edge
 _GAP_SHADE = 0.18  # the lines between teeth take this share of the teeth's light away
-_CORRIDOR = 0.45  # the mouth's corners keep 1 - this of the light its middle gets, in a warm
-_CORRIDOR_TINT = np.array([0.8, 1.0, 1.15])  # shade: the light the cheeks' insides reflect is
-# red (shaded evenly, the side teeth turned a cold grey-green beside the lips)
+# the mouth's corners keep 1 - _CORRIDOR of the light its middle gets, in a warm shade (by
+# channel): the light the cheeks' insides reflect is red (shaded evenly, the side teeth turned
+# a cold grey-green beside the lips)
+_CORRIDOR = 0.45
+_CORRIDOR_TINT = np.array([0.8, 1.0, 1.15], np.float32)  # float32: no float64 image per frame
 _TONGUE_LIFT = 0.037  # the tongue is raised this share of the mouth's width, and the middle
 _TONGUE_RISE = 0.165  # of its back this much more: a dome rising towards the palate
 _TONGUE_SHADE = 0.6  # the tongue lies in the palate's shadow
