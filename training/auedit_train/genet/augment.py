@@ -36,10 +36,12 @@ def jitter_alignment(image: torch.Tensor, labels: torch.Tensor, g: torch.Generat
     return image, lab[:, 0].long()
 
 
-def clutter(n: int, size: int, g: torch.Generator) -> torch.Tensor:
-    """(n, 3, size, size) random backgrounds: smooth colour fields with some texture."""
-    coarse = torch.rand(n, 3, 4, 4, generator=g)
-    fine = torch.rand(n, 3, 16, 16, generator=g)
+def clutter(n: int, size: int, g: torch.Generator, device: torch.device | None = None,
+            ) -> torch.Tensor:
+    """(n, 3, size, size) random backgrounds on `device`: smooth colour fields with some
+    texture (drawn from the CPU generator `g`, upsampled on the device)."""
+    coarse = torch.rand(n, 3, 4, 4, generator=g).to(device)
+    fine = torch.rand(n, 3, 16, 16, generator=g).to(device)
     bg = (F.interpolate(coarse, size=size, mode="bicubic", align_corners=False)
           + 0.3 * (F.interpolate(fine, size=size, mode="bilinear", align_corners=False) - 0.5))
     return bg.clamp(0, 1)

@@ -98,16 +98,19 @@ def _split(dirs: tuple[str, ...], n_val: int, render: bool) -> tuple[Dataset | N
 
 def prepare(batch: dict[str, torch.Tensor], g: torch.Generator, device: torch.device,
             ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Augmented (image, labels) of a training batch."""
-    image, labels = batch["image"], batch["labels"]
+    """Augmented (image, labels) of a training batch. The augmentation runs on `device`:
+    on the CPU it takes about 0.3 s per batch of 64 (one thread), which held runs on an H100
+    to 2.4-6.8 steps/s; the random draws stay on the CPU generator `g` (same draws on any
+    device)."""
+    image, labels = batch["image"].to(device), batch["labels"].to(device)
     is_render = batch["render"].bool()
     if is_render.any():
-        bg = augment.clutter(len(image), image.shape[-1], g)
-        hole = (labels == int(Part.BACKGROUND))[:, None] & is_render[:, None, None, None]
+        bg = augment.clutter(len(image), image.shape[-1], g, device)
+        hole = ((labels == int(Part.BACKGROUND))[:, None]
+                & is_render.to(device)[:, None, None, None])
         image = torch.where(hole, bg, image)
     image, labels = augment.jitter_alignment(image, labels, g)
-    image = augment.photometric(image, g)
-    return image.to(device), labels.to(device)
+    return augment.photometric(image, g), labels
 
 
 def confusion(net: torch.nn.Module, parts: list[Dataset], device: torch.device) -> torch.Tensor:
