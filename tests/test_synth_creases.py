@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import cv2
 import numpy as np
 import pytest
 
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import load_rig
 from auedit.synth.creases import CREASES, CreasePainter, rises
+from auedit.synth.skin import SkinLook, photo_blur, skin_look
 
 SKIN = (200, 160, 140)
 SCALE, CENTRE = 30.0, 300.0  # pixels per cm, and where the rig's origin lands
@@ -99,3 +103,50 @@ def test_an_edit_shades_its_folds_onto_the_photo(prepared_astronaut, monkeypatch
     assert darker.mean() > 0.5 and darker.max() > 8
     changed = np.abs(shaded.astype(int) - plain).max(axis=2) > 0
     assert changed[between].sum() > 0.5 * changed.sum()
+
+
+def _look(image: np.ndarray, landmarks: np.ndarray, blur: float = 0.0) -> SkinLook:
+    return replace(skin_look(image, landmarks), blur=blur)
+
+
+def test_folds_stay_off_what_covers_the_skin(painter):
+    """A dark fringe over the forehead keeps its colour where the brow raisers' lines cross
+    it; beside it the lines are drawn as without a skin model."""
+    image, landmarks = _face()
+    x = CREASES["forehead, middle"].path[2][0]
+    px = round(CENTRE + SCALE * x)
+    fringe = (slice(0, 600), slice(px - 25, px + 25))
+    image[fringe] = (60, 40, 30)
+    look = _look(image, landmarks)
+    bare = image.copy()
+    painter.paint(bare, (0, 0), landmarks, _rise(AU1=1.0, AU2L=1.0, AU2R=1.0))
+    covered = image.copy()
+    assert painter.paint(covered, (0, 0), landmarks, _rise(AU1=1.0, AU2L=1.0, AU2R=1.0), look)
+    assert np.abs(bare[fringe].astype(int) - image[fringe]).max() > 3
+    assert np.abs(covered[fringe].astype(int) - image[fringe]).max() <= 1
+    away = (slice(0, 600), slice(0, px - 60))
+    assert np.abs(covered[away].astype(int) - bare[away]).max() <= 1
+    assert look.membership(image[fringe]).max() == 0.0
+    assert look.membership(np.full((2, 2, 3), SKIN, np.uint8)).min() == 1.0
+
+
+def test_folds_are_as_soft_as_the_photo(painter):
+    """On a blurred photo a fold is wider and shallower, and about as dark in all."""
+    shading = []
+    for blur in (0.0, 4.0):
+        image, landmarks = _face()
+        painter.paint(image, (0, 0), landmarks, _rise(AU4L=1.0, AU4R=1.0), blur=blur)
+        shading.append(np.float64(SKIN).mean() - image.astype(float).mean(axis=2))
+    sharp, soft = shading
+    assert soft.max() < 0.7 * sharp.max()
+    assert (soft > 2).sum() > 1.3 * (sharp > 2).sum()
+    assert soft.sum() == pytest.approx(sharp.sum(), rel=0.15)
+
+
+def test_a_photos_blur_is_measured_round_the_eyes(prepared_astronaut):
+    """The demo photo reads sharp (under 1 px beyond a sharp photo); blurred by 3 px it reads
+    about 3."""
+    _, prepared = prepared_astronaut
+    image, lms = prepared.image, prepared.face.landmarks
+    assert prepared.skin.blur < 1.0
+    assert photo_blur(cv2.GaussianBlur(image, (0, 0), 3.0), lms) == pytest.approx(3.0, abs=0.8)

@@ -22,6 +22,7 @@ import numpy as np
 from auedit.core.aus import MAX_INTENSITY
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.topology import N_LANDMARKS
+from auedit.synth.skin import SkinLook
 
 #: The lit ridge beside a fold brightens by this share of the fold's darkening.
 RIDGE_LIGHT = 0.3
@@ -178,10 +179,12 @@ class CreasePainter:
         return np.array([min(1.0, sum(rise[i] * w for i, w in p.keys)) for p in self.placed])
 
     def paint(self, image: np.ndarray, origin: tuple[int, int], landmarks: np.ndarray,
-              rise: np.ndarray) -> bool:
+              rise: np.ndarray, skin: SkinLook | None = None, blur: float = 0.0) -> bool:
         """Shade the creases onto `image` (h, w, 3 uint8 RGB, in place), whose pixel (0, 0)
         is `origin` in the coordinates of `landmarks` (468, 2: where the edit put them);
-        `rise` as for `strengths`. Returns whether anything was drawn."""
+        `rise` as for `strengths`. With the face's `skin`, folds fade where a pixel is not
+        skin-coloured (hair, a glasses frame); `blur` (Gaussian sigma, px of `image`) softens
+        them as much as the photo is soft. Returns whether anything was drawn."""
         strengths = self.strengths(rise)
         if not (strengths > 0.01).any():
             return False
@@ -200,7 +203,7 @@ class CreasePainter:
             # a fold narrower than a pixel is drawn a pixel wide and that much fainter
             true_width = p.width * px_per_cm
             width = max(1.0, true_width)
-            pad = int(np.ceil(3.0 * width)) + 2
+            pad = int(np.ceil(3.0 * max(width, blur))) + 2
             lo = np.maximum(np.floor(path.min(axis=0)).astype(int) - pad, 0)
             hi = np.minimum(np.ceil(path.max(axis=0)).astype(int) + pad + 1, (w, h))
             if (hi > lo).all():
@@ -212,12 +215,16 @@ class CreasePainter:
             dark = np.zeros((y1 - y0, x1 - x0), np.float32)
             light = np.zeros_like(dark)
             for path, shift, width, k, lo, hi in members:
-                stroke = _stroke(path - lo, (hi[1] - lo[1], hi[0] - lo[0]), width) * k
+                stroke = _stroke(path - lo, (hi[1] - lo[1], hi[0] - lo[0]), width, blur) * k
                 _add(dark, stroke, lo - (x0, y0))
                 _add(light, stroke, lo + shift - (x0, y0))
+            region = image[y0:y1, x0:x1]
+            if skin is not None:
+                on_skin = skin.membership(region)
+                dark *= on_skin
+                light *= on_skin
             gain = ((1.0 - np.minimum(dark, 0.9)[..., None] * SHADOW_TINT)
                     * (1.0 + RIDGE_LIGHT * light[..., None]))
-            region = image[y0:y1, x0:x1]
             region[:] = np.clip(region * gain + 0.5, 0, 255).astype(np.uint8)
         return True
 
@@ -255,9 +262,11 @@ def _add(into: np.ndarray, patch: np.ndarray, at: np.ndarray) -> None:
         into[cy0:cy1, cx0:cx1] += patch[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0]
 
 
-def _stroke(path: np.ndarray, size: tuple[int, int], width: float) -> np.ndarray:
+def _stroke(path: np.ndarray, size: tuple[int, int], width: float, blur: float = 0.0,
+            ) -> np.ndarray:
     """(h, w) float32 in [0, 1]: a soft line `width` pixels wide along `path`, fading in and
-    out towards its ends (a fold is deepest in its middle)."""
+    out towards its ends (a fold is deepest in its middle), blurred by a further `blur` px
+    (Gaussian sigma)."""
     mask = np.zeros(size, np.uint8)
     n = len(path)
     fade = np.sin(np.pi * (np.arange(n - 1) + 0.5) / (n - 1)) ** 0.7
@@ -266,7 +275,7 @@ def _stroke(path: np.ndarray, size: tuple[int, int], width: float) -> np.ndarray
     for i in range(n - 1):
         cv2.line(mask, tuple(pts[i]), tuple(pts[i + 1]), int(255 * fade[i]), thickness,
                  cv2.LINE_AA, _SUBPIXEL)
-    soft = cv2.GaussianBlur(mask, (0, 0), max(0.8, 0.6 * width))
+    soft = cv2.GaussianBlur(mask, (0, 0), float(np.hypot(max(0.8, 0.6 * width), blur)))
     return soft.astype(np.float32) * (1.0 / 255.0)
 
 

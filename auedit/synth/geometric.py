@@ -58,6 +58,7 @@ from auedit.synth.mouth import (
     uncrossed,
     upper_half,
 )
+from auedit.synth.skin import SkinLook, skin_look
 from auedit.synth.warp import (
     STILL_PX,
     BackwardMap,
@@ -300,6 +301,7 @@ class GeometricFace:
     lid_gain: np.ndarray  # (n upper-lid points, 2) gains of lid motion: opening, closing
     commissures: tuple[Commissure, ...]  # the lip corners' fit to the photo (`fit_commissures`)
     lower: LowerFace  # where a smile's lift is taken away below the mouth (`SMILE_AUS`)
+    skin: SkinLook  # the skin's colour and the photo's blur, for the creases
     levels: dict[bool, _Level] = field(default_factory=dict)  # preview? -> level
 
 
@@ -362,7 +364,7 @@ class GeometricSynthesizer:
         fitted = self._project(fit, fit.params)[0]
         return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
                              self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own),
-                             commissures(lms), lower_face(lms))
+                             commissures(lms), lower_face(lms), skin_look(image, lms))
 
     def _lid_gain(self, tracked: np.ndarray, fit: FitResult, fitted: np.ndarray,
                   own: Mapping[str, float]) -> np.ndarray:
@@ -412,7 +414,8 @@ class GeometricSynthesizer:
                                lm_shift[outline[:len(EYE_LOWER0)]])
         # the folds the raised AUs make, which the warp cannot (`creases`)
         self.creases.paint(edited, (bmap.x0, bmap.y0), level.landmarks + lm_shift,
-                           rises(expand_targets(targets), prepared.own))
+                           rises(expand_targets(targets), prepared.own), prepared.skin,
+                           prepared.skin.blur * level.scale)
         self._paste(prepared, level, bmap, edited, out)
         return out
 
