@@ -15,7 +15,9 @@ image as its base colour texture (PNG, sRGB-encoded as the spec wants).
 targets from a *mesh provider*: a callable returning `(base_vertices (V, 3), triangles (T, 3),
 {target name: deltas (V, 3)})`, optionally with a fourth item, vertex colours (V, 3|4), and
 then a fifth and sixth, texture coordinates (V, 2) and the texture (H, W, 3, floats 0-1).
-Target names are AU keys (`AU12`, `AU12L`, ...) or rig parameter names. The rig package
+Target names are AU keys (`AU12`, `AU12L`, ...) or rig parameter names, or two of them joined
+by `*` (`AU45L*AU7L`): a corrective target, weighted by the product of the two (what a pair
+does beyond the sum of its targets, as the rig's blink does with a lid tightener). The rig package
 registers its provider with `register_mesh_provider`; without one the export fails with a
 clear message.
 """
@@ -39,6 +41,8 @@ _FLOAT, _UINT = 5126, 5125  # glTF componentType
 _ARRAY_BUFFER, _ELEMENT_ARRAY_BUFFER = 34962, 34963
 
 _provider: MeshProvider | None = None
+#: joins the two parameters of a corrective target's name (`AU45L*AU7L`)
+CORRECTIVE = "*"
 
 
 def register_mesh_provider(provider: MeshProvider | None) -> None:
@@ -219,7 +223,10 @@ def _facs_of(key: str) -> str:
 def frame_weight(frame: TrackFrame, key: str) -> float:
     """The morph weight of target `key` in one frame: the rig parameter of that name when the
     frame has one, else the AU intensity / 5 (0-1). A part of an AU (`AU12L`, `AU28U`) falls
-    back to its AU, a sided AU to the mean of its sides; 0 when nothing is known."""
+    back to its AU, a sided AU to the mean of its sides; 0 when nothing is known. A
+    corrective (`A*B`) weighs the product of its parts' weights."""
+    if CORRECTIVE in key:
+        return float(np.prod([frame_weight(frame, part) for part in key.split(CORRECTIVE)]))
     if frame.rig and key in frame.rig:
         return float(frame.rig[key])
     v = frame.aus.get(key)
