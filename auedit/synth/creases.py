@@ -219,10 +219,11 @@ class CreasePainter:
                 _add(dark, stroke, lo - (x0, y0))
                 _add(light, stroke, lo + shift - (x0, y0))
             region = image[y0:y1, x0:x1]
-            if skin is not None:
-                on_skin = skin.membership(region)
-                dark *= on_skin
-                light *= on_skin
+            if skin is not None:  # only where a fold is drawn: most of a box is not
+                drawn = (dark > 1e-3) | (light > 1e-3)
+                on_skin = skin.membership(region[drawn])
+                dark[drawn] *= on_skin
+                light[drawn] *= on_skin
             gain = ((1.0 - np.minimum(dark, 0.9)[..., None] * SHADOW_TINT)
                     * (1.0 + RIDGE_LIGHT * light[..., None]))
             region[:] = np.clip(region * gain + 0.5, 0, 255).astype(np.uint8)

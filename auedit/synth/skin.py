@@ -43,11 +43,11 @@ class SkinLook:
     luma_spread: float  # its robust standard deviation
     blur: float  # the photo's blur beyond a sharp photo's: Gaussian sigma, photo pixels
 
-    def membership(self, region: np.ndarray) -> np.ndarray:
-        """(h, w) float32 in [0, 1]: how much each pixel of `region` (RGB uint8) looks like
-        the face's skin."""
-        rgb = region.astype(np.float32) + 1.0
-        total = rgb.sum(axis=2)
+    def membership(self, pixels: np.ndarray) -> np.ndarray:
+        """Float32 in [0, 1], one per pixel of `pixels` (RGB uint8, (..., 3)): how much each
+        looks like the face's skin."""
+        rgb = pixels.astype(np.float32) + 1.0
+        total = rgb.sum(axis=-1)
         d2 = ((rgb[..., 0] / total - self.chroma[0]) / self.chroma_spread[0]) ** 2
         d2 += ((rgb[..., 1] / total - self.chroma[1]) / self.chroma_spread[1]) ** 2
         d2 += ((np.log(total) - self.luma) / self.luma_spread) ** 2
