@@ -29,6 +29,8 @@ from auedit.rig.alignment import similarity
 from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS
 from auedit.rig.model import RigParams, rig_for
 from auedit.rig.regions import (
+    BROW_LOWER,
+    BROW_UPPER,
     EYE_LOWER0,
     EYE_LOWER1,
     EYE_LOWER2,
@@ -47,6 +49,7 @@ from auedit.rig.topology import N_LANDMARKS
 from auedit.synth.base import SynthesisError, expand_targets, rig_aus
 from auedit.synth.creases import CreasePainter, rises
 from auedit.synth.eyes import EyeRest, eye_rest, paint_open_eye
+from auedit.synth.glasses import Frames, find_frames
 from auedit.synth.mouth import (
     MouthInterior,
     bite_line,
@@ -68,6 +71,10 @@ from auedit.synth.warp import (
     frame_points,
 )
 
+#: An edit that moves no brow point further than this (share of the face's size) keeps glasses
+#: still (`synth.glasses`); one that does moves them with the face, as the frame's top bar
+#: lies on the brows (the same in previews and saved edits).
+BROW_STILL = 0.005
 #: Previews work on a copy of the crop scaled so that the face is at most this large (pixels).
 PREVIEW_FACE_PX = 384
 #: The working crop reaches this many face sizes beyond the face on each side.
@@ -283,6 +290,8 @@ class _Level:
     mouth_upper: np.ndarray  # uint8 masks of the photo's own mouth opening (none if closed),
     mouth_lower: np.ndarray  # above and below its bite line (upper and lower teeth)
     eyes: tuple[EyeRest | None, ...]  # per eye (`eye_openings` order), what the photo shows
+    frame: np.ndarray | None  # a glasses frame's opacity over `image` (float32), if any...
+    photo: np.ndarray  # ...which then has the frame painted out; the crop as photographed
 
 
 @dataclass
@@ -302,6 +311,7 @@ class GeometricFace:
     commissures: tuple[Commissure, ...]  # the lip corners' fit to the photo (`fit_commissures`)
     lower: LowerFace  # where a smile's lift is taken away below the mouth (`SMILE_AUS`)
     skin: SkinLook  # the skin's colour and the photo's blur, for the creases
+    frames: Frames | None  # a glasses frame, kept still over the edit
     levels: dict[bool, _Level] = field(default_factory=dict)  # preview? -> level
 
 
@@ -333,6 +343,9 @@ class GeometricSynthesizer:
         lower = np.array(EYE_LOWER0 + EYE_LOWER1 + EYE_LOWER2 + EYE_LOWER3)
         self.lower_lids = np.union1d(lower, mesh.mirror[lower])
         self.creases = CreasePainter(mesh.vertices, mesh.skin_triangles)
+        self.brows = [(side[list(BROW_UPPER)], side[list(BROW_LOWER)])
+                      for side in (np.arange(len(mesh.mirror)), mesh.mirror)]
+        self.brow_points = np.concatenate([np.concatenate(b) for b in self.brows])
 
     def prepare(self, image: np.ndarray, face: TrackedFace) -> GeometricFace:
         """Fit the game face to `face` (identity included) and cache the working crop."""
@@ -359,12 +372,15 @@ class GeometricSynthesizer:
         crop = (int(x0), int(y0), int(x1), int(y1))
         frame = frame_points(x0, y0, x1, y1)
         mesh = build_mesh(lms, self.face_triangles, frame, self.openings)
+        skin = skin_look(image, lms)
         interior = MouthInterior(self.rig.mesh,
                                  light_gain(image, lms, [o for _, o in self.eye_openings]))
         fitted = self._project(fit, fit.params)[0]
         return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
                              self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own),
-                             commissures(lms), lower_face(lms), skin_look(image, lms))
+                             commissures(lms), lower_face(lms), skin,
+                             find_frames(image, lms, skin, [o for _, o in self.eye_openings],
+                                         self.brows))
 
     def _lid_gain(self, tracked: np.ndarray, fit: FitResult, fitted: np.ndarray,
                   own: Mapping[str, float]) -> np.ndarray:
@@ -405,17 +421,27 @@ class GeometricSynthesizer:
         if warp is None:
             return out
         bmap, dst, moving, opens = warp
-        edited = bmap.remap(level.image)
+        # glasses stay still where the brows do (the frame's top bar lies on them)
+        still = level.frame is not None and (np.abs(photo_shift[self.brow_points]).max()
+                                             < BROW_STILL * prepared.face_px)
+        source = level.image if still else level.photo
+        edited = bmap.remap(source)
         if moving[_MOUTH].any():
             self._open_mouth(prepared, level, bmap, edited, dst[_MOUTH], target)
         for (_, outline), eye, opening in zip(self.eye_openings, level.eyes, opens, strict=True):
             if opening and eye is not None:  # the eyeball moves with the lower lid
-                paint_open_eye(edited, (bmap.x0, bmap.y0), level.image, eye, dst[outline],
+                paint_open_eye(edited, (bmap.x0, bmap.y0), source, eye, dst[outline],
                                lm_shift[outline[:len(EYE_LOWER0)]])
         # the folds the raised AUs make, which the warp cannot (`creases`)
         self.creases.paint(edited, (bmap.x0, bmap.y0), level.landmarks + lm_shift,
                            rises(expand_targets(targets), prepared.own), prepared.skin,
                            prepared.skin.blur * level.scale)
+        if still:  # the glasses where they were
+            box = (slice(bmap.y0, bmap.y0 + edited.shape[0]),
+                   slice(bmap.x0, bmap.x0 + edited.shape[1]))
+            alpha = np.ascontiguousarray(level.frame[box])
+            edited[:] = cv2.blendLinear(np.ascontiguousarray(level.photo[box]), edited, alpha,
+                                        1.0 - alpha)
         self._paste(prepared, level, bmap, edited, out)
         return out
 
@@ -540,8 +566,17 @@ class GeometricSynthesizer:
                      for _, outline in self.eye_openings)
         if any(eye is None for eye in eyes):  # both eyes alike: painted, or both left to the warp
             eyes = (None,) * len(eyes)
+        glasses, photo = None, crop
+        if prepared.frames is not None:
+            glasses = prepared.frames.over(x0, y0, x1, y1)
+            if s < 1.0:
+                glasses = cv2.resize(glasses, (crop.shape[1], crop.shape[0]),
+                                     interpolation=cv2.INTER_AREA)
+            # the warp moves the photo with the frame painted out
+            hole = cv2.dilate((glasses > 0.05).astype(np.uint8), np.ones((3, 3), np.uint8))
+            crop = cv2.inpaint(crop, hole, 3, cv2.INPAINT_TELEA)
         level = _Level(s, crop, lms, WarpMesh.rest(lms, frame), upper,
-                       cv2.subtract(opening, upper), eyes)
+                       cv2.subtract(opening, upper), eyes, glasses, photo)
         prepared.levels[preview] = level
         return level
 
