@@ -338,8 +338,9 @@ class GeometricSynthesizer:
         mesh = self.rig.mesh
         self.lid_upper, self.lid_lower = _lid_pairs(mesh.vertices, mesh.mirror)
         self.eye_openings = _eye_openings(self.face_triangles, mesh.mirror)
+        self.eye_outlines = [o for _, o in self.eye_openings]
         # the rims of the openings, where the warp lets triangles fold (see `build_mesh`)
-        self.openings = [o for _, o in self.eye_openings] + [_MOUTH]
+        self.openings = [*self.eye_outlines, _MOUTH]
         lower = np.array(EYE_LOWER0 + EYE_LOWER1 + EYE_LOWER2 + EYE_LOWER3)
         self.lower_lids = np.union1d(lower, mesh.mirror[lower])
         self.creases = CreasePainter(mesh.vertices, mesh.skin_triangles)
@@ -374,13 +375,12 @@ class GeometricSynthesizer:
         mesh = build_mesh(lms, self.face_triangles, frame, self.openings)
         skin = skin_look(image, lms)
         interior = MouthInterior(self.rig.mesh,
-                                 light_gain(image, lms, [o for _, o in self.eye_openings]))
+                                 light_gain(image, lms, self.eye_outlines))
         fitted = self._project(fit, fit.params)[0]
         return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
                              self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own),
                              commissures(lms), lower_face(lms), skin,
-                             find_frames(image, lms, skin, [o for _, o in self.eye_openings],
-                                         self.brows))
+                             find_frames(image, lms, skin, self.eye_outlines, self.brows))
 
     def _lid_gain(self, tracked: np.ndarray, fit: FitResult, fitted: np.ndarray,
                   own: Mapping[str, float]) -> np.ndarray:

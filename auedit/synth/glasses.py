@@ -92,7 +92,7 @@ def find_frames(image: np.ndarray, landmarks: np.ndarray, skin: SkinLook,
         return None
     by0, by1, bx0, bx1 = bridge
     band = membership[by0:by1, bx0:bx1] < BRIDGE_NOT_SKIN
-    if band.size == 0 or band.any(axis=0).mean() < BRIDGE_CROSSED:
+    if band.any(axis=0).mean() < BRIDGE_CROSSED:
         return None
     keep_out = np.zeros(not_skin.shape, np.uint8)
     for outline in eyes:
