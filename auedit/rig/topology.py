@@ -91,6 +91,10 @@ MOUTH_BAND_UPDOWN = 1.1
 #: the mouth's back closes the band's inner ends with a cone whose tip lies this deep (cm)
 #: behind their middle (`mouth_back_tip`)
 MOUTH_BACK_DEPTH = 2.0
+#: at rest each inner-lip point moves this share of half the canonical face's gap towards the
+#: other lip: a little past it, since the two lips' points do not lie above one another and
+#: lips that only met (0.95 until 2026-11-23) left a dashed slit of teeth between them
+LIPS_MEET = 1.1
 EYEBALL_RADIUS = 1.15  # cm
 #: the teeth's arches span this share of the closed mouth's inner width, bend back (cm) by
 #: this much at their ends and hold this many columns (a tooth between two; the central
@@ -193,7 +197,8 @@ def _grid(corner_fn, nu: int, nv: int) -> tuple[np.ndarray, np.ndarray]:
 def _close_lips(v: np.ndarray, mirror: np.ndarray, tris: np.ndarray) -> np.ndarray:
     """The canonical face's lips are parted by about 5 mm; the rig's neutral face has them
     closed, so that AU25 (lips part) and the jaw open the mouth from rest. Each inner-lip
-    point moves half the gap towards the opposite lip and the lips' other rings follow."""
+    point moves half the gap towards the opposite lip, a little past it (`LIPS_MEET`), and the
+    lips' other rings follow."""
     from auedit.rig.fields import graph_laplacian, harmonic
 
     upper, lower = np.array(rg.LIPS_UPPER_INNER[1:-1]), np.array(rg.LIPS_LOWER_INNER)
@@ -203,7 +208,7 @@ def _close_lips(v: np.ndarray, mirror: np.ndarray, tris: np.ndarray) -> np.ndarr
     for ours, theirs in ((upper, lower), (lower, upper)):
         for i in ours:
             j = theirs[np.argmin(np.abs(v[theirs, 0] - v[i, 0]))]
-            fixed[int(i)] = np.array([0.0, (v[j, 1] - v[i, 1]) / 2 * 0.95, 0.0])
+            fixed[int(i)] = np.array([0.0, (v[j, 1] - v[i, 1]) / 2 * LIPS_MEET, 0.0])
     far = np.linalg.norm(v - v[[13, 14]].mean(axis=0), axis=1) > 2.2
     for i in np.flatnonzero(far):
         fixed[int(i)] = np.zeros(3)
