@@ -1,5 +1,5 @@
 """Locating `../shared/data` for the benchmarks (never copied into the repository), the London
-set's photo pairs, ICC, and the background seen through the game face's openings."""
+set's photo pairs, ICC, and the parts seen inside and outside the game face's openings."""
 
 from __future__ import annotations
 
@@ -61,21 +61,21 @@ def icc_3_1(truth: np.ndarray, estimate: np.ndarray) -> float:
     return float((ms_rows - ms_err) / denom) if denom > 0 else float("nan")
 
 
-def background_inside(renderer: Any, params: Any, contours: list[list[int]]) -> np.ndarray:
-    """(B,) background pixels inside the outlines `contours` (rig vertex ids, e.g. the eye or
-    mouth openings) of each face of `params` as `renderer` (a `FaceRenderer`) draws it, the
-    outlines' own pixels aside."""
+def part_pixels(renderer: Any, params: Any, contours: list[list[int]], part: int, *,
+                inside: bool) -> np.ndarray:
+    """(B,) pixels of the part `part` (`topology.Part`) inside (or outside) the outlines
+    `contours` of each face of `params` as `renderer` draws it, the outlines' own pixels (one
+    pixel either side) aside."""
     import cv2
-
-    from auedit.rig.topology import Part
 
     labels = renderer.render(params).labels.numpy()
     screen = renderer.screen_vertices(params)
     out = np.zeros(len(params), int)
+    edge = cv2.erode if inside else cv2.dilate
     for b in range(len(params)):
+        mask = np.zeros(labels.shape[1:], np.uint8)
         for contour in contours:
-            inside = np.zeros(labels.shape[1:], np.uint8)
-            cv2.fillPoly(inside, [np.round(screen[b, contour, :2] - 0.5).astype(np.int32)], 1)
-            inside = cv2.erode(inside, np.ones((3, 3), np.uint8))
-            out[b] += int((labels[b][inside > 0] == Part.BACKGROUND).sum())
+            cv2.fillPoly(mask, [np.round(screen[b, contour, :2] - 0.5).astype(np.int32)], 1)
+        mask = edge(mask, np.ones((3, 3), np.uint8)) > 0
+        out[b] = int((labels[b][mask if inside else ~mask] == part).sum())
     return out

@@ -17,12 +17,13 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from _shared import background_inside
+from _shared import part_pixels
 
 from auedit.render.face import FaceRenderer
 from auedit.rig import regions as rg
 from auedit.rig.identity_space import load_default
 from auedit.rig.model import RigParams, load_rig, pose_params_from_deg
+from auedit.rig.topology import Part
 
 WITH = {"alone": (), "cheek raiser + lid tightener": ("AU6L", "AU6R", "AU7L", "AU7R"),
         "lid raiser": ("AU5L", "AU5R"), "brow raisers": ("AU1", "AU2L", "AU2R")}
@@ -67,8 +68,9 @@ def main() -> None:
         p.identity[:] = identities[:count]
         p.pose[:] = pose_params_from_deg(np.array([[pitch, yaw, 0.0]] * count))
         seen = np.concatenate([
-            background_inside(renderer, RigParams(p.pose[i:i + 8], p.au[i:i + 8],
-                                                  p.identity[i:i + 8]), eyes)
+            part_pixels(renderer, RigParams(p.pose[i:i + 8], p.au[i:i + 8],
+                                            p.identity[i:i + 8]), eyes, Part.BACKGROUND,
+                        inside=True)
             for i in range(0, count, 8)])
         print(f"  pitch {pitch:+5.1f} yaw {yaw:+5.1f}: mean {seen.mean():6.1f} px per face, "
               f"faces with any {np.mean(seen > 0):6.1%}")

@@ -34,6 +34,19 @@ def _teeth_band(rig, verts: np.ndarray, jaw: int) -> tuple[np.ndarray, float]:
     return arch[:, 0], float(np.median(arch[:, 1]))
 
 
+def _teeth_line(rig, verts: np.ndarray, jaw: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pixel columns an arch of teeth spans and, in each, its middle row: the arch curves
+    (its ends lie deeper, and the jaw's turn lifts them)."""
+    mesh = rig.mesh
+    teeth = np.unique(mesh.triangles[mesh.triangle_parts == int(Part.TEETH)])
+    arch = verts[teeth[mesh.jaw_attached[teeth] == jaw], :2]
+    columns = np.round(arch[:, 0], 1)
+    x = np.unique(columns)
+    y = np.array([arch[columns == c, 1].mean() for c in x])
+    xs = np.arange(int(np.ceil(x.min())), int(x.max()))
+    return xs, np.interp(xs, x, y)
+
+
 def test_the_tongue_shows_behind_the_lower_teeth(opened):
     rig, _, verts, image = opened
     xs, lower_row = _teeth_band(rig, verts, 1)
@@ -50,8 +63,8 @@ def test_light_falls_off_towards_the_back_teeth(opened):
     teeth are darker: the mouth's sides at most three quarters of its middle (by depth
     alone, before the corridor: 0.86)."""
     rig, _, verts, image = opened
-    xs, row = _teeth_band(rig, verts, 1)
-    line = image[int(row), int(xs.min()):int(xs.max())].mean(axis=1)
+    xs, ys = _teeth_line(rig, verts, 1)
+    line = image[np.round(ys).astype(int), xs].mean(axis=1)
     third = len(line) // 3
     front, back = np.median(line[third:2 * third]), np.median(
         np.concatenate([line[:third // 2], line[-third // 2:]]))

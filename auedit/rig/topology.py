@@ -100,9 +100,11 @@ EYEBALL_RADIUS = 1.15  # cm
 #: this much at their ends and hold this many columns (a tooth between two; the central
 #: incisors span two): a smile pulls the corners some 1.5 cm apart, and arches the width of
 #: the closed mouth left black corners beside the last teeth in a parted smile, where a real
-#: one shows teeth to near its corners, the back ones darker (the buccal corridor)
+#: one shows teeth to near its corners, the back ones darker (the buccal corridor); arches
+#: that bent back 1 cm poked their ends out through the cheeks beside corners that a wide jaw
+#: drop (AU27) or a sucked lower lip (AU28D) drew back (on a quarter of random faces)
 ARCH_WIDTH = 1.15
-ARCH_CURVE = 1.0
+ARCH_CURVE = 2.0
 ARCH_COLUMNS = 13
 TEETH = np.array([0.96, 0.94, 0.86])
 TONGUE = np.array([0.80, 0.38, 0.40])
