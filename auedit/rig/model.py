@@ -126,6 +126,7 @@ class FaceRig:
         self._blink_matrix = fields.reshape(-1, 3 * len(self._blink_vertices))
         # (k, 2 x m x 3): the same share by parameter, for the blinks' derivatives
         self._blink_by_parameter = fields.transpose(1, 0, 2, 3).reshape(len(by), -1)
+        self._flat_fields: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     @property
     def n_vertices(self) -> int:
@@ -151,9 +152,9 @@ class FaceRig:
         part of it that follows the other AUs only with `blink_follows_aus`."""
         idw = (np.asarray(params.identity) - 0.5) * 2.0
         au = np.asarray(params.au)
+        identity_fields, au_fields = self.flat_fields(count)
         s = (self.mesh.vertices[None, :count]
-             + np.tensordot(idw, self.identity_fields[:, :count], axes=1)
-             + np.tensordot(au, self.au_fields[:, :count], axes=1))
+             + (idw @ identity_fields + au @ au_fields).reshape(len(au), count, 3))
         blink = au[:, self.blinks]
         if blink.any():
             by = np.concatenate([idw, au if blink_follows_aus else np.zeros_like(au)], axis=1)
@@ -161,6 +162,16 @@ class FaceRig:
             weights = (blink[:, :, None] * by[:, None, :]).reshape(len(au), -1)
             s[:, self._blink_vertices] += (weights @ self._blink_matrix).reshape(len(au), -1, 3)
         return s
+
+    def flat_fields(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """The identity and AU fields of the first `count` vertices, (n, count x 3) each and
+        contiguous (cached): a slice of the fields copied on every call cost the live fit a
+        tenth of its time."""
+        if count not in self._flat_fields:
+            self._flat_fields[count] = tuple(
+                np.ascontiguousarray(f[:, :count].reshape(len(f), -1))
+                for f in (self.identity_fields, self.au_fields))
+        return self._flat_fields[count]
 
     def _sockets(self, s: np.ndarray) -> np.ndarray:
         """The eye sockets follow the lids: their rims on the lids' edges, their inner ends on
@@ -202,7 +213,7 @@ class FaceRig:
                            + MOUTH_STRETCH_DEG * au[:, self._au_index["AU27"]])
         hinge = self.mesh.hinge
         rel = s - hinge
-        rotated = np.einsum("bij,bvj->bvi", _rot_x(theta), rel) + hinge
+        rotated = rel @ _rot_x(theta).transpose(0, 2, 1) + hinge
         w = self.jaw[None, :n, None]
         s = s + w * (rotated - s)
         side = JAW_SIDEWAYS_CM * (au[:, self._au_index["AU30L"]] - au[:, self._au_index["AU30R"]])
