@@ -4,7 +4,9 @@ The video's faces are tracked once (VIDEO mode, 640x480 as `live_fps.py`); the d
 runs over the tracked faces as the live view runs it (a track's first frames fit the identity,
 then it is frozen), `--rounds` times, and the per-frame times are split into the landmark fit
 and the learned AU stage (features and regressor). A live pipeline's frame costs MediaPipe's
-time plus these (and a little bookkeeping: `live_fps.py`).
+time plus these (and a little bookkeeping: `live_fps.py`). Then a still photo's fit (from
+the neutral face, identity included: the editor's, `auedit transfer`'s and the data engine's)
+on every tenth face.
 
     python benchmarks/rigfit_speed.py [--frames 300] [--rounds 5]
 """
@@ -49,9 +51,17 @@ def main() -> None:
             if i >= WARM_UP:
                 fit_ms.append((t1 - t0) * 1e3)
                 stage_ms.append((t2 - t1) * 1e3)
+    photo_ms = []
+    for _ in range(args.rounds):
+        detector = RigFitDetector()
+        for face in faces[::10]:
+            t0 = time.perf_counter()
+            detector.fit_face(face, still=True)
+            photo_ms.append((time.perf_counter() - t0) * 1e3)
     total = [a + b for a, b in zip(fit_ms, stage_ms, strict=True)]
     print(f"landmark fit:   median {statistics.median(fit_ms):.2f} ms/frame")
     print(f"learned stage:  median {statistics.median(stage_ms):.2f} ms/frame")
+    print(f"photo fit:      median {statistics.median(photo_ms):.2f} ms/face")
     print(f"rigfit: median {statistics.median(total):.2f} ms/frame")
 
 
