@@ -100,3 +100,26 @@ def test_the_eyeballs_whites_sample_only_white_in_the_eye_disc():
         points = np.einsum("pk,tkc->tpc", weights, uvs[side])
         reach = np.linalg.norm(points - np.array(EYE_DISC[:2]), axis=-1) / EYE_DISC[2]
         assert reach.min() > IRIS_ANGLE / EYE_DISC_ANGLE
+
+
+def test_the_textured_look_shades_the_folds_of_its_aus(monkeypatch):
+    """A frown (AU4) and a nose wrinkle (AU9) fold the skin between the brows and across the
+    nose's root, as a game's wrinkle maps draw them; at rest nothing is drawn."""
+    from auedit.rig.creases import CreasePainter
+
+    rig = load_rig()
+    params = RigParams.neutral(2)
+    for key in ("AU4L", "AU4R", "AU9L", "AU9R"):
+        params.au[1, rig.au_index(key)] = 1.0
+    renderer = FaceRenderer(rig, 256, look="textured")
+    with_folds = renderer.render(params).color.numpy()
+    monkeypatch.setattr(CreasePainter, "paint", lambda *args, **kwargs: False)
+    without = renderer.render(params).color.numpy()
+    assert np.array_equal(with_folds[0], without[0])  # the neutral face has none
+    xy = renderer.screen_vertices(params)[1, :, :2]
+    # the box between the inner brow ends (107, 336) and the nose's root (168)
+    (x0, y0), (x1, y1) = xy[[107, 336, 168]].min(axis=0), xy[[107, 336, 168]].max(axis=0)
+    box = (slice(int(y0) - 4, int(y1) + 4), slice(int(x0), int(x1) + 1))
+    darker = without[1][box].mean(axis=2) - with_folds[1][box].mean(axis=2)
+    # 0.056 and 0.005 when written
+    assert darker.max() > 0.03 and darker.mean() > 0.0025, (darker.max(), darker.mean())

@@ -14,12 +14,14 @@ import torch
 from auedit.render.camera import Camera
 from auedit.render.raster import RenderOutput, render
 from auedit.rig.alignment import five_points, similarity
+from auedit.rig.creases import CreasePainter
 from auedit.rig.model import FaceRig, RigParams
 from auedit.rig.texture import TEXTURE_PX, detail_texture, painted_uvs, textured_colors
+from auedit.rig.topology import N_LANDMARKS
 
 #: The game face's looks: "flat", per-vertex colours, which the shipped models were trained
-#: on; "textured", brows, lid margins and irises painted in a texture (`auedit.rig.texture`),
-#: for people to look at.
+#: on; "textured", brows, lid margins and irises painted in a texture (`auedit.rig.texture`)
+#: and the folds the AUs make shaded over it (`auedit.rig.creases`), for people to look at.
 LOOKS = ("flat", "textured")
 #: In the textured look each eyeball normal turns this share of the way towards the camera.
 EYE_NORMAL_BEND = 0.6
@@ -43,8 +45,11 @@ class FaceRenderer:
         textured = look == "textured"
         colors = textured_colors(mesh) if textured else mesh.vertex_colors
         self._colors = torch.as_tensor(colors, dtype=torch.float32, device=self.device)
-        self._uvs = self._texture = self._bend = None
+        self._uvs = self._texture = self._bend = self._creases = None
         if textured:
+            # a game's wrinkle maps: without them a smile, a frown or raised brows left the
+            # skin as smooth as at rest
+            self._creases = CreasePainter(mesh.vertices, mesh.skin_triangles)
             # the eyeballs' whites shaded softly: a sphere lit like the skin read as metal
             bend = np.zeros(mesh.n_vertices, np.float32)
             bend[mesh.eyeballs.ravel()] = EYE_NORMAL_BEND
@@ -82,15 +87,27 @@ class FaceRenderer:
                colors: np.ndarray | None = None, light_dir=(-0.3, -0.5, -1.0)) -> RenderOutput:
         """Colour (B, H, W, 3) in [0, 1], labels (`topology.Part`), depth, triangle ids, in the
         renderer's look; `colors` ((V, 3)) colour every vertex instead, untextured."""
-        verts = torch.as_tensor(self.screen_vertices(params, align), dtype=torch.float32,
-                                device=self.device)
+        screen = self.screen_vertices(params, align)
+        verts = torch.as_tensor(screen, dtype=torch.float32, device=self.device)
         own = colors is None
         cols = self._colors if own else torch.as_tensor(
             colors, dtype=torch.float32, device=self.device)
-        return render(verts, self._tris, cols, self._labels, (self.size, self.size),
-                      Camera.orthographic(1.0, (0.0, 0.0)), light_dir=light_dir,
-                      background=self.background, uvs=self._uvs if own else None,
-                      texture=self._texture if own else None, normal_bend=self._bend)
+        out = render(verts, self._tris, cols, self._labels, (self.size, self.size),
+                     Camera.orthographic(1.0, (0.0, 0.0)), light_dir=light_dir,
+                     background=self.background, uvs=self._uvs if own else None,
+                     texture=self._texture if own else None, normal_bend=self._bend)
+        if own and self._creases is not None:
+            self._shade_creases(out, screen, np.asarray(params.au))
+        return out
+
+    def _shade_creases(self, out: RenderOutput, screen: np.ndarray, au: np.ndarray) -> None:
+        """The folds of each face's AUs shaded onto its colour (on the CPU, with OpenCV)."""
+        color = out.color.cpu().numpy()  # the same memory on a CPU
+        # pixel centres lie at whole screen coordinates + 0.5
+        drawn = [self._creases.paint(color[b], (0, 0), screen[b, :N_LANDMARKS, :2] - 0.5, au[b])
+                 for b in range(len(au))]
+        if any(drawn) and out.color.device.type != "cpu":
+            out.color.copy_(torch.from_numpy(color))
 
     def render_uint8(self, params: RigParams, **kwargs) -> np.ndarray:
         """(B, H, W, 3) uint8 RGB images."""

@@ -26,6 +26,7 @@ from auedit.detect.rigfit import RigFitDetector
 from auedit.face.canonical import CanonicalFace, load_canonical_face
 from auedit.fit.landmark_fit import FitResult
 from auedit.rig.alignment import similarity
+from auedit.rig.creases import CreasePainter, rises
 from auedit.rig.expressions import AU_PARAMETER_KEYS, AU_PARAMETERS
 from auedit.rig.model import RigParams, rig_for
 from auedit.rig.regions import (
@@ -47,7 +48,6 @@ from auedit.rig.regions import (
 )
 from auedit.rig.topology import N_LANDMARKS
 from auedit.synth.base import SynthesisError, expand_targets, rig_aus
-from auedit.synth.creases import CreasePainter, rises
 from auedit.synth.eyes import EyeRest, eye_rest, paint_open_eye
 from auedit.synth.glasses import Frames, find_frames
 from auedit.synth.mouth import (

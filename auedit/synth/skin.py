@@ -1,6 +1,6 @@
-"""What a photo's skin looks like, for the shading drawn onto it (`creases`): its colour, so
-that folds stay off what covers the skin (a fringe over the forehead, a glasses frame, hair
-across a cheek), and its sharpness, so that folds are as soft as the photo (on a blurred
+"""What a photo's skin looks like, for the shading drawn onto it (`auedit.rig.creases`): its
+colour, so that folds stay off what covers the skin (a fringe over the forehead, a glasses
+frame, hair across a cheek), and its sharpness, so that folds are as soft as the photo (on a blurred
 video frame, folds drawn at full sharpness looked crisper than the skin under them).
 """
 

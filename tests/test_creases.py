@@ -1,4 +1,4 @@
-"""The folds that raised AUs shade onto an edit (`auedit.synth.creases`)."""
+"""The folds that raised AUs shade onto an edit (`auedit.rig.creases`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
+from auedit.rig.creases import CREASES, CreasePainter, rises
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import load_rig
-from auedit.synth.creases import CREASES, CreasePainter, rises
 from auedit.synth.skin import SkinLook, photo_blur, skin_look
 
 SKIN = (200, 160, 140)

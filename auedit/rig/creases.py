@@ -1,20 +1,22 @@
-"""Creases: the folds and wrinkles that AUs deepen in the skin, shaded onto a warped photo.
+"""Creases: the folds and wrinkles that AUs deepen in the skin, shaded onto an image of a face.
 
 A warp moves skin but cannot fold it, so a smile edit lifted the lip corners while the
 cheeks stayed as smooth as at rest, and a nose wrinkler (AU9) or brow lowerer (AU4) barely
 showed at all: most of what tells these AUs apart on a real face is the furrows they make
 (FACS describes each AU by them). Each crease is a path on the game face's neutral skin, in
-rig space (cm), placed on the photo through the face mesh (barycentric in the landmarks'
-triangles, so it moves with the warp), and drawn as a soft shadow with a lit ridge beside it
-(the skin bulging over the fold), as deep as the edit raised the AUs that make it. Only a
-rise is drawn: the photo's own creases cannot be taken away by shading, so an AU lowered
-below the photo's own reading adds none.
+rig space (cm), placed on an image through the face mesh (barycentric in the landmarks'
+triangles, so it moves with the face), and drawn as a soft shadow with a lit ridge beside it
+(the skin bulging over the fold), as deep as the AUs that make it are raised. Photo edits
+draw only a rise (`rises`): the photo's own creases cannot be taken away by shading, so an
+AU lowered below the photo's own reading adds none. The game face's textured look draws
+them at its AU parameters (`auedit.render.face`), as a game's wrinkle maps do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -22,13 +24,19 @@ import numpy as np
 from auedit.core.aus import MAX_INTENSITY
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.topology import N_LANDMARKS
-from auedit.synth.skin import SkinLook
 
 #: The lit ridge beside a fold brightens by this share of the fold's darkening.
 RIDGE_LIGHT = 0.3
 #: A shadow takes less red than green and blue (skin in shade turns warmer, not grey).
 SHADOW_TINT = np.array([0.8, 1.0, 1.0], np.float32)  # RGB
 _SUBPIXEL = 4
+
+
+class SkinMembership(Protocol):
+    """What a face's skin looks like (`auedit.synth.skin.SkinLook` on photos)."""
+
+    def membership(self, pixels: np.ndarray) -> np.ndarray:
+        """(n,) in [0, 1]: how much each of the (n, 3) RGB pixels looks like the skin."""
 
 
 @dataclass(frozen=True)
@@ -174,17 +182,20 @@ class CreasePainter:
 
     def strengths(self, rise: np.ndarray) -> np.ndarray:
         """(n placed,) each crease's strength in [0, 1] for the AU parameters' rise (n_au,:
-        target minus the photo's own, in parameter units, 1 = E; negatives count as 0)."""
+        on a photo, target minus the photo's own, in parameter units, 1 = E; on the game face,
+        its AU parameters; negatives count as 0)."""
         rise = np.maximum(np.asarray(rise, dtype=np.float64), 0.0)
         return np.array([min(1.0, sum(rise[i] * w for i, w in p.keys)) for p in self.placed])
 
     def paint(self, image: np.ndarray, origin: tuple[int, int], landmarks: np.ndarray,
-              rise: np.ndarray, skin: SkinLook | None = None, blur: float = 0.0) -> bool:
-        """Shade the creases onto `image` (h, w, 3 uint8 RGB, in place), whose pixel (0, 0)
-        is `origin` in the coordinates of `landmarks` (468, 2: where the edit put them);
-        `rise` as for `strengths`. With the face's `skin`, folds fade where a pixel is not
-        skin-coloured (hair, a glasses frame); `blur` (Gaussian sigma, px of `image`) softens
-        them as much as the photo is soft. Returns whether anything was drawn."""
+              rise: np.ndarray, skin: SkinMembership | None = None, blur: float = 0.0,
+              ) -> bool:
+        """Shade the creases onto `image` (h, w, 3 RGB, in place: uint8, or float in [0, 1]),
+        whose pixel (0, 0) is `origin` in the coordinates of `landmarks` (468, 2: where the
+        edit or the render put them); `rise` as for `strengths`. With the face's `skin`, folds
+        fade where a pixel is not skin-coloured (hair, a glasses frame); `blur` (Gaussian
+        sigma, px of `image`) softens them as much as the photo is soft. Returns whether
+        anything was drawn."""
         strengths = self.strengths(rise)
         if not (strengths > 0.01).any():
             return False
@@ -226,7 +237,10 @@ class CreasePainter:
                 light[drawn] *= on_skin
             gain = ((1.0 - np.minimum(dark, 0.9)[..., None] * SHADOW_TINT)
                     * (1.0 + RIDGE_LIGHT * light[..., None]))
-            region[:] = np.clip(region * gain + 0.5, 0, 255).astype(np.uint8)
+            if image.dtype == np.uint8:
+                region[:] = np.clip(region * gain + 0.5, 0, 255).astype(np.uint8)
+            else:
+                region[:] = np.minimum(region * gain, 1.0)
         return True
 
 
