@@ -152,7 +152,7 @@ class FaceRig:
         part of it that follows the other AUs only with `blink_follows_aus`."""
         idw = (np.asarray(params.identity) - 0.5) * 2.0
         au = np.asarray(params.au)
-        identity_fields, au_fields = self.flat_fields(count)
+        identity_fields, au_fields = self._fields_of(count)
         s = (self.mesh.vertices[None, :count]
              + (idw @ identity_fields + au @ au_fields).reshape(len(au), count, 3))
         blink = au[:, self.blinks]
@@ -163,7 +163,7 @@ class FaceRig:
             s[:, self._blink_vertices] += (weights @ self._blink_matrix).reshape(len(au), -1, 3)
         return s
 
-    def flat_fields(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+    def _fields_of(self, count: int) -> tuple[np.ndarray, np.ndarray]:
         """The identity and AU fields of the first `count` vertices, (n, count x 3) each and
         contiguous (cached): a slice of the fields copied on every call cost the live fit a
         tenth of its time."""
