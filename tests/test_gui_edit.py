@@ -121,12 +121,35 @@ def test_worker_reports_failures_and_keeps_working(qtbot, tmp_path):
             worker.prepare(np.full((30, 20, 3), 50, np.uint8), _face())
         with qtbot.waitSignal(worker.failed, timeout=10000) as blocker:
             worker.save(str(tmp_path / "missing" / "out.png"), {"AU26": 1.0})
-        assert "cannot save" in blocker.args[0] and "Traceback" not in blocker.args[0]
+        # the reason named, as the command line names it
+        assert "cannot write" in blocker.args[0] and "does not exist" in blocker.args[0]
+        assert "Traceback" not in blocker.args[0]
         with qtbot.waitSignal(worker.saved, timeout=10000):
             worker.save(str(tmp_path / "out.png"), {"AU26": 1.0})  # still prepared
         assert cv2.imread(str(tmp_path / "out.png")).shape == (30, 20, 3)
     finally:
         worker.shutdown()
+
+
+def test_a_saved_edit_keeps_the_photos_colour_profile(qtbot, tmp_path):
+    from PIL import Image, ImageCms
+
+    from auedit.workers.synth import SynthWorker
+
+    photo, out = tmp_path / "photo.jpg", tmp_path / "edit.jpg"
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
+    Image.new("RGB", (20, 30), (50, 50, 50)).save(photo, icc_profile=profile)
+    worker = SynthWorker(Brighten)
+    worker.start()
+    try:
+        with qtbot.waitSignal(worker.prepared, timeout=10000):
+            worker.prepare(np.full((30, 20, 3), 50, np.uint8), _face(), str(photo))
+        with qtbot.waitSignal(worker.saved, timeout=10000):
+            worker.save(str(out), {"AU26": 1.0})
+    finally:
+        worker.shutdown()
+    with Image.open(out) as saved:
+        assert saved.info.get("icc_profile") == profile
 
 
 # --- the window --------------------------------------------------------------------------
@@ -284,7 +307,7 @@ def test_save_writes_the_photo_size_and_keeps_the_edit(qtbot, window, tmp_path):
 
     with qtbot.waitSignal(window.editor.worker.failed, timeout=10000):
         window.editor.save(str(tmp_path / "no" / "such" / "dir.png"))
-    assert "cannot save" in window.statusBar().currentMessage()
+    assert "cannot write" in window.statusBar().currentMessage()
     assert panel.available and panel.values["AU26"] == 2.0 and panel.undo_stack.count() == 1
 
 

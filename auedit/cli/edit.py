@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auedit.core.aus import MAX_INTENSITY
+from auedit.media.metadata import read_metadata
 from auedit.media.outputs import check_image_output, check_outputs, write_image
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def _edit(args: argparse.Namespace, method: type, targets: dict[str, float]) -> 
     finally:
         tracker.close()
     edited = synthesizer.render(prepared, targets)
-    write_image(out, edited)
+    write_image(out, edited, read_metadata(src))
     if args.json:
         after = {**prepared.own, **targets}
         print(json.dumps({

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from auedit.media.metadata import PhotoMetadata, write_with_metadata
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -73,13 +75,20 @@ def check_image_output(path: PathLike) -> None:
         raise OutputError(f"cannot write {path}: unknown image type (use .png or .jpg)")
 
 
-def write_image(path: PathLike, rgb: np.ndarray) -> None:
-    """An RGB uint8 image to `path` (its type from the suffix), with a readable error."""
+def write_image(path: PathLike, rgb: np.ndarray, metadata: PhotoMetadata | None = None,
+                ) -> None:
+    """An RGB uint8 image to `path` (its type from the suffix), with a readable error; with
+    the `metadata` of the photo it was made from (colour profile, EXIF) where the type
+    carries them."""
     import cv2
 
     try:
-        ok = cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-    except cv2.error:
+        if metadata and write_with_metadata(path, rgb, metadata):
+            return
+        ok, data = cv2.imencode(Path(path).suffix, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        if ok:
+            data.tofile(str(path))  # numpy's writer: also for non-ASCII paths on Windows
+    except (cv2.error, ValueError, OSError):  # the reasons named below
         ok = False
     if not ok:
         _check_writable(Path(path))  # the likely reasons, named

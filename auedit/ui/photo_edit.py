@@ -120,7 +120,7 @@ class PhotoEditor(QObject):
         self.result, self._pending, self._ready = None, None, False
         self._reason = ""
         self._dirty = True
-        self._start_worker().prepare(item.rgb, item.analysis.faces[index].face)
+        self._start_worker().prepare(item.rgb, item.analysis.faces[index].face, self._name)
         self.panel.set_unavailable(f"Preparing face {index + 1} of "
                                    f"{Path(self._name).name}…")
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from PySide6.QtCore import Signal
 
 from auedit.core.types import TrackedFace
+from auedit.media.metadata import read_metadata
+from auedit.media.outputs import OutputError, write_image
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer
 from auedit.synth.expression_match import AUReader, matched_targets
 from auedit.workers.loop import LoopWorker
@@ -55,18 +56,6 @@ class RenderRequest:
     preview: bool
 
 
-def write_image(path: str, rgb: np.ndarray) -> None:
-    """Write an RGB image to `path` (format from the suffix; also for non-ASCII paths)."""
-    suffix = Path(path).suffix.lower() or ".png"
-    try:
-        ok, data = cv2.imencode(suffix, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-    except cv2.error as exc:
-        raise OSError(f"cannot write {suffix} files") from exc
-    if not ok:
-        raise OSError(f"cannot encode the image as {suffix}")
-    data.tofile(path)
-
-
 class SynthWorker(LoopWorker):
     """Prepares, renders and saves in a QThread of its own; `start()` it, `shutdown()` it.
 
@@ -91,18 +80,20 @@ class SynthWorker(LoopWorker):
         self._reader: AUReader | None = None  # another photo's AUs as MediaPipe reads them
         self._prepared: PreparedFace | None = None
         self._prepared_generation = -1
+        self._source: str | None = None  # the prepared photo's file: a save keeps its metadata
         self._generation = 0
         self._lock = threading.Lock()
         self._commands: list[tuple[str, tuple[Any, ...]]] = []
         self.renders = 0  # renders done (requests dropped by newer ones are not counted)
 
     # --- thread-safe API ----------------------------------------------------------------------
-    def prepare(self, image: np.ndarray, face: TrackedFace) -> None:
-        """Edit this face of this photo from now on; requests made before are dropped."""
+    def prepare(self, image: np.ndarray, face: TrackedFace, source: str | None = None) -> None:
+        """Edit this face of this photo from now on (read from the file `source`, whose colour
+        profile and EXIF data a save keeps); requests made before are dropped."""
         with self._lock:
             self._generation += 1
             generation = self._generation
-            self._commands.append(("prepare", (image, face, generation)))
+            self._commands.append(("prepare", (image, face, generation, source)))
         self._slot.clear()
 
     def request(self, targets: Mapping[str, float], preview: bool = False) -> None:
@@ -154,8 +145,9 @@ class SynthWorker(LoopWorker):
                 raise SynthesisError(f"photo editing is not available: {exc}") from exc
         return self._synthesizer
 
-    def _do_prepare(self, image: np.ndarray, face: TrackedFace, generation: int) -> None:
-        self._prepared, self._prepared_generation = None, -1
+    def _do_prepare(self, image: np.ndarray, face: TrackedFace, generation: int,
+                    source: str | None) -> None:
+        self._prepared, self._prepared_generation, self._source = None, -1, source
         prepared = self._synth().prepare(image, face)
         self._prepared, self._prepared_generation = prepared, generation
         self._emit("prepared", (dict(prepared.own),))
@@ -173,9 +165,9 @@ class SynthWorker(LoopWorker):
             raise SynthesisError("nothing to save: no face is being edited")
         image = self._synth().render(self._prepared, targets, preview=False)
         try:
-            write_image(path, image)
-        except OSError as exc:
-            raise OSError(f"cannot save {path}: {exc}") from exc
+            write_image(path, image, read_metadata(self._source) if self._source else None)
+        except OutputError as exc:
+            raise SynthesisError(str(exc)) from exc
         self._emit("saved", (path,))
 
     def _do_expression(self, path: str) -> None:
