@@ -417,3 +417,12 @@ def test_reset_and_presets_do_nothing_without_a_face(qtbot):
     assert panel.undo_stack.count() == 0  # no undoing into the face edited before
     panel.reset()
     assert panel.undo_stack.count() == 0
+
+
+def test_a_save_name_without_a_suffix_gets_the_chosen_types():
+    from auedit.ui.photo_edit import with_image_suffix
+
+    assert with_image_suffix("/tmp/smile", "JPEG (*.jpg *.jpeg)") == "/tmp/smile.jpg"
+    assert with_image_suffix("/tmp/smile", "PNG (*.png)") == "/tmp/smile.png"
+    assert with_image_suffix("/tmp/smile", "All files (*)") == "/tmp/smile.png"
+    assert with_image_suffix("/tmp/smile.jpeg", "PNG (*.png)") == "/tmp/smile.jpeg"

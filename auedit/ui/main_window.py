@@ -30,7 +30,7 @@ from auedit.ui.export_dialog import ExportDialog
 from auedit.ui.gameface import GameFacePanel
 from auedit.ui.genet import GENetPanel, GENetView
 from auedit.ui.image_pane import ImagePane
-from auedit.ui.photo_edit import PhotoEditor
+from auedit.ui.photo_edit import PhotoEditor, with_image_suffix
 from auedit.ui.settings import app_settings, get_bool, get_int, get_list
 from auedit.ui.status import StatusReadout
 from auedit.ui.time_series import DEFAULT_SERIES, AUTimeSeries
@@ -375,12 +375,12 @@ class MainWindow(QMainWindow):
             self.show_message("Save edit: open the Edit tab on a photo with a face first")
             return
         start = Path(str(self.settings.value("edit/save_dir", self._last_dir())))
-        path, _ = QFileDialog.getSaveFileName(
+        path, chosen = QFileDialog.getSaveFileName(
             self, "Save the edited photo", str(start / self.editor.suggested_name),
             "PNG (*.png);;JPEG (*.jpg *.jpeg);;All files (*)")
         if path:
             self.settings.setValue("edit/save_dir", str(Path(path).parent))
-            self.editor.save(path)
+            self.editor.save(with_image_suffix(path, chosen))
 
     def expression_dialog(self) -> None:
         if not self.editor.active or not self.edit_panel.available:

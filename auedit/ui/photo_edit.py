@@ -164,3 +164,11 @@ class PhotoEditor(QObject):
         self.message.emit(f"Edit: {text}")
         if not self._ready and self.original is not None:
             self.panel.set_unavailable(f"Cannot edit this face: {text}")
+
+
+def with_image_suffix(path: str, chosen_filter: str) -> str:
+    """`path` as typed in the save dialog, with the chosen type's suffix where it has none (a
+    name without one cannot say which image type to write)."""
+    if Path(path).suffix:
+        return path
+    return path + (".jpg" if chosen_filter.startswith("JPEG") else ".png")
