@@ -136,6 +136,25 @@ def test_edits_of_a_real_face_featurised_and_learnt_in_pairs(toy_data, tmp_path,
     assert records[-1]["train_loss"] < 0.7 * records[0]["train_loss"]
     assert all(np.isfinite(r["val_pair_mae"]) for r in records)
 
+    # with `pseudo_weight`, the edits' unedited AUs are learnt from the source's own reading
+    # too: the network's reading of them comes closer to it
+    import torch
+    from auedit_train.rigreg.train import load_trained
+
+    pseudo_run = tmp_path / "pseudo"
+    train([toy_data, tmp_path / "features"], pseudo_run,
+          TrainSettings(epochs=8, batch=8, hidden=(64,), val_fraction=0.2, pseudo_weight=1.0),
+          log=lambda _m: None)
+    x = torch.from_numpy(data["features"][~renders])
+    unedited = ~data["known"][~renders]
+
+    def unedited_error(run: Path) -> float:
+        with torch.no_grad():
+            pred = load_trained(run / "best.pt").eval()(x).numpy()
+        return float(np.abs(pred - data["au"][~renders])[unedited].mean())
+
+    assert unedited_error(pseudo_run) < unedited_error(out)
+
 
 def test_shipped_regressor_recovers_aus_better_than_the_plain_fit():
     from auedit.detect.rigfit import RigFitDetector

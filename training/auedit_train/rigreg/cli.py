@@ -45,6 +45,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--pair-weight", type=float, default=1.0,
                    help="weight of the edit pairs' loss against the renders'")
+    t.add_argument("--pseudo-weight", type=float, default=0.0,
+                   help="weight of the edits' unedited AUs, learnt as the source photo's own "
+                        "reading (default 0: not learnt)")
     t.add_argument("--device", default="cpu")
     t.add_argument("--resume", action="store_true", help="go on from out/checkpoint.pt")
     t.add_argument("--overwrite", action="store_true",
@@ -79,6 +82,7 @@ def _train(args: argparse.Namespace) -> int:
 
     best = train(list(args.data), args.out, TrainSettings(epochs=args.epochs, seed=args.seed,
                                                     pair_weight=args.pair_weight,
+                                                    pseudo_weight=args.pseudo_weight,
                                                     device=args.device),
                  resume=args.resume, overwrite=args.overwrite)
     print(f"best epoch {best['epoch'] + 1}: validation MAE {best['val_mae']:.4f} "

@@ -6,7 +6,11 @@ Renders are learnt from their true AU parameters: the mean squared error plus a 
 in pairs: each edit is paired, anew every epoch, with another edit of the same source face,
 and the difference of the two predictions must equal the difference of the two labels (the
 same terms on differences, weighted by `pair_weight`): that difference is exactly what the
-synthesizer changed, while the labels' unedited AUs are only a reading of the source. Held
+synthesizer changed, while the labels' unedited AUs are only a reading of the source. With
+`pseudo_weight`, an edit's unedited AUs are also learnt from that reading, at that weight (the
+MediaPipe AU detector's reading of the source, and for `geometric.REGRESSOR_AUS` the rig fit's
+regressor's at the time the edits were made): nothing else ties the network's reading of a
+real face's unedited AUs to anything. Held
 out: a tenth of the renders, and the edits of a tenth of the source faces; the best epoch by
 validation MAE on renders plus the MAE of the held-out edits' pair differences is kept.
 """
@@ -44,6 +48,7 @@ class TrainSettings:
     weight_decay: float = 1e-4
     l1: float = 0.1
     pair_weight: float = 1.0
+    pseudo_weight: float = 0.0
     hidden: tuple[int, ...] = (512, 256)
     dropout: float = 0.1
     val_fraction: float = 0.1
@@ -149,6 +154,7 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
         start, best = ckpt["epoch"] + 1, ckpt["best"]
     x, y, known = x.to(device), y.to(device), known.to(device)
     is_edit = torch.from_numpy(group >= 0).to(device)
+    pseudo = is_edit[:, None] & ~known if settings.pseudo_weight > 0 else None
     rng = np.random.default_rng(settings.seed)
     for _ in range(start):  # the partners a resumed run would have drawn so far
         partners(tr, group, rng)
@@ -170,6 +176,9 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
                 edit = is_edit[rows]
                 pred = net(x[rows])
                 loss = _loss(pred, y[rows], settings.l1, known[rows])
+                if pseudo is not None and pseudo[rows].any():
+                    loss = loss + settings.pseudo_weight * _loss(pred, y[rows], settings.l1,
+                                                                 pseudo[rows])
                 if edit.any():
                     e, p = rows[edit], pair[edit]
                     diff = pred[edit] - net(x[p])
