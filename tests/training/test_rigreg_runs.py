@@ -90,6 +90,8 @@ def test_counts_below_one_refused_before_writing(toy: Path, tmp_path: Path,
     out = tmp_path / "out"
     assert fit(toy, out, "--epochs", "0") == 2
     assert "--epochs must be at least 1" in capsys.readouterr().err
+    assert fit(toy, out, "--pseudo-weight", "-1") == 2
+    assert "--pseudo-weight cannot be negative" in capsys.readouterr().err
     for argv, message in [(["--n", "0"], "--n must be at least 1"),
                           (["--n", "-5"], "--n must be at least 1"),
                           (["--n", "5", "--size", "10"], "128-512")]:

@@ -100,6 +100,9 @@ def _loss(pred: torch.Tensor, want: torch.Tensor, l1: float,
 def check_settings(settings: TrainSettings) -> None:
     """ValueError for settings that cannot train."""
     require_positive(epochs=settings.epochs, batch=settings.batch)
+    for name, weight in (("pair", settings.pair_weight), ("pseudo", settings.pseudo_weight)):
+        if weight < 0:
+            raise ValueError(f"--{name}-weight cannot be negative (got {weight})")
 
 
 def run_config(data_dirs: list[Path], settings: TrainSettings) -> dict:
