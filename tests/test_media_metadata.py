@@ -75,3 +75,12 @@ def test_auedit_edit_keeps_a_phone_photos_metadata(demo_photo, tmp_path, capsys)
     exif, icc = _exif(out)
     assert icc == PROFILE and exif[MAKE] == "AUEdit test camera" and exif[ORIENTATION] == 1
     assert read_image(out).shape == read_image(demo_photo).shape
+
+
+def test_damaged_exif_is_left_behind_and_the_edit_still_written(tmp_path):
+    photo = tmp_path / "damaged.jpg"
+    Image.new("RGB", (20, 10)).save(photo, exif=b"Exif\x00\x00" + b"\xff" * 40)
+    assert read_metadata(photo) is None
+    out = tmp_path / "edit.jpg"
+    write_image(out, read_image(photo), read_metadata(photo))
+    assert read_image(out).shape == (10, 20, 3)

@@ -10,11 +10,14 @@ the EXIF thumbnail, which would show the photo before the edit.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 #: Pillow's names of the formats that carry both an ICC profile and EXIF data
 _WITH_METADATA = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP",
@@ -39,20 +42,21 @@ class PhotoMetadata:
 
 
 def read_metadata(path: str | os.PathLike[str]) -> PhotoMetadata | None:
-    """The photo's metadata; None where Pillow cannot read the file (a video, say) or it has
-    none."""
-    from PIL import Image, UnidentifiedImageError
+    """The photo's metadata; None where Pillow cannot read the file (a video, say), it has
+    none, or its metadata are damaged (the edit is then written without them)."""
+    from PIL import Image
 
     try:
         with Image.open(path) as image:
             icc = image.info.get("icc_profile") or None
             exif = image.getexif()
-    except (OSError, UnidentifiedImageError, ValueError):
+            if _ORIENTATION in exif:
+                exif[_ORIENTATION] = _UPRIGHT
+            # the tags of the first image, its EXIF and GPS folders; not the thumbnail's
+            data = exif.tobytes() if len(exif) else None
+    except Exception as exc:  # Pillow raises many kinds of error on damaged EXIF
+        log.info("no metadata kept from %s: %s", path, exc)
         return None
-    if _ORIENTATION in exif:
-        exif[_ORIENTATION] = _UPRIGHT
-    # the tags of the first image, its EXIF and GPS folders; not the thumbnail's folder
-    data = exif.tobytes() if len(exif) else None
     found = PhotoMetadata(icc, data)
     return found if found else None
 
@@ -60,7 +64,8 @@ def read_metadata(path: str | os.PathLike[str]) -> PhotoMetadata | None:
 def write_with_metadata(path: str | os.PathLike[str], rgb: np.ndarray,
                         metadata: PhotoMetadata) -> bool:
     """Write the RGB uint8 image with `metadata` where its format carries them (JPEG, PNG,
-    WebP, TIFF); False (nothing written) for other formats."""
+    WebP, TIFF); False, for the caller to write it without them, for other formats and for
+    metadata Pillow cannot write. OSError where the file cannot be written at all."""
     from PIL import Image
 
     kind = _WITH_METADATA.get(Path(path).suffix.lower())
@@ -76,5 +81,11 @@ def write_with_metadata(path: str | os.PathLike[str], rgb: np.ndarray,
     elif kind == "PNG":
         # OpenCV's level: Pillow's default (6) took 420 ms for a 1080p edit, this 117 ms
         options["compress_level"] = PNG_LEVEL
-    Image.fromarray(np.ascontiguousarray(rgb)).save(path, kind, **options)
+    try:
+        Image.fromarray(np.ascontiguousarray(rgb)).save(path, kind, **options)
+    except OSError:
+        raise
+    except Exception as exc:  # metadata Pillow cannot write: the caller writes without
+        log.warning("%s: written without the photo's metadata (%s)", path, exc)
+        return False
     return True
