@@ -122,6 +122,20 @@ def test_resume_refuses_other_data_or_settings(toy: Path, tmp_path: Path,
     assert [r["epoch"] for r in log(run)] == [0, 1, 2]
 
 
+def test_a_run_from_before_a_new_setting_resumes_with_its_default(toy: Path, tmp_path: Path,
+                                                                  capsys) -> None:
+    """A checkpoint written before `pseudo_weight` existed records no such setting: it trained
+    with the default, so a resume with the default goes on and another weight is refused."""
+    run = tmp_path / "run"
+    assert fit(toy, run) == 0
+    ckpt = torch.load(run / "checkpoint.pt", weights_only=False)
+    del ckpt["config"]["pseudo_weight"]
+    torch.save(ckpt, run / "checkpoint.pt")
+    assert fit(toy, run, "--resume", "--epochs", "3", "--pseudo-weight", "0.5") == 2
+    assert "other settings (pseudo_weight)" in capsys.readouterr().err
+    assert fit(toy, run, "--resume", "--epochs", "3") == 0
+
+
 def test_an_interrupted_save_keeps_the_last_checkpoint(
         toy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run = tmp_path / "run"

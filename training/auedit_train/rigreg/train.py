@@ -120,7 +120,8 @@ def begin(out: Path, config: dict, resume: bool, overwrite: bool, device: torch.
         if "config" not in ckpt:
             raise ValueError(f"{path} records no settings (an older version wrote it), so "
                              f"a resume cannot be checked; {DAMAGED}")
-        check_same(out, ckpt["config"], config)
+        # settings added since the run began count as their defaults (what it trained with)
+        check_same(out, {**asdict(TrainSettings()), **ckpt["config"]}, config)
         return ckpt
     if resume:
         say_no_checkpoint(out, log)
