@@ -4,6 +4,9 @@ runs, settings checks, ONNX exports equal to torch, and model files that fail cl
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -237,3 +240,25 @@ def test_imitator_refuses_renders_too_few_to_validate(tmp_path: Path,
     assert main(["genet", "imitator", "--smoke", "--renders", str(few), "--batch", "2",
                  "--out", str(tmp_path / "imi")]) == 2  # its best network is never chosen on 0
     assert "too few to hold out validation renders" in capsys.readouterr().err
+
+
+def test_two_torchrun_processes_train_as_one(renders: Path, tmp_path: Path) -> None:
+    """torchrun with two processes (Gloo on the CPU): each takes half of every batch from
+    the same shuffle and DDP averages their gradients, so the run reproduces the
+    one-process run; rank 0 alone logs and reports."""
+    settings = ["--smoke", "--renders", str(renders), "--batch", "8", "--steps", "20",
+                "--eval-every", "10", "--device", "cpu"]
+    assert main(["genet", "imitator", *settings, "--out", str(tmp_path / "one")]) == 0
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+         "-m", "auedit_train", "genet", "imitator", *settings, "--out", str(tmp_path / "two")],
+        capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("best: step 20") == 1 and "step None" not in done.stdout
+    one, two = log(tmp_path / "one"), log(tmp_path / "two")
+    assert [r["step"] for r in two] == [10, 20]
+    for a, b in zip(one, two, strict=True):
+        assert b["l1"] == pytest.approx(a["l1"], rel=1e-3)
+        assert b["val_l1"] == pytest.approx(a["val_l1"], rel=1e-3)
+    assert load_imitator(tmp_path / "two" / "best.pt").config.n_params > 0

@@ -95,21 +95,26 @@ def _settings(cls, args: argparse.Namespace, extra: dict):
 
 
 def _segmenter(args: argparse.Namespace) -> int:
+    from auedit_train.genet.loop import is_main_process
     from auedit_train.genet.segmenter import SegmenterSettings, train
 
     s = _settings(SegmenterSettings, args, {})
     best = train(args.out, s, resume=args.resume, overwrite=args.overwrite)
-    print(f"best: step {best.get('step')} score {best.get('score', 0):.4f} -> {args.out}/best.pt")
+    if is_main_process():
+        print(f"best: step {best.get('step')} score {best.get('score', 0):.4f} "
+              f"-> {args.out}/best.pt")
     return 0
 
 
 def _imitator(args: argparse.Namespace) -> int:
     from auedit_train.genet.imitator import ImitatorSettings, train
+    from auedit_train.genet.loop import is_main_process
 
     s = _settings(ImitatorSettings, args, {})
     best = train(args.out, s, resume=args.resume, overwrite=args.overwrite)
-    print(f"best: step {best.get('step')} val L1 {best.get('val_l1', 0):.4f} "
-          f"-> {args.out}/best.pt")
+    if is_main_process():
+        print(f"best: step {best.get('step')} val L1 {best.get('val_l1', 0):.4f} "
+              f"-> {args.out}/best.pt")
     return 0
 
 

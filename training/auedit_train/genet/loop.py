@@ -60,6 +60,11 @@ def start(device: str) -> Process:
     return Process(dist.get_rank(), world, torch.device(f"cuda:{local}" if cuda else "cpu"))
 
 
+def is_main_process() -> bool:
+    """Whether this process reports a run's outcome: rank 0 under torchrun, or the only one."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def finish(proc: Process) -> None:
     if proc.world > 1:
         dist.destroy_process_group()
