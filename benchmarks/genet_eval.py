@@ -35,15 +35,15 @@ from auedit.media.sources import open_source, read_image
 from auedit.render.face import FaceRenderer
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.identity_space import load_default
-from auedit.rig.model import load_rig
+from auedit.rig.model import RigParams, load_rig
 from auedit.rig.sampling import random_params
 
 VIDEOS = ("expressive_d0.mp4", "expressive_d3.mp4", "expressive_d6.mp4",
           "WolfgangLanger_Pexels.mp4")
 
 
-def held_out_renders(n: int, seed: int, size: int = 384) -> tuple[np.ndarray, list]:
-    """(true AU parameters, [(image, tracked face) or None]) of n random game faces."""
+def held_out_renders(n: int, seed: int, size: int = 384) -> tuple[RigParams, list]:
+    """(true parameters, [(image, tracked face) or None]) of n random game faces."""
     rig = load_rig()
     renderer = FaceRenderer(rig, size, background=(0.35, 0.42, 0.5))
     truth = random_params(n, np.random.default_rng(seed), load_default())
@@ -55,7 +55,7 @@ def held_out_renders(n: int, seed: int, size: int = 384) -> tuple[np.ndarray, li
             for img in renderer.render_uint8(batch):
                 found = landmarker.detect(img)
                 faces.append((img, found[0]) if found else None)
-    return truth.au, faces
+    return truth, faces
 
 
 def score(truth: np.ndarray, est: np.ndarray) -> tuple[float, float, list[str]]:
@@ -157,6 +157,7 @@ def main() -> None:
     truth = faces = None
     if sections & {"renders", "ablations"}:
         truth, faces = held_out_renders(args.n, args.seed)
+        truth = truth.au
     for name in extractors:
         engine = GENet(name)
         if "renders" in sections:

@@ -28,6 +28,7 @@ def main() -> None:
     ap.add_argument("--scales", default=SCALES, help="comma-separated; 0 is the start")
     args = ap.parse_args()
     truth, faces = held_out_renders(args.n, args.seed)
+    truth = truth.au
     found = [i for i, f in enumerate(faces) if f is not None]
     for loss in args.losses.split(","):
         maes = {}
