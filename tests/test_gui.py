@@ -340,7 +340,8 @@ def test_failed_open_shows_nothing_of_the_previous_photo(qtbot, window, tmp_path
                     timeout=10000)
     qtbot.waitUntil(lambda: window.image.view.rgb is None, timeout=5000)
     assert window.latest() is None
-    assert window.controls.face_count.text() == "of 0"
+    assert window.controls.face_count.text() == "(no face)"
+    assert not window.controls.face.isEnabled()
     assert window.histogram.heights(DETECTOR).max() == 0.0
     assert window.readout.text().endswith("faces 0")
     window.set_neutral()
@@ -381,3 +382,26 @@ def test_a_photo_after_a_video_has_fresh_stats_and_no_series(qtbot, window):
     assert window.readout.text().startswith("photo") and "fps" not in window.readout.text()
     assert not window.series.hint.isHidden()
     assert "video or the camera" in window.series.hint.text()
+    assert window.series.data("AU12")[0].size == 0  # the video's curves end with it
+
+    window.tabs.setCurrentWidget(window.camera)  # no camera running: none of the photo's figures
+    assert window.histogram.heights(DETECTOR).max() == 0.0
+    assert window.controls.face_count.text() == "(no face)"
+    window.tabs.setCurrentWidget(window.image)
+    qtbot.waitUntil(lambda: window.histogram.heights(DETECTOR).max() > 0, timeout=5000)
+
+
+def test_histogram_labels_stagger_only_where_one_row_would_overlap(qtbot):
+    from auedit.ui.au_histogram import AUHistogram
+
+    hist = AUHistogram([DETECTOR])
+    qtbot.addWidget(hist)
+    hist.resize(2400, 200)
+    hist.show()
+    qtbot.waitUntil(lambda: hist._staggered is False, timeout=2000)
+    labels = hist.plot.getAxis("bottom")._tickLevels[0]
+    assert all(not text.startswith("\n") for _, text in labels)
+    hist.resize(700, 200)
+    qtbot.waitUntil(lambda: hist._staggered is True, timeout=2000)
+    labels = hist.plot.getAxis("bottom")._tickLevels[0]
+    assert [text.startswith("\n") for _, text in labels[:4]] == [False, True, False, True]

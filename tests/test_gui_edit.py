@@ -349,6 +349,11 @@ def test_photo_without_a_face_disables_the_panel(qtbot, window, tmp_path):
 
     window.open_paths([str(DEMO)])  # a face: editing becomes possible
     qtbot.waitUntil(lambda: window.edit_panel.available, timeout=30000)
+    window.edit_panel.rows["AU26"].sliders["AU26"].setValue(30)
+    window.open_paths([str(blank)])  # no face again: nothing of the demo's edit stays shown
+    qtbot.waitUntil(lambda: not window.edit_panel.available, timeout=30000)
+    assert set(window.edit_panel.targets().values()) == {0.0}
+    assert window.edit_panel.rows["AU26"].labels["AU26"].text() == "0.0"
 
 
 def test_split_state_is_remembered(qtbot, window, settings):
@@ -366,8 +371,27 @@ def test_split_state_is_remembered(qtbot, window, settings):
         other.shutdown()
 
 
+def test_slider_letters_sit_below_the_handle(qtbot):
+    from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
+    from auedit.ui.au_sliders import LetterSlider
+
+    slider = LetterSlider()
+    qtbot.addWidget(slider)
+    slider.resize(300, slider.sizeHint().height())
+    opt = QStyleOptionSlider()
+    slider.initStyleOption(opt)
+    handle = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                           QStyle.SubControl.SC_SliderHandle, slider)
+    assert handle.bottom() < slider.letters_top()
+
+
 def test_edit_panel_fits_the_screen(qtbot, window):
     _edit_photo(qtbot, window)
+    assert window.histogram_box.isHidden()  # the sliders show the edit's AUs
+    window.right_tabs.setCurrentWidget(window.series)
+    assert not window.histogram_box.isHidden()
+    window.start_editing()
     assert window.frameGeometry().width() <= 1280 and window.frameGeometry().height() <= 800
     assert window.edit_panel.scroll.viewport().height() > 100
     if os.environ.get("AUEDIT_SCREENSHOT"):

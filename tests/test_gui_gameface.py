@@ -170,3 +170,15 @@ def test_export_dialog_reports_a_bad_csv(qtbot, window, tmp_path):
     dialog.csv_path.setText(str(tmp_path / "missing.csv"))
     ok, message = _export(qtbot, dialog, "openface", tmp_path / "missing_out.csv")
     assert not ok and "does not exist" in message
+
+
+def test_export_dialog_offers_the_open_photo(qtbot, window, tmp_path):
+    window.open_paths([str(DEMO)])
+    qtbot.waitUntil(lambda: window.latest() is not None, timeout=30000)
+    dialog = window.make_export_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.source_path() == str(DEMO)
+    assert dialog.source.currentText().startswith("The open photo (astronaut.jpg")
+    ok, message = _export(qtbot, dialog, "json", tmp_path / "photo.json")
+    assert ok, message
+    assert len(json.loads((tmp_path / "photo.json").read_text())["frames"]) == 1

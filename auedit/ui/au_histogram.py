@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QCursor, QFont
+from PySide6.QtGui import QCursor, QFont, QFontMetrics
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from auedit.core.aus import AU_BY_KEY, AU_KEYS, MAX_INTENSITY, intensity_letter
@@ -15,16 +15,22 @@ from auedit.ui.colours import detector_colour
 GROUP_WIDTH = 0.84
 
 
-def bar_plot(x_range: tuple[float, float], y_max: float,
+def bar_plot(x_range: tuple[float, float], y_max: float, y_ticks: list[tuple[float, str]],
              font_size: float = 8.5) -> pg.PlotWidget:
-    """A fixed (no zoom, no menu) dark plot for bar charts, grid lines across."""
+    """A fixed (no zoom, no menu) dark plot for bar charts, with grid lines across at the
+    labelled heights. The lines are items rather than the axis's grid: pyqtgraph drops the
+    labels of a gridded axis that reach past its ends (the top and bottom ones)."""
     plot = pg.PlotWidget(background="#1b1c20")
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=False, y=False)
     plot.hideButtons()
     plot.setYRange(0, y_max, padding=0)
     plot.setXRange(*x_range, padding=0)
-    plot.showGrid(y=True, alpha=0.25)
+    grid = pg.mkPen(255, 255, 255, 64)
+    for value, _ in y_ticks:
+        if value > 0:
+            plot.addItem(pg.InfiniteLine(value, angle=0, pen=grid), ignoreBounds=True)
+    plot.getAxis("left").setTicks([y_ticks])
     font = QFont()
     font.setPointSizeF(font_size)
     for name in ("bottom", "left"):
@@ -41,11 +47,12 @@ class AUHistogram(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.keys = tuple(keys)
-        self.plot = bar_plot((-0.6, len(self.keys) - 0.4), MAX_INTENSITY + 0.15)
-        bottom, left = self.plot.getAxis("bottom"), self.plot.getAxis("left")
-        bottom.setTicks([[(i, k) for i, k in enumerate(self.keys)]])
-        left.setTicks([[(v, f"{v} {intensity_letter(v)}".strip()) for v in range(6)]])
-        left.setWidth(34)
+        self.plot = bar_plot((-0.6, len(self.keys) - 0.4), MAX_INTENSITY + 0.15,
+                             [(v, f"{v} {intensity_letter(v)}".strip()) for v in range(6)])
+        self.plot.getAxis("left").setWidth(34)
+        self._staggered: bool | None = None
+        self._stagger_labels(False)
+        self.plot.getPlotItem().vb.sigResized.connect(self._fit_labels)
         self.legend = self.plot.addLegend(offset=(-8, 4), labelTextColor="#e0e0e8",
                                           brush=pg.mkBrush(27, 28, 32, 200))
         self.bars: dict[str, pg.BarGraphItem] = {}
@@ -74,6 +81,23 @@ class AUHistogram(QWidget):
             self.legend.addItem(item, name)
             self.bars[name] = item
             self._values[name] = np.zeros(len(self.keys))
+
+    def _stagger_labels(self, staggered: bool) -> None:
+        """AU names in one row, or every other one a line down where one row would overlap."""
+        if staggered == self._staggered:
+            return
+        self._staggered = staggered
+        bottom = self.plot.getAxis("bottom")
+        bottom.setTicks([[(i, "\n" + k if staggered and i % 2 else k)
+                          for i, k in enumerate(self.keys)]])
+        bottom.setHeight(34 if staggered else None)
+
+    def _fit_labels(self) -> None:
+        """Stagger the AU names where the plot is too narrow for one row of them."""
+        font = self.plot.getAxis("bottom").style["tickFont"]
+        widest = max(QFontMetrics(font).horizontalAdvance(k) for k in self.keys)
+        slot = self.plot.getPlotItem().vb.width() / max(1, len(self.keys))
+        self._stagger_labels(slot < widest + 6)
 
     @property
     def detectors(self) -> list[str]:

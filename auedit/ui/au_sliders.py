@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QPainter, QPaintEvent, QUndoCommand, QUndoStack, QWheelEvent
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPaintEvent,
+    QUndoCommand,
+    QUndoStack,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -65,6 +73,8 @@ class LetterSlider(QSlider):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
+        self._font = QFont(self.font())
+        self._font.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.75))
         self.setRange(0, int(MAX_INTENSITY * STEPS))
         self.setSingleStep(1)
         self.setPageStep(STEPS)
@@ -72,16 +82,26 @@ class LetterSlider(QSlider):
         self.setTickPosition(QSlider.TickPosition.TicksAbove)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumWidth(140)
-        self._font = QFont(self.font())
-        self._font.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.75))
+
+    def _letter_height(self) -> int:
+        """The strip under the slider for the letters, with a pixel's gap above them (the
+        style's handle reaches the last row of the rectangle it is given)."""
+        return QFontMetrics(self._font).height() + 1
+
+    def letters_top(self) -> int:
+        return self.height() - QFontMetrics(self._font).height()
+
+    def initStyleOption(self, option: QStyleOptionSlider) -> None:  # noqa: N802 (Qt API)
+        """The style draws (and hit-tests) the slider above a strip kept for the letters."""
+        super().initStyleOption(option)
+        option.rect.setHeight(max(1, self.height() - self._letter_height()))
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         hint = super().sizeHint()
-        return QSize(hint.width(), hint.height() + self.fontMetrics().height() - 2)
+        return QSize(hint.width(), hint.height() + self._letter_height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
-        hint = super().minimumSizeHint()
-        return QSize(hint.width(), self.sizeHint().height())
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt API)
         if self.hasFocus():
@@ -102,13 +122,14 @@ class LetterSlider(QSlider):
         p = QPainter(self)
         p.setFont(self._font)
         p.setPen(self.palette().color(self.foregroundRole()))
-        height = p.fontMetrics().height()
+        top = self.letters_top()
+        height = self.height() - top
         for i in range(int(MAX_INTENSITY) + 1):
             x = groove.x() + handle.width() / 2 + QStyle.sliderPositionFromValue(
                 self.minimum(), self.maximum(), i * STEPS, span)
             text = intensity_letter(i) or "0"
-            p.drawText(int(x - height), self.height() - height, 2 * height, height,
-                       Qt.AlignmentFlag.AlignCenter, text)
+            p.drawText(int(x - height), top, 2 * height, height,
+                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
         p.end()
 
 
@@ -359,10 +380,13 @@ class AUSliderPanel(QWidget):
         self.status.setText(text)
 
     def set_unavailable(self, text: str) -> None:
-        """Nothing to edit (no photo, no face, preparation failed): say why, disable; the
-        undo history of the face edited before is gone."""
+        """Nothing to edit (no photo, no face, preparation failed): say why, disable and show
+        0; the values and undo history of the face edited before are gone."""
         self.controls.setEnabled(False)
         self.undo_stack.clear()
+        self.own = dict.fromkeys(AU_PARAMETER_KEYS, 0.0)
+        self.values = dict(self.own)
+        self._show_values()
         self.status.setText(text)
 
     def set_status(self, text: str) -> None:

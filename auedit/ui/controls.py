@@ -93,7 +93,8 @@ class AnalysisControls(QWidget):
         """Called by the window's timer with the number of faces in view."""
         if self.face.maximum() != max(1, n):
             self.face.setMaximum(max(1, n))
-        self.face_count.setText(f"of {n}")
+        self.face.setEnabled(n > 0)
+        self.face_count.setText(f"of {n}" if n else "(no face)")
 
     def step_face(self, delta: int) -> None:
         n = self.face.maximum()

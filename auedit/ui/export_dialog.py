@@ -1,4 +1,5 @@
-"""File > Export…: a recorded session (CSV) or the open video's analysis to another format."""
+"""File > Export…: a recorded session (CSV) or the open photo's or video's analysis to another
+format."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auedit.media.sources import IMAGE_SUFFIXES
 from auedit.workers.export import FORMATS, SUFFIXES, ExportJob, ExportTask
 
 FORMAT_NAMES = {"openface": "OpenFace 2 CSV", "livelink": "Live Link Face CSV",
@@ -47,7 +49,8 @@ class ExportDialog(QDialog):
             self.source.addItem(f"The last recording ({Path(last_recording).name})",
                                 (SOURCE_RECORDING, last_recording))
         if media:
-            self.source.addItem(f"The open video ({Path(media).name}, analysed again)",
+            kind = "photo" if Path(media).suffix.lower() in IMAGE_SUFFIXES else "video"
+            self.source.addItem(f"The open {kind} ({Path(media).name}, analysed again)",
                                 (SOURCE_MEDIA, media))
         self.source.addItem("A CSV file…", (SOURCE_FILE, ""))
         self.source.currentIndexChanged.connect(self._source_changed)

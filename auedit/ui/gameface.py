@@ -38,13 +38,13 @@ class GameFacePanel(QWidget):
         self.enable.toggled.connect(self._toggled)
         self.identity_button = QPushButton("Use identity of photo…")
         self.identity_button.setToolTip("Keep the identity of a photo's face; drive only its "
-                                        "expression and head pose from the live face")
+                                        "expression and head pose from the face in view")
         self.identity_button.clicked.connect(self.identity_requested)
         self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Back to the live face's own identity")
+        self.clear_button.setToolTip("Back to the identity of the face in view")
         self.clear_button.clicked.connect(self.identity_cleared)
         self.clear_button.setEnabled(False)
-        self.identity_label = QLabel("Identity: the live face")
+        self.identity_label = QLabel("Identity: the face in view")
         self.identity_label.setStyleSheet("color: #909090;")
         self.view = QLabel()
         self.view.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -77,8 +77,8 @@ class GameFacePanel(QWidget):
 
     def set_identity(self, path: str) -> None:
         self.clear_button.setEnabled(bool(path))
-        self.identity_label.setText(f"Identity: {Path(path).name} (expression from the live "
-                                    "face)" if path else "Identity: the live face")
+        self.identity_label.setText(f"Identity: {Path(path).name} (expression from the face "
+                                    "in view)" if path else "Identity: the face in view")
         self.identity_label.setToolTip(path)
 
     def set_image(self, image: np.ndarray | None) -> None:

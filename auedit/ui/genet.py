@@ -52,7 +52,8 @@ class GENetHistogram(QWidget):
         n_pose = len(POSE_NAMES)
         self.x = np.concatenate([np.arange(n_pose, dtype=float),
                                  np.arange(len(AU_PARAMETERS)) + n_pose + AU_GAP])
-        self.plot = bar_plot((-0.6, self.x[-1] + 0.6), 1.08, font_size=7.5)
+        self.plot = bar_plot((-0.6, self.x[-1] + 0.6), 1.08,
+                             [(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)], font_size=7.5)
         groups: dict[str, list[int]] = {}
         for i, p in enumerate(AU_PARAMETERS):  # AU30L and AU30R too share a label
             groups.setdefault(p.facs.removeprefix("AU").rstrip("LR"), []).append(n_pose + i)
@@ -69,7 +70,6 @@ class GENetHistogram(QWidget):
             last = last if crowded else x
         self.plot.getAxis("bottom").setTicks([ticks])
         self.plot.getAxis("bottom").setHeight(34)  # room for the second line of labels
-        self.plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
         self.plot.getAxis("left").setWidth(30)
         frontal = pg.PlotDataItem([-0.45, n_pose - 0.55], [0.5, 0.5],
                                   pen=pg.mkPen("#d0d0d8", width=1, style=Qt.PenStyle.DashLine))

@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.last_recording = ""
         self.export_dialog: ExportDialog | None = None
         self.histogram = AUHistogram(self.detectors)
-        hist_box = QWidget()
+        hist_box = self.histogram_box = QWidget()
         hb = QVBoxLayout(hist_box)
         hb.setContentsMargins(4, 0, 4, 0)
         hb.setSpacing(2)
@@ -284,6 +284,8 @@ class MainWindow(QMainWindow):
     def _show(self, pane: CameraPane | ImagePane, item: AnalysedFrame, faces: int) -> None:
         """Paint a newly analysed frame and its readings."""
         self._shown_seq[id(pane)] = item.seq
+        if self._announced.get(id(pane)) != item.generation:
+            self.series.clear()  # a new input: the last one's curves do not go on into it
         self._announce(pane, item, faces)
         if self.first_frame_at is None:
             self.first_frame_at = time.monotonic()
@@ -293,8 +295,9 @@ class MainWindow(QMainWindow):
         pane.view.set_frame(item.rgb, item.analysis)
         fa = item.analysis.faces[sel] if faces else None
         self.histogram.set_readings(fa.readings if fa else None)
-        first = fa.readings.get(self.detectors[0]) if fa and self.detectors else None
-        self.series.add(item.analysis.timestamp, first)
+        if not self._still(pane):  # a photo has no time to plot against
+            first = fa.readings.get(self.detectors[0]) if fa and self.detectors else None
+            self.series.add(item.analysis.timestamp, first)
         if pane is self.image:
             self.image.show_position(item.analysis.frame_index)
         if self.gameface_active:
@@ -357,7 +360,10 @@ class MainWindow(QMainWindow):
         editing = self.right_tabs.currentWidget() is self.edit_panel
         if editing != self.editor.active:
             self.editor.active = editing
-            self.controls.setVisible(not editing)  # room for the sliders; [ and ] pick the face
+            # room for the photo and the sliders (which show the edit's AUs; the histogram
+            # would show the photo's as opened); [ and ] pick the face
+            self.controls.setVisible(not editing)
+            self.histogram_box.setVisible(not editing)
             if editing and self.image.kind == "image":
                 self.tabs.setCurrentWidget(self.image)
             self.refresh(force=True)
@@ -447,7 +453,7 @@ class MainWindow(QMainWindow):
         self.export_dialog.show()
 
     def make_export_dialog(self) -> ExportDialog:
-        media = self.image.current_path if self.image.kind == "video" else ""
+        media = self.image.current_path if self.image.kind in ("image", "video") else ""
         dialog = ExportDialog(self, last_recording=self.last_recording, media=media,
                               start_dir=self._last_dir())
         dialog.exported.connect(self.show_message)
@@ -487,7 +493,10 @@ class MainWindow(QMainWindow):
             pane.view.update()
 
     def _tab_changed(self, _index: int) -> None:
+        """Show the new pane's own figures: none until it has a result."""
         self.series.clear()
+        self.histogram.set_readings(None)
+        self.controls.set_face_count(0)
         self.refresh(force=True)
 
     # --- drag and drop -------------------------------------------------------------------
