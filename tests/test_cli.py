@@ -268,3 +268,23 @@ def test_a_missing_optional_package_is_one_line(monkeypatch, capsys, tmp_path):
     err = capsys.readouterr().err
     assert "auedit: error: fit needs the Python package 'torch'" in err
     assert "Traceback" not in err
+
+
+def test_a_failed_write_keeps_the_existing_output(capsys, tmp_path, demo_photo, monkeypatch):
+    """A full disk half-way: the old file stays as it was, the error names it."""
+    import errno
+
+    from auedit.cli import analyze
+
+    out = tmp_path / "old.csv"
+    out.write_text("the previous analysis\n")
+
+    def full_disk(self, frame):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(analyze._RowWriter, "write", full_disk)
+    code, _, err = run_cli(capsys, demo_photo, "--out", out)
+    assert code == 2 and "Traceback" not in err
+    assert f"cannot write {out}: No space left on device" in err
+    assert out.read_text() == "the previous analysis\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["old.csv"]  # no temporary file left

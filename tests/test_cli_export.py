@@ -257,3 +257,23 @@ def test_fifth_face_of_a_group_photo(shared_data, tmp_path, capsys):
     assert run_export(photo, "--format", "json", "--face-id", "4", "--max-faces", "8",
                       "--out", out) == 0
     assert ExpressionTrack.from_json(out).face_id == 4
+
+
+def test_a_failed_write_keeps_the_existing_output(photo_csv, tmp_path, capsys, monkeypatch):
+    import errno
+
+    from auedit.export.json_track import JsonExporter
+
+    out = tmp_path / "old.json"
+    out.write_text("{}\n")
+
+    def half_written(self, track, path):
+        Path(path).write_text('{"frames": [')
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(JsonExporter, "write", half_written)
+    assert main(["export", str(photo_csv), "--format", "json", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write {out}: No space left on device" in err
+    assert out.read_text() == "{}\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["old.json"]  # no temporary file left

@@ -68,16 +68,19 @@ def test_settings_reject_an_unknown_loss(fitter: GENetFitter) -> None:
 
 def test_cli_fit_reports_parameters(demo_photo: Path, tmp_path: Path) -> None:
     out = tmp_path / "fit.json"
-    assert main(["fit", str(demo_photo), "--extractor", "light", "--iterations", "3",
-                 "--out", str(out), "--renders", str(tmp_path / "renders")]) == 0
-    rows = json.loads(out.read_text())
-    assert len(rows) == 1
+    (tmp_path / "other").mkdir()  # a photo of the same name in another folder
+    again = tmp_path / "other" / demo_photo.name
+    again.write_bytes(demo_photo.read_bytes())
+    assert main(["fit", str(demo_photo), str(again), "--extractor", "light", "--iterations",
+                 "3", "--out", str(out), "--renders", str(tmp_path / "renders")]) == 0
+    assert sorted(p.name for p in (tmp_path / "renders").iterdir()) == [
+        "astronaut_face0-2.png", "astronaut_face0.png"]  # neither overwrites the other
+    rows = json.loads(out.read_text())[:1]
     row = rows[0]
     assert set(row["head_pose_deg"]) == {"pitch", "yaw", "roll"}
     assert set(row["params"]["au"]) == set(AU_PARAMETER_KEYS)
     assert all(0.0 <= v <= 5.0 for v in row["au_intensity"].values())
     assert row["iterations"] == 3 and row["loss"]["last"] <= row["loss"]["first"] * 1.05
-    assert len(list((tmp_path / "renders").glob("*.png"))) == 1
 
 
 def test_cli_fit_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

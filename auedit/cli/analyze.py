@@ -14,7 +14,7 @@ from auedit.analysis.tracks import DEFAULT_MAX_FACES
 from auedit.cli.argtypes import detector_list, non_negative_int, positive_int
 from auedit.cli.inputs import expand, open_input, warn
 from auedit.core.types import FrameAnalysis
-from auedit.media.outputs import PendingFile, check_outputs
+from auedit.media.outputs import PendingFile, check_outputs, describe_os_error
 from auedit.media.sources import CameraSource, ImageSource, MediaError, Source
 
 if TYPE_CHECKING:
@@ -144,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
     failed: list[str] = []
     faces = frames = 0
     show = (not args.no_progress and sys.stderr.isatty()) or (args.out and not args.no_progress)
+    complete = False  # an error half-way (a full disk, say) leaves an existing --out as it was
     try:
         for item in tqdm(items, desc="inputs", unit="file", disable=not show or len(items) < 2):
             try:
@@ -163,11 +164,20 @@ def run(args: argparse.Namespace) -> int:
                 for fr in bar:
                     frames += 1
                     faces += len(fr.faces)
-                    rows.write(fr)
+                    try:
+                        rows.write(fr)
+                    except BrokenPipeError:
+                        raise
+                    except OSError as exc:  # writing --out failed (a full disk, say)
+                        if pending is None:
+                            raise
+                        raise describe_os_error(args.out, exc) from exc
             except MediaError as exc:
                 failed.append(str(exc))
                 print(f"auedit: skipped: {exc}", file=sys.stderr)
+        complete = True
     except KeyboardInterrupt:
+        complete = True
         print("auedit: interrupted; " + ("what was analysed so far is written" if frames
                                           else "nothing was analysed"), file=sys.stderr)
     except BrokenPipeError:  # `auedit analyze ... | head`: the reader has gone, stop quietly
@@ -176,8 +186,13 @@ def run(args: argparse.Namespace) -> int:
     finally:
         try:
             rows.close()
+        except OSError as exc:
+            complete = False
+            if pending is None:
+                raise
+            raise describe_os_error(args.out, exc) from exc
         finally:
-            written = pending.finish(keep=frames > 0) if pending else False
+            written = pending.finish(keep=complete and frames > 0) if pending else False
             for t in trackers.values():
                 t.close()
     if written:

@@ -15,7 +15,7 @@ from pathlib import Path
 from auedit.analysis.tracks import DEFAULT_MAX_FACES, load_track, use_rig_mesh
 from auedit.cli.argtypes import detector_list, non_negative_int, positive_int
 from auedit.export.base import EXPORTERS, check_suffix, create_exporter
-from auedit.media.outputs import check_outputs
+from auedit.media.outputs import check_outputs, replacing
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"auedit: note: {note}", file=sys.stderr)
         if args.format == "gltf":
             use_rig_mesh()
-        exporter.write(track, args.out)
+        with replacing(args.out) as tmp:  # an existing file stays whole if writing fails
+            exporter.write(track, tmp)
     except (FaceModelError, MediaError, ValueError, OSError) as exc:
         if getattr(args, "verbose", False):
             raise

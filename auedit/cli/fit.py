@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from auedit.cli.inputs import expand, is_camera_index
-from auedit.media.outputs import check_outputs, describe_os_error, write_text
+from auedit.media.outputs import check_outputs, describe_os_error, write_image, write_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -72,8 +72,17 @@ def _photos(items: list[str]) -> list[Path]:
     return photos
 
 
+def _unique(folder: Path, stem: str, suffix: str, taken: set[Path]) -> Path:
+    """`folder/stem+suffix`, or with `-2`, `-3`... where this run has written that name."""
+    path, n = folder / f"{stem}{suffix}", 1
+    while path in taken:
+        n += 1
+        path = folder / f"{stem}-{n}{suffix}"
+    taken.add(path)
+    return path
+
+
 def run(args: argparse.Namespace) -> int:
-    import cv2
     import numpy as np
 
     from auedit.face.landmarker import Mode
@@ -98,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     engine = GENet(args.extractor, settings=GENetSettings(iterations=args.iterations))
     tracker = FaceTracker(Mode.IMAGE, max_faces=8, model_path=args.face_model)
     results, failed = [], len(items) - len(photos)
+    written: set[Path] = set()  # this run's renders: photos of one name in two folders
     try:
         for path in photos:
             try:
@@ -116,9 +126,8 @@ def run(args: argparse.Namespace) -> int:
                 fit = engine.fit(image, face, still=True)
                 results.append(_record(path, i, fit, time.perf_counter() - t0))
                 if renders is not None:
-                    pair = np.concatenate([fit.aligned, fit.imitated], axis=1)
-                    cv2.imwrite(str(renders / f"{path.stem}_face{i}.png"),
-                                cv2.cvtColor(pair, cv2.COLOR_RGB2BGR))
+                    write_image(_unique(renders, f"{path.stem}_face{i}", ".png", written),
+                                np.concatenate([fit.aligned, fit.imitated], axis=1))
                 print(f"auedit: {path} face {i}: loss {fit.losses[0]:.3f} -> "
                       f"{fit.losses[-1]:.3f} in {results[-1]['seconds']:.2f} s", file=sys.stderr)
     finally:

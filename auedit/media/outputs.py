@@ -1,8 +1,9 @@
 """Output files of the command line and the app's exports, checked before any work is done.
 
 `check_outputs` refuses an output that is one of the inputs, a folder, or in a folder that does
-not exist; `PendingFile` writes under a temporary name and renames over the output only when the
-run produced something, so a failed run leaves an existing file as it was.
+not exist; `PendingFile` (a text stream) and `replacing` (any writer) write under a temporary
+name and rename over the output only when the writing succeeded, so a failed run (a full disk,
+an error half-way) leaves an existing file as it was and no broken file behind.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -79,20 +81,20 @@ def write_image(path: PathLike, rgb: np.ndarray, metadata: PhotoMetadata | None 
                 ) -> None:
     """An RGB uint8 image to `path` (its type from the suffix), with a readable error; with
     the `metadata` of the photo it was made from (colour profile, EXIF) where the type
-    carries them."""
+    carries them. An existing file is replaced only by a whole new one."""
     import cv2
 
-    try:
-        if metadata and write_with_metadata(path, rgb, metadata):
+    _check_writable(Path(path))  # the likely reasons, named
+    with replacing(path) as tmp:
+        if metadata and write_with_metadata(tmp, rgb, metadata):
             return
-        ok, data = cv2.imencode(Path(path).suffix, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-        if ok:
-            data.tofile(str(path))  # numpy's writer: also for non-ASCII paths on Windows
-    except (cv2.error, ValueError, OSError):  # the reasons named below
-        ok = False
-    if not ok:
-        _check_writable(Path(path))  # the likely reasons, named
-        raise OutputError(f"cannot write {path}")
+        try:
+            ok, data = cv2.imencode(tmp.suffix, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        except cv2.error:
+            ok = False
+        if not ok:
+            raise OutputError(f"cannot write {path}: unknown image type (use .png or .jpg)")
+        data.tofile(str(tmp))  # numpy's writer: also for non-ASCII paths on Windows
 
 
 def describe_os_error(path: PathLike, exc: OSError) -> OutputError:
@@ -112,11 +114,42 @@ def describe_os_error(path: PathLike, exc: OSError) -> OutputError:
 
 
 def write_text(path: PathLike, text: str) -> None:
-    """`Path.write_text` (UTF-8) with a readable error."""
+    """`Path.write_text` (UTF-8) with a readable error; an existing file is replaced only by
+    a whole new one."""
+    with replacing(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def replacing(path: PathLike) -> Iterator[Path]:
+    """A temporary path beside `path` (with its suffix, for writers that go by it) to write
+    in the block; renamed over `path` when the block ends, removed if it raises. An OSError
+    becomes a readable OutputError naming `path`. A link is followed (its target is
+    replaced); where `path` is not a regular file (/dev/stdout, a pipe) the block writes it
+    directly."""
+    given = Path(path)
+    if given.exists() and not given.is_file():
+        try:
+            yield given
+        except OSError as exc:
+            raise describe_os_error(path, exc) from exc
+        return
+    target = Path(os.path.realpath(given))
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}",
+                                    dir=target.parent)
+        os.close(fd)
     except OSError as exc:
         raise describe_os_error(path, exc) from exc
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, _new_file_mode(target))
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise describe_os_error(path, exc) from exc
+    finally:
+        tmp.unlink(missing_ok=True)  # gone after the rename; left behind otherwise
 
 
 def _new_file_mode(path: Path) -> int:

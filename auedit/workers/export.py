@@ -27,7 +27,7 @@ def run_export(job: ExportJob) -> str:
     from auedit.analysis.tracks import load_track, use_rig_mesh
     from auedit.export.base import ExportError as FormatError
     from auedit.export.base import check_suffix, create_exporter
-    from auedit.media.outputs import OutputError, check_outputs
+    from auedit.media.outputs import OutputError, check_outputs, replacing
 
     if job.format not in FORMATS:
         raise ExportError(f"unknown format {job.format!r}")
@@ -46,7 +46,8 @@ def run_export(job: ExportJob) -> str:
             raise ValueError(f"no frames of {which} in {Path(job.source).name}")
         if job.format == "gltf":
             use_rig_mesh()
-        exporter.write(track, job.out)
+        with replacing(job.out) as tmp:  # an existing file stays whole if writing fails
+            exporter.write(track, tmp)
     except ExportError:
         raise
     except Exception as exc:  # reported to the user as one line, never as a traceback
