@@ -75,6 +75,19 @@ def test_install_records_the_digest_in_place(renders: Path, tmp_path: Path) -> N
     assert [e["file"] for e in listed] == [e["file"] for e in entries]
     assert listed[1]["sha256"] == sha256_of(models / "genet_imitator.pt")
     assert load_imitator(models / "genet_imitator.pt").config.n_params > 0
+    assert sorted(p.name for p in models.iterdir()) == ["genet_imitator.pt", "manifest.json"]
+
+    # a folder without the manifest: refused before anything is written there
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["genet", "install", "--network", str(run / "best.pt"), "--name", "imitator",
+                 "--models", str(empty)]) == 2
+    assert not list(empty.iterdir())
+    # an export never writes over the network it reads
+    before = (run / "best.pt").read_bytes()
+    assert main(["genet", "export", "--network", str(run / "best.pt"),
+                 "--out", str(run / "best.pt")]) == 2
+    assert (run / "best.pt").read_bytes() == before
 
 
 def test_imitator_smoke_learns(renders: Path, tmp_path: Path) -> None:

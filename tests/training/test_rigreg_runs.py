@@ -65,6 +65,19 @@ def test_damaged_checkpoints_exit_2_naming_the_file(
     assert f"{run / 'best.pt'} cannot be read as an AU regressor network" in capsys.readouterr().err
 
 
+def test_export_never_writes_over_its_checkpoint(toy: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "run"
+    assert fit(toy, run) == 0
+    best = run / "best.pt"
+    before = best.read_bytes()
+    assert rigreg("export", "--checkpoint", str(best), "--out", str(best)) == 2
+    assert "it is an input" in capsys.readouterr().err
+    assert rigreg("export", "--checkpoint", str(best), "--out", str(tmp_path / "au.txt")) == 2
+    assert "must end in .onnx" in capsys.readouterr().err
+    assert best.read_bytes() == before and not (tmp_path / "au.txt").exists()
+
+
 def test_export_refuses_another_network_file(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     genet = tmp_path / "genet.pt"  # a GE-Net network file: no "settings"

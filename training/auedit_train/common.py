@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from auedit.media.outputs import check_outputs, replacing
 
 #: Settings a resumed run may change: how long it trains, how often it reports, where it runs.
 FREE = ("steps", "epochs", "eval_every", "device", "workers")
@@ -28,6 +31,19 @@ def require_positive(**counts: int | None) -> None:
     for name, value in counts.items():
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1, not {value}")
+
+
+@contextmanager
+def onnx_output(out: Path, inputs: list[Path]) -> Iterator[Path]:
+    """A temporary path to export an ONNX file to, renamed over `out` when the block (the
+    export and its check) succeeds. Refused before any work where `out` is not an `.onnx`
+    name or is one of the `inputs` (an export over the network it reads)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    check_outputs([out], inputs)
+    if out.suffix.lower() != ".onnx":
+        raise ValueError(f"{out}: an ONNX file's name must end in .onnx")
+    with replacing(out) as tmp:
+        yield tmp
 
 
 def save_atomic(obj: Any, path: Path) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from auedit.fit.genet.model_files import load_imitator, load_segmenter, read
+from auedit_train.common import onnx_output
 
 
 class _Flat(torch.nn.Module):
@@ -41,17 +42,19 @@ def export(network: Path, out: Path) -> float:
         module = _Flat(load_segmenter(network)).eval()
         example = torch.rand(2, 3, 128, 128)
         names, outputs = ["image"], ["logits", "c1", "c2", "c3", "c4"]
-    out.parent.mkdir(parents=True, exist_ok=True)
     dynamic = {n: {0: "batch"} for n in names + outputs}
-    torch.onnx.export(module, (example,), str(out), input_names=names, output_names=outputs,
-                      dynamic_axes=dynamic, opset_version=17, dynamo=False)
-    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
-    got = session.run(None, {names[0]: example.numpy()})
-    with torch.no_grad():
-        want = module(example)
-    want = [want] if isinstance(want, torch.Tensor) else list(want)
-    err = max(float(np.abs(g - w.numpy()).max()) for g, w in zip(got, want, strict=True))
-    if err > 1e-3:
-        raise RuntimeError(f"the ONNX export differs from torch by {err:.2e}")
+    with onnx_output(out, [network]) as tmp:
+        torch.onnx.export(module, (example,), str(tmp), input_names=names,
+                          output_names=outputs, dynamic_axes=dynamic, opset_version=17,
+                          dynamo=False)
+        session = ort.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
+        got = session.run(None, {names[0]: example.numpy()})
+        with torch.no_grad():
+            want = module(example)
+        want = [want] if isinstance(want, torch.Tensor) else list(want)
+        err = max(float(np.abs(g - w.numpy()).max()) for g, w in zip(got, want, strict=True))
+        if err > 1e-3:
+            raise ValueError(f"the ONNX export differs from torch by {err:.2e}: {out} not "
+                             "written")
     return err
 

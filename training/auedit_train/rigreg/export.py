@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from auedit_train.common import onnx_output
 from auedit_train.rigreg.train import load_trained
 
 
@@ -37,14 +38,16 @@ def export_onnx(checkpoints: Path | list[Path], out: Path) -> Path:
         raise ValueError("the checkpoints take different features: they cannot be averaged")
     net = nets[0] if len(nets) == 1 else Ensemble(nets).eval()
     example = torch.randn(4, n_in)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(net, (example,), str(out), input_names=["features"], output_names=["au"],
-                      dynamic_axes={"features": {0: "batch"}, "au": {0: "batch"}},
-                      opset_version=17, dynamo=False)
-    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
-    got = session.run(None, {"features": example.numpy()})[0]
-    with torch.no_grad():
-        want = net(example).numpy()
-    if not np.allclose(got, want, atol=1e-4):
-        raise RuntimeError(f"the ONNX export differs from torch by {np.abs(got - want).max()}")
+    with onnx_output(out, paths) as tmp:
+        torch.onnx.export(net, (example,), str(tmp), input_names=["features"],
+                          output_names=["au"],
+                          dynamic_axes={"features": {0: "batch"}, "au": {0: "batch"}},
+                          opset_version=17, dynamo=False)
+        session = ort.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
+        got = session.run(None, {"features": example.numpy()})[0]
+        with torch.no_grad():
+            want = net(example).numpy()
+        if not np.allclose(got, want, atol=1e-4):
+            raise ValueError(f"the ONNX export differs from torch by "
+                             f"{np.abs(got - want).max()}: {out} not written")
     return out
