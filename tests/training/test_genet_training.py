@@ -275,3 +275,15 @@ def test_two_torchrun_processes_train_as_one(renders: Path, tmp_path: Path) -> N
         assert b["l1"] == pytest.approx(a["l1"], rel=1e-3)
         assert b["val_l1"] == pytest.approx(a["val_l1"], rel=1e-3)
     assert load_imitator(tmp_path / "two" / "best.pt").config.n_params > 0
+
+
+@pytest.mark.parametrize("extra", [["--device", "foo"], ["--width", "0"]])
+def test_unusable_settings_are_one_line_and_write_nothing(
+        extra: list[str], renders: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "seg"
+    assert main(["genet", "segmenter", "--smoke", "--arch", "light", "--renders", str(renders),
+                 "--out", str(run), *extra]) == 2
+    err = capsys.readouterr().err
+    assert extra[0] in err and "Traceback" not in err
+    assert not run.exists()

@@ -176,3 +176,12 @@ def test_a_run_is_never_overwritten_without_asking(toy: Path, tmp_path: Path,
     assert (run / "checkpoint.pt").read_bytes() == before and len(log(run)) == 2
     assert fit(toy, run, "--overwrite", "--epochs", "1") == 0
     assert [r["epoch"] for r in log(run)] == [0]
+
+
+@pytest.mark.parametrize("device", ["foo", "cuda:99"])
+def test_an_unusable_device_is_one_line(device: str, toy: Path, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert fit(toy, tmp_path / "run", "--device", device) == 2
+    err = capsys.readouterr().err
+    assert f"--device {device}:" in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()

@@ -46,6 +46,23 @@ def onnx_output(out: Path, inputs: list[Path]) -> Iterator[Path]:
         yield tmp
 
 
+def check_device(device: str) -> torch.device:
+    """The torch device `--device` names, or a ValueError saying why it cannot be used here."""
+    try:
+        chosen = torch.device(device)
+    except RuntimeError as exc:
+        raise ValueError(f"--device {device}: not a torch device (cpu, cuda or cuda:N)") from exc
+    if chosen.type not in ("cpu", "cuda"):
+        raise ValueError(f"--device {device}: cpu or cuda (cuda:N)")
+    if chosen.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"--device {device}: torch sees no CUDA device here")
+        if chosen.index is not None and chosen.index >= torch.cuda.device_count():
+            raise ValueError(f"--device {device}: torch sees {torch.cuda.device_count()} "
+                             "CUDA device(s)")
+    return chosen
+
+
 def save_atomic(obj: Any, path: Path) -> None:
     """`torch.save` to a temporary file, then rename: an interruption never leaves half a
     file."""

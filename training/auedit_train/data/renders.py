@@ -27,6 +27,7 @@ from auedit.rig.identity_space import IdentitySubspace, load_default
 from auedit.rig.model import RigParams, load_rig
 from auedit.rig.sampling import random_params
 from auedit.rig.topology import Part
+from auedit_train.common import check_device
 from auedit_train.data.store import DataError, Field
 
 MIN_SIZE, MAX_SIZE = 128, 512
@@ -64,11 +65,6 @@ def default_batch(size: int) -> int:
 def check_size(size: int) -> None:
     if not MIN_SIZE <= size <= MAX_SIZE:
         raise DataError(f"--size must be within {MIN_SIZE}-{MAX_SIZE} px, not {size}")
-
-
-def check_device(device: str) -> None:
-    if torch.device(device).type == "cuda" and not torch.cuda.is_available():
-        raise DataError(f"--device {device}: torch sees no CUDA device here")
 
 
 def load_identity_space() -> IdentitySubspace:

@@ -91,6 +91,8 @@ def _settings(cls, args: argparse.Namespace, extra: dict):
     flags = {k: tuple(v) if isinstance(v, list) else v for k, v in flags.items()}
     s = replace(s, **flags)
     require_positive(steps=s.steps, eval_every=s.eval_every, batch=s.batch)
+    if s.width <= 0:
+        raise ValueError(f"--width must be above 0, not {s.width}")
     return s
 
 

@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, RandomSamp
 
 from auedit_train.common import (
     DAMAGED,
+    check_device,
     check_fresh,
     check_same,
     load_torch,
@@ -51,7 +52,8 @@ def start(device: str) -> Process:
     """Join torchrun's process group where WORLD_SIZE > 1 (NCCL on CUDA, else Gloo)."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world == 1:
-        return Process(0, 1, torch.device(device))
+        return Process(0, 1, check_device(device))
+    check_device(device)
     local = int(os.environ.get("LOCAL_RANK", "0"))
     cuda = torch.device(device).type == "cuda"
     dist.init_process_group("nccl" if cuda else "gloo")

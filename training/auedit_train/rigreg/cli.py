@@ -78,15 +78,15 @@ def _edits(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from auedit_train.rigreg.train import TrainSettings, train
+    from auedit_train.rigreg.train import TrainSettings, figure, train
 
     best = train(list(args.data), args.out, TrainSettings(epochs=args.epochs, seed=args.seed,
                                                     pair_weight=args.pair_weight,
                                                     pseudo_weight=args.pseudo_weight,
                                                     device=args.device),
                  resume=args.resume, overwrite=args.overwrite)
-    print(f"best epoch {best['epoch'] + 1}: validation MAE {best['val_mae']:.4f} "
-          f"(renders), {best['val_pair_mae']:.4f} (edit pairs); "
+    print(f"best epoch {best['epoch'] + 1}: validation MAE {figure(best['val_mae'])} "
+          f"(renders), {figure(best['val_pair_mae'])} (edit pairs); "
           f"{args.out / 'best.pt'}")
     return 0
 

@@ -27,7 +27,7 @@ from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.identity_space import load_default
 from auedit.rig.model import RigParams, load_rig
 from auedit.rig.sampling import random_params
-from auedit_train.common import read_json, require_positive
+from auedit_train.common import check_device, read_json, require_positive
 from auedit_train.data.renders import check_size
 from auedit_train.data.store import FORMAT_NAME
 from auedit_train.rigreg.edits import FORMAT as EDITS_FORMAT
@@ -55,6 +55,7 @@ def generate(out: Path, settings: DataSettings, progress: bool = True) -> dict:
     """Write the data set to `out` (a new folder, or an interrupted run of the same settings,
     which is resumed); returns the manifest."""
     check_settings(settings)
+    check_device(settings.device)
     out.mkdir(parents=True, exist_ok=True)
     shards = _resumable_shards(out, settings)
     space = load_default()

@@ -27,6 +27,7 @@ import torch
 
 from auedit_train.common import (
     DAMAGED,
+    check_device,
     check_fresh,
     check_same,
     load_torch,
@@ -141,7 +142,7 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
     known, group = torch.from_numpy(data["known"]), data["group"]
     tr, va = _split(group, settings.val_fraction, settings.seed)
     torch.manual_seed(settings.seed)
-    device = torch.device(settings.device)
+    device = check_device(settings.device)
     net = AURegressorNet(x.shape[1], y.shape[1], settings.hidden, settings.dropout)
     net.set_normalisation(x[tr].mean(0), x[tr].std(0))
     net.to(device)
@@ -164,6 +165,9 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
         partners(tr, group, rng)
     val_partner = torch.from_numpy(partners(va, group, np.random.default_rng(settings.seed)))
     tr_t, va_t = torch.from_numpy(tr).to(device), torch.from_numpy(va).to(device)
+    if not any(len(v) for v in _validation_rows(va_t, val_partner.to(device), is_edit)[:2]):
+        raise ValueError("nothing to validate on: the held-out share of the data holds no "
+                         "render and no pair of edits of one face: give more data")
     gen = torch.Generator().manual_seed(settings.seed)
     for _ in range(start):
         torch.randperm(len(tr), generator=gen)
@@ -206,7 +210,8 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
             log_file.write(json.dumps(record) + "\n")
             log_file.flush()
             log(f"epoch {epoch + 1}/{settings.epochs} loss {record['train_loss']:.4f} "
-                f"val MAE {record['val_mae']:.4f} pair MAE {record['val_pair_mae']:.4f}")
+                f"val MAE {figure(record['val_mae'])} pair MAE "
+                f"{figure(record['val_pair_mae'])}")
     return best
 
 
@@ -214,13 +219,27 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
 def _validate(net: AURegressorNet, x: torch.Tensor, y: torch.Tensor, rows: torch.Tensor,
               partner: torch.Tensor, is_edit: torch.Tensor) -> dict[str, float]:
     """Validation MAE on the held-out renders and on the held-out edits' pair differences
-    (0 where there are none), and their sum, which picks the best epoch."""
+    (None where there are none), and the sum of those there are, which picks the best epoch."""
     net.eval()
+    r, e, p = _validation_rows(rows, partner, is_edit)
+    mae = float((net(x[r]) - y[r]).abs().mean()) if len(r) else None
+    pair = (float(((net(x[e]) - net(x[p])) - (y[e] - y[p])).abs().mean()) if len(e) else None)
+    return {"val_mae": mae, "val_pair_mae": pair,
+            "val_score": sum(v for v in (mae, pair) if v is not None)}
+
+
+def _validation_rows(rows: torch.Tensor, partner: torch.Tensor, is_edit: torch.Tensor,
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The held-out renders, and the held-out edits with their partners (an edit that is its
+    own partner, the only one of its face held out, tells nothing)."""
     edit = is_edit[rows]
-    r, e, p = rows[~edit], rows[edit], partner[edit]
-    mae = float((net(x[r]) - y[r]).abs().mean()) if len(r) else 0.0
-    pair = (float(((net(x[e]) - net(x[p])) - (y[e] - y[p])).abs().mean()) if len(e) else 0.0)
-    return {"val_mae": mae, "val_pair_mae": pair, "val_score": mae + pair}
+    e, p = rows[edit], partner[edit]
+    return rows[~edit], e[e != p], p[e != p]
+
+
+def figure(value: float | None) -> str:
+    """A validation figure as the log prints it (\"none\" where there was nothing to measure)."""
+    return "none" if value is None else f"{value:.4f}"
 
 
 def load_trained(path: Path) -> AURegressorNet:
