@@ -92,11 +92,15 @@ def test_video_max_frames_and_json(capsys, shared_data):
 
 
 def test_five_faces(capsys, tmp_path, shared_data):
-    t, _, _ = csv_of(capsys, tmp_path, shared_data / "images" / "multi_face.jpg",
-                     "--max-faces", 8)
+    t, _, err = csv_of(capsys, tmp_path, shared_data / "images" / "multi_face.jpg",
+                       "--max-faces", 8)
     assert len(t["frame"]) == 5
     assert sorted(t["face_id"].tolist()) == [0, 1, 2, 3, 4]
     assert np.all(t["success"] == 1) and np.all(t["frame"] == 1)
+    assert "note:" not in err
+    t, _, err = csv_of(capsys, tmp_path, shared_data / "images" / "multi_face.jpg", name="4.csv")
+    assert len(t["frame"]) == 4  # the default --max-faces, and the user is told
+    assert "multi_face.jpg, the most --max-faces allows" in err and "note: 4 faces" in err
 
 
 def test_no_face_photo(capsys, tmp_path, shared_data):

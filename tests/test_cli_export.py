@@ -277,3 +277,15 @@ def test_a_failed_write_keeps_the_existing_output(photo_csv, tmp_path, capsys, m
     assert f"cannot write {out}: No space left on device" in err
     assert out.read_text() == "{}\n"
     assert [p.name for p in tmp_path.iterdir()] == ["old.json"]  # no temporary file left
+
+
+def test_analyze_json_lines_get_a_pointer_to_what_export_reads(demo_photo, tmp_path, capsys):
+    lines = tmp_path / "astronaut.jsonl"
+    assert main(["analyze", str(demo_photo), "--json", "--out", str(lines), "--no-progress"]) == 0
+    named_json = tmp_path / "astronaut.json"
+    named_json.write_bytes(lines.read_bytes())
+    for path in (lines, named_json):
+        assert main(["export", str(path), "--format", "json", "--out",
+                     str(tmp_path / "t.json")]) == 2
+        err = capsys.readouterr().err
+        assert "JSON lines of `auedit analyze --json`" in err and "Traceback" not in err

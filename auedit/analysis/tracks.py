@@ -6,6 +6,7 @@ say the same thing when a face is missing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -30,11 +31,26 @@ def load_track(path: Path, *, face_id: int | None = None, source: str | None = N
         raise MediaError(f"{path} does not exist")
     if path.is_dir():
         raise MediaError(f"{path} is a folder: export takes one CSV, image or video")
+    if _analysis_json_lines(path):
+        raise ValueError(f"{path} holds JSON lines of `auedit analyze --json`, which export does "
+                         "not read: export the photo or video itself, or the CSV that "
+                         "`auedit analyze INPUT --out FILE.csv` writes")
     if path.suffix.lower() == ".json":
         return ExpressionTrack.from_json(path)
     if media_kind(path) is not None:
         return _analyze(path, face_id, detectors, max_frames, max_faces, face_model)
     return ExpressionTrack.from_csv(path, face_id=face_id, source=source)
+
+
+def _analysis_json_lines(path: Path) -> bool:
+    """The file's first line is one analysed frame as `analyze --json` writes it, where an
+    exported JSON track is one document over many lines and a CSV starts with its header."""
+    try:
+        with path.open("rb") as f:
+            first = json.loads(f.readline(1 << 20))
+    except (OSError, ValueError):
+        return False
+    return isinstance(first, dict) and {"frame", "aus"} <= first.keys()
 
 
 def _analyze(path: Path, face_id: int | None, detectors: Sequence[str] | None,

@@ -161,9 +161,15 @@ def run(args: argparse.Namespace) -> int:
                            total=total,
                            desc=Path(source.name).name,
                            unit="frame", leave=False, disable=not show or (total or 0) <= 1)
+                capped = False
                 for fr in bar:
                     frames += 1
                     faces += len(fr.faces)
+                    if len(fr.faces) >= args.max_faces and not capped:
+                        capped = True  # said once per input
+                        print(f"auedit: note: {len(fr.faces)} faces in {source.name}, the most "
+                              "--max-faces allows: there may be more (raise --max-faces)",
+                              file=sys.stderr)
                     try:
                         rows.write(fr)
                     except BrokenPipeError:
