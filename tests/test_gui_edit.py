@@ -186,10 +186,14 @@ def test_slider_renders_and_before_shows_the_original(qtbot, window):
     qtbot.waitUntil(lambda: _shown(window) is editor.result, timeout=5000)
     assert editor.result.shape == original.shape
 
-    panel.before.setChecked(True)  # before: the original photo
+    assert window.image.view.badge == ""
+    panel.before.setChecked(True)  # before: the original photo, marked as such
     qtbot.waitUntil(lambda: _shown(window) is original, timeout=5000)
+    assert window.image.view.badge == "Before"
+    window.image.view.grab()  # the badge paints
     panel.before.setChecked(False)
     qtbot.waitUntil(lambda: _shown(window) is editor.result, timeout=5000)
+    assert window.image.view.badge == ""
 
     window.tabs.setCurrentWidget(window.camera)  # the camera pane leaves the edit alone
     window.tabs.setCurrentWidget(window.image)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from pyqtgraph import functions as fn
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -34,6 +34,7 @@ class FrameView(QWidget):
         self.show_axes = True
         self.selected_face = 0
         self.empty_message = "No input"
+        self.badge = ""  # a word over the frame's corner (e.g. "Before" while an edit is hidden)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return QSize(640, 480)
@@ -82,7 +83,19 @@ class FrameView(QWidget):
         p.drawImage(QRectF(0, 0, rect.width(), rect.height()), self._image)
         if self._analysis is not None:
             self._draw_faces(p, s)
+        if self.badge:
+            p.resetTransform()
+            self._draw_badge(p, rect)
         p.end()
+
+    def _draw_badge(self, p: QPainter, rect: QRectF) -> None:
+        font = QFont(self.font().family(), 11, QFont.Weight.Bold)
+        p.setFont(font)
+        box = p.fontMetrics().boundingRect(self.badge).adjusted(-8, -4, 8, 4)
+        box.moveTopLeft(rect.topLeft().toPoint() + QPoint(8, 8))
+        p.fillRect(box, QColor(0, 0, 0, 170))
+        p.setPen(QColor(255, 255, 255))
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, self.badge)
 
     def _draw_faces(self, p: QPainter, s: float) -> None:
         assert self._analysis is not None

@@ -50,6 +50,7 @@ class PhotoEditor(QObject):
                 repaint: bool) -> None:
         """Prepare, request and paint as needed; `repaint`: the view was painted over."""
         if not self.active:
+            self.view.badge = ""
             return
         faces = item.analysis.faces if item is not None else []
         if item is None or not photo:
@@ -70,9 +71,10 @@ class PhotoEditor(QObject):
             self._pending = None
         if self._dirty or repaint:
             self._dirty = False
-            shown = self.original if self.panel.showing_before or self.result is None \
-                else self.result
-            self.view.set_frame(shown, None)
+            before = self.panel.showing_before and self.result is not None
+            self.view.badge = "Before" if before else ""
+            self.view.set_frame(self.original if before or self.result is None else self.result,
+                                None)
 
     # --- commands from the window ----------------------------------------------------------
     def save(self, path: str) -> bool:
@@ -130,6 +132,7 @@ class PhotoEditor(QObject):
         self._reason = reason
         self.original = self.result = None
         self._ready = False
+        self.view.badge = ""
         self.panel.set_unavailable(reason)
         self.message.emit(f"Edit: {reason}")
 
