@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from auedit.cli.argtypes import non_negative_int, positive_int
 from auedit.render.face import LOOKS
 from auedit_train.common import require_positive
 from auedit_train.data.edits import EditSettings, RealFaceEditor
@@ -123,7 +124,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--out", required=True, help="output folder (new, or with --overwrite)")
     p.add_argument("--n", type=int, required=True,
                    help="number of samples (faces: at most; drawn when the sources have more)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--size", type=int, default=128, help="image size in px (128-512)")
     p.add_argument("--device", default="cpu", help="torch device of the renderer (cpu, cuda)")
     p.add_argument("--source", nargs="+", metavar="PATH",
@@ -147,9 +148,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--method", default="geometric", help="edits: synthesizer name")
     p.add_argument("--batch", type=int, default=None,
                    help="samples per batch (default: 64 at 128 px, 16 at 256, 4 at 512)")
-    p.add_argument("--threads", type=int, default=1,
+    p.add_argument("--threads", type=positive_int, default=1,
                    help="torch CPU threads per worker (more collapse on a busy machine)")
-    p.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
+    p.add_argument("--workers", type=positive_int, default=min(os.cpu_count() or 1, 4),
                    help="batches rendered side by side (threads; default: the CPU cores)")
     p.add_argument("--shard-size", type=int, default=1024, help="samples per shard")
     p.add_argument("--overwrite", action="store_true", help="replace the data set in --out")

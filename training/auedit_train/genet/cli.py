@@ -20,11 +20,11 @@ runs under torchrun for several GPUs:
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import fields, replace
 from pathlib import Path
 
-from auedit_train.common import require_positive
+from auedit.cli.argtypes import non_negative_int
+from auedit_train.common import read_json, require_positive
 
 SMOKE = {"steps": 30, "eval_every": 15, "batch": 8, "val_renders": 32, "val_faces": 16}
 
@@ -36,15 +36,16 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=int)
     p.add_argument("--batch", type=int, help="global batch (split over torchrun processes)")
     p.add_argument("--lr", type=float)
-    p.add_argument("--seed", type=int)
+    p.add_argument("--seed", type=non_negative_int)
     p.add_argument("--eval-every", type=int, help="steps between validations and checkpoints")
     p.add_argument("--device", help="cpu or cuda")
-    p.add_argument("--workers", type=int, help="DataLoader workers per process")
+    p.add_argument("--workers", type=non_negative_int, help="DataLoader workers per process")
     p.add_argument("--smoke", action="store_true", help="a few steps, small batches (CPU)")
-    p.add_argument("--resume", action="store_true", help="go on from out/checkpoint.pt")
     p.add_argument("--init", help="start from this network file (fine-tuning)")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace the run in --out (its checkpoint, best network and log)")
+    run = p.add_mutually_exclusive_group()
+    run.add_argument("--resume", action="store_true", help="go on from out/checkpoint.pt")
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace the run in --out (its checkpoint, best network and log)")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -80,7 +81,10 @@ def _settings(cls, args: argparse.Namespace, extra: dict):
     known = {f.name for f in fields(cls)}
     s = cls()
     if args.config is not None:
-        data = json.loads(args.config.read_text())
+        data = read_json(args.config, "a JSON file of settings", "give a JSON object of "
+                         "settings (--config)")
+        if not isinstance(data, dict):
+            raise ValueError(f"{args.config}: a JSON object of settings is expected")
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"{args.config}: unknown settings {', '.join(unknown)}")

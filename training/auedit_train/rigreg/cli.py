@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from auedit.cli.argtypes import non_negative_int
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("rigreg",
@@ -27,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     d = jobs.add_parser("data", help="render, track and fit random game faces")
     d.add_argument("--out", type=Path, required=True)
     d.add_argument("--n", type=int, default=12000)
-    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--seed", type=non_negative_int, default=1)
     d.add_argument("--size", type=int, default=384)
     d.add_argument("--device", default="cpu", help="torch device of the renderer")
     d.set_defaults(func=_data)
@@ -42,16 +44,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "featurised edits")
     t.add_argument("--out", type=Path, required=True)
     t.add_argument("--epochs", type=int, default=60)
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=non_negative_int, default=0)
     t.add_argument("--pair-weight", type=float, default=1.0,
                    help="weight of the edit pairs' loss against the renders'")
     t.add_argument("--pseudo-weight", type=float, default=0.0,
                    help="weight of the edits' unedited AUs, learnt as the source photo's own "
                         "reading (default 0: not learnt)")
     t.add_argument("--device", default="cpu")
-    t.add_argument("--resume", action="store_true", help="go on from out/checkpoint.pt")
-    t.add_argument("--overwrite", action="store_true",
-                   help="replace the run in --out (its checkpoint, best network and log)")
+    run = t.add_mutually_exclusive_group()
+    run.add_argument("--resume", action="store_true", help="go on from out/checkpoint.pt")
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace the run in --out (its checkpoint, best network and log)")
     t.set_defaults(func=_train)
     e = jobs.add_parser("export", help="write the ONNX file the app loads")
     e.add_argument("--checkpoint", type=Path, nargs="+", required=True,
