@@ -99,8 +99,8 @@ def _edit(args: argparse.Namespace, method: type, targets: dict[str, float]) -> 
 
     src = Path(args.image)
     out = Path(args.out) if args.out else src.with_name(f"{src.stem}_edited.png")
-    check_image_output(out)
     check_outputs([out], [src, args.expression_of, args.face_model])
+    check_image_output(out)
     image = read_image(src)
     tracker = FaceTracker(Mode.IMAGE, max_faces=8, model_path=args.face_model)
     try:

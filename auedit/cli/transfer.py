@@ -37,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from auedit.rig.model import pose_angles_deg, rig_for
     from auedit.transfer.expression import transfer
 
-    check_image_output(args.out)
     check_outputs([args.out, args.json], [args.identity, args.expression, args.face_model])
+    check_image_output(args.out)
     tracker = FaceTracker(Mode.IMAGE, max_faces=1, model_path=args.face_model)
     try:
         faces, images = [], []

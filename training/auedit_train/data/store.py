@@ -138,6 +138,9 @@ class ShardWriter:
 def read_manifest(root: Path) -> dict[str, Any]:
     """The manifest of a complete data set; DataError for a missing or foreign one."""
     path = Path(root) / MANIFEST
+    if not Path(root).is_dir():
+        raise DataError(f"{root} does not exist" if not Path(root).exists()
+                        else f"{root} is a file: give the folder of a data set")
     if not path.is_file():
         raise DataError(f"{root} holds no complete data set (no {MANIFEST}; an interrupted "
                         "run leaves none)")
