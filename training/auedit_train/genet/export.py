@@ -37,7 +37,7 @@ def export(network: Path, out: Path) -> float:
         net = load_imitator(network)
         example = torch.rand(2, net.config.n_params)
         names, outputs = ["params"], ["image"]
-        module: torch.nn.Module = net
+        module: torch.nn.Module = net.eval()  # as the app runs it (no training-mode warning)
     else:
         module = _Flat(load_segmenter(network)).eval()
         example = torch.rand(2, 3, 128, 128)
