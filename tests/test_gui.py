@@ -372,6 +372,7 @@ def test_a_photo_after_a_video_has_fresh_stats_and_no_series(qtbot, window):
     qtbot.waitUntil(lambda: window.image.pipeline.stats().analysed >= 5, timeout=30000)
     assert "fps" in window.readout.text()
     assert window.series.hint.isHidden()
+    assert not window.image.play_button.isHidden()  # a video's transport
     window.open_paths([str(DEMO)])
     qtbot.waitUntil(lambda: window.latest() is not None
                     and window.latest().analysis.source.endswith("astronaut.jpg"),
@@ -380,6 +381,7 @@ def test_a_photo_after_a_video_has_fresh_stats_and_no_series(qtbot, window):
     stats = window.image.pipeline.stats()
     assert stats.analysed == 1 and stats.fps == 0.0
     assert window.readout.text().startswith("photo") and "fps" not in window.readout.text()
+    assert window.image.play_button.isHidden() and window.image.slider.isHidden()
     assert not window.series.hint.isHidden()
     assert "video or the camera" in window.series.hint.text()
     assert window.series.data("AU12")[0].size == 0  # the video's curves end with it

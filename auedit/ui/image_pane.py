@@ -174,11 +174,12 @@ class ImagePane(QWidget):
 
     def _update_controls(self) -> None:
         video = self.kind == "video"
-        for w in (self.play_button, self.back_button, self.fwd_button, self.slider):
+        # a photo has no frames to play or step: the room goes to the view
+        for w in (self.play_button, self.back_button, self.fwd_button, self.slider,
+                  self.frame_label):
             w.setEnabled(video)
+            w.setVisible(video)
         many = len(self.paths) > 1
         self.prev_file.setEnabled(many)
         self.next_file.setEnabled(many)
-        if not video:
-            self.frame_label.setText("photo" if self.kind == "image" else "")
         self._update_icon()
