@@ -119,6 +119,7 @@ def test_tab_fits_a_photo_with_progress_and_histogram(qtbot, window, tiny_genet)
     panel = window.genet_panel
     assert window.right_tabs.currentWidget() is panel
     assert window.right_tabs.tabText(window.right_tabs.currentIndex()) == "GE-Net"
+    assert window.histogram_box.isHidden()  # its own histogram takes the room
     qtbot.waitUntil(lambda: window.genet.result is not None, timeout=FIT_TIMEOUT)
     result = window.genet.result
     assert result.still and result.fit.iterations == ITERATIONS

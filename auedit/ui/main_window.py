@@ -356,14 +356,15 @@ class MainWindow(QMainWindow):
     # --- photo editing ---------------------------------------------------------------------
     def _right_tab_changed(self, _index: int) -> None:
         self._gameface_update()
-        self.genet.set_active(self.right_tabs.currentWidget() is self.genet_panel)
+        fitting = self.right_tabs.currentWidget() is self.genet_panel
+        self.genet.set_active(fitting)
         editing = self.right_tabs.currentWidget() is self.edit_panel
+        # the GE-Net tab has a histogram of its own (the fitted parameters, 0-1); the Edit tab's
+        # sliders show the edit's AUs: either way the photo and the panel get the room
+        self.histogram_box.setVisible(not (editing or fitting))
         if editing != self.editor.active:
             self.editor.active = editing
-            # room for the photo and the sliders (which show the edit's AUs; the histogram
-            # would show the photo's as opened); [ and ] pick the face
-            self.controls.setVisible(not editing)
-            self.histogram_box.setVisible(not editing)
+            self.controls.setVisible(not editing)  # room for the sliders; [ and ] pick the face
             if editing and self.image.kind == "image":
                 self.tabs.setCurrentWidget(self.image)
             self.refresh(force=True)
