@@ -16,7 +16,7 @@ from auedit.face.tracker import FaceTracker
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import RigParams
 from auedit.synth.base import rig_aus
-from auedit.transfer.expression import combine
+from auedit.transfer.expression import combine, game_face_aus
 
 DEMO = ROOT / "demo" / "astronaut.jpg"
 
@@ -110,3 +110,26 @@ def test_the_live_game_face_takes_the_mediapipe_reading():
         tracker.close()
     rows = slice(75, 110)  # the mouth's part of the frame
     assert np.abs(opened[rows].astype(int) - closed[rows]).mean() > 3
+
+
+def test_a_toothy_smile_gives_the_game_face_no_snarl():
+    """MediaPipe reads a smile with parted lips as an upper lip raiser too (the demo: AU10
+    3.5 with AU12 5, AU25 2.6); the game face takes AU10 less what that smile shows, and a
+    raiser without a smile whole."""
+    smile = game_face_aus({"AU10": 3.5, "AU10L": 3.5, "AU10R": 3.0, "AU12": 5.0,
+                           "AU12R": 1.0, "AU25": 2.6})
+    assert smile["AU10"] == pytest.approx(0.9) and smile["AU10L"] == pytest.approx(0.9)
+    assert smile["AU10R"] == pytest.approx(2.0)  # that side smiles less
+    snarl = game_face_aus({"AU10": 3.5, "AU12": 0.2, "AU25": 2.6})
+    assert snarl["AU10"] == pytest.approx(3.3)
+    closed = game_face_aus({"AU10": 1.0, "AU12": 5.0, "AU25": 0.0})
+    assert closed["AU10"] == 1.0  # no parted lips: nothing shown to discount
+
+
+def test_the_demo_smile_comes_across_without_a_snarl(tmp_path):
+    params = tmp_path / "t.json"
+    assert main(["transfer", str(DEMO), str(DEMO), "--out", str(tmp_path / "t.png"),
+                 "--size", "128", "--json", str(params)]) == 0
+    au = json.loads(params.read_text())["au"]
+    assert au["AU12L"] > 0.8 and au["AU12R"] > 0.8
+    assert au["AU10L"] < 0.3 and au["AU10R"] < 0.3  # was 0.68: a snarl
