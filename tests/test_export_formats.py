@@ -416,6 +416,25 @@ def test_gltf_exporter_from_track(tmp_path):
     assert np.allclose(w[:, 2], [0.2, 0.2, 0.2, 0.9, 0.2, 0.2])
 
 
+def test_gltf_of_a_mediapipe_track_takes_its_aus_as_the_game_face_does(tmp_path):
+    """A toothy smile read by MediaPipe (AU10 with AU12 and AU25) animates the upper lip
+    raiser by what is left of AU10 once the smile is accounted for; another detector's
+    reading whole."""
+    pygltflib = pytest.importorskip("pygltflib")
+    verts, tris, targets = plane_mesh(4)
+    targets = {"AU10": targets["AU12"]}
+    frame = TrackFrame(index=0, time=0.0, aus={"AU10": 3.5, "AU12": 5.0, "AU25": 2.6})
+    weights = {}
+    for detector in ("mediapipe", "openface"):
+        path = tmp_path / f"{detector}.glb"
+        GltfExporter(lambda: (verts, tris, targets)).write(
+            ExpressionTrack([frame], detector=detector), path)
+        g = pygltflib.GLTF2.load(str(path))
+        weights[detector] = float(_accessor(g, g.animations[0].samplers[0].output).ravel()[0])
+    assert weights["mediapipe"] == pytest.approx(0.9 / 5, abs=1e-6)
+    assert weights["openface"] == pytest.approx(3.5 / 5, abs=1e-6)
+
+
 @pytest.mark.parametrize("key", ["AU28U", "AU28D", "AU12L", "AU45R", "AU26", "AU30L"])
 def test_frame_weight_of_a_rig_part_falls_back_to_its_au(key):
     """Each rig parameter (`AU28U` upper lip, `AU12L` left) takes its FACS AU's value when the

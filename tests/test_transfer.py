@@ -15,8 +15,9 @@ from auedit.face.landmarker import Mode
 from auedit.face.tracker import FaceTracker
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import RigParams
+from auedit.rig.readings import game_face_aus
 from auedit.synth.base import rig_aus
-from auedit.transfer.expression import combine, game_face_aus
+from auedit.transfer.expression import combine
 
 DEMO = ROOT / "demo" / "astronaut.jpg"
 

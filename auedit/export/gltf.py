@@ -24,6 +24,7 @@ clear message.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +35,7 @@ import numpy as np
 from auedit.core.aus import AU_BY_KEY, MAX_INTENSITY, SIDE_KEYS
 from auedit.export.errors import ExportError
 from auedit.export.track import ExpressionTrack, TrackFrame
+from auedit.rig.readings import game_face_aus
 
 MeshProvider = Callable[[], Sequence[Any]]
 
@@ -271,6 +273,8 @@ class GltfExporter:
             if times and f.time <= times[-1]:
                 continue  # duplicate time stamp: keep the first
             times.append(f.time)
+            if track.detector == "mediapipe":  # as the game face takes MediaPipe's reading
+                f = dataclasses.replace(f, aus=game_face_aus(f.aus))
             weights.append([frame_weight(f, k) for k in keys])
         write_glb(path, verts, tris, targets, np.asarray(weights, np.float32).reshape(
             len(times), len(keys)), np.asarray(times), colors, uvs=uvs, texture=texture)

@@ -3,7 +3,7 @@
 The rig parameters come from the analyser's "rigfit" detector (its last fit of the face's
 track), or from a fitter of our own where the analyser has no such detector; the AUs, where
 the analyser runs the "mediapipe" detector, from its reading (as `auedit transfer` takes
-them: `auedit.transfer.expression.game_face_aus`). An identity photo replaces the face's own
+them: `auedit.rig.readings.game_face_aus`). An identity photo replaces the face's own
 identity parameters: the photo's face with the live expression and head pose.
 """
 
@@ -56,8 +56,8 @@ class GameFaceRenderer:
         params = fit.params.copy()
         reading = analysed.readings.get("mediapipe")
         if reading is not None:
+            from auedit.rig.readings import game_face_aus
             from auedit.synth.base import rig_aus
-            from auedit.transfer.expression import game_face_aus
 
             params.au[0] = rig_aus(game_face_aus(reading.values), params.au[0])
         if self.identity is not None:
