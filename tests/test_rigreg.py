@@ -213,3 +213,30 @@ def test_each_still_photo_is_fitted_afresh(tmp_path):
 
     alone, after = rigfit_reading(tall), rigfit_reading(*([demo] * 16), tall)
     assert alone == pytest.approx(after, abs=1e-6)
+
+
+def test_lips_sucked_in_come_from_mediapipes_lip_roll(demo_photo):
+    """AU28 follows MediaPipe's lip-roll blendshapes, not the regressor, which read the
+    demo's smiling lips as sucked in (AU28D 3.3)."""
+    import dataclasses
+
+    from auedit.core.aus import ARKIT_BLENDSHAPES
+    from auedit.detect.rigfit import RigFitDetector
+    from auedit.face.landmarker import Mode
+    from auedit.face.tracker import FaceTracker
+    from auedit.media.sources import read_image
+
+    tracker = FaceTracker(Mode.IMAGE, max_faces=1)
+    try:
+        face = tracker.track(read_image(demo_photo), 0.0)[0]
+    finally:
+        tracker.close()
+    detector = RigFitDetector()
+    assert detector.estimate(face, still=True).params.au_dict()["AU28D"] < 0.1
+    rolled = face.blendshapes.copy()
+    rolled[ARKIT_BLENDSHAPES.index("mouthRollLower")] = 0.45
+    rolled[ARKIT_BLENDSHAPES.index("mouthRollUpper")] = 0.2
+    au = detector.estimate(dataclasses.replace(face, blendshapes=rolled), still=True)
+    values = au.params.au_dict()
+    assert values["AU28D"] == pytest.approx((0.45 - 0.02) / 0.58, abs=1e-6)
+    assert values["AU28U"] == pytest.approx((0.2 - 0.02) / 0.58, abs=1e-6)

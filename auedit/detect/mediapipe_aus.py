@@ -47,6 +47,12 @@ BLENDSHAPE_RANGES: dict[str, tuple[float, float]] = {
 _JAW_OPEN_STRETCH = (0.55, 0.90)  # AU27 from jawOpen
 
 
+def blendshape_level(au: str, value: float) -> float:
+    """A blendshape's value on `au`'s range (`BLENDSHAPE_RANGES`) as a level in [0, 1]."""
+    lo, hi = BLENDSHAPE_RANGES[au]
+    return float(np.clip((value - lo) / (hi - lo), 0.0, 1.0))
+
+
 @dataclass(frozen=True)
 class _Lift:
     """Rise (cm, canonical frame) of `points` relative to `reference` beyond the rest pose."""
