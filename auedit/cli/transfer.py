@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from auedit.face.tracker import FaceTracker
     from auedit.media.sources import MediaError, read_image
     from auedit.render.face import FaceRenderer
+    from auedit.render.skin import cheek_colour
     from auedit.rig.expressions import AU_PARAMETER_KEYS
     from auedit.rig.identity import IDENTITY_KEYS
     from auedit.rig.model import pose_angles_deg, rig_for
@@ -51,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
         rig = rig_for(tracker.canonical)
         expression = MediaPipeAUDetector(tracker.canonical).detect(images[1], faces[1])
         result = transfer(RigFitDetector(rig), faces[0], faces[1], expression.values)
+        tone = cheek_colour(images[0], faces[0].landmarks)  # A's skin, as A's identity
         image = FaceRenderer(rig, args.size, background=(0.16, 0.17, 0.2),
-                             look="textured").render_uint8(result.params)[0]
+                             look="textured").render_uint8(result.params, skin_tone=tone)[0]
         write_image(args.out, image)
         if args.json:
             p = result.params

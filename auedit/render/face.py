@@ -13,6 +13,7 @@ import torch
 
 from auedit.render.camera import Camera
 from auedit.render.raster import RenderOutput, render
+from auedit.render.skin import tone_skin
 from auedit.rig.alignment import five_points, similarity
 from auedit.rig.creases import CreasePainter
 from auedit.rig.model import FaceRig, RigParams
@@ -109,7 +110,16 @@ class FaceRenderer:
         if any(drawn) and out.color.device.type != "cpu":
             out.color.copy_(torch.from_numpy(color))
 
-    def render_uint8(self, params: RigParams, **kwargs) -> np.ndarray:
-        """(B, H, W, 3) uint8 RGB images."""
-        color = self.render(params, **kwargs).color
-        return (color.clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
+    def render_uint8(self, params: RigParams, *, skin_tone: np.ndarray | None = None,
+                     **kwargs) -> np.ndarray:
+        """(B, H, W, 3) uint8 RGB images; with `skin_tone` ((3,) RGB in [0, 1], a photo's
+        cheeks: `render.skin.cheek_colour`) every face's skin takes that tone."""
+        out = self.render(params, **kwargs)
+        if skin_tone is None:
+            color = out.color.clamp(0, 1).cpu().numpy()
+        else:
+            screen = self.screen_vertices(params, kwargs.get("align", False))
+            labels = out.labels.cpu().numpy()
+            color = np.stack([tone_skin(c, lab, s[:, :2], skin_tone) for c, lab, s in
+                              zip(out.color.cpu().numpy(), labels, screen, strict=True)])
+        return (np.clip(color, 0.0, 1.0) * 255).round().astype(np.uint8)

@@ -4,7 +4,8 @@ The rig parameters come from the analyser's "rigfit" detector (its last fit of t
 track), or from a fitter of our own where the analyser has no such detector; the AUs, where
 the analyser runs the "mediapipe" detector, from its reading (as `auedit transfer` takes
 them: `auedit.rig.readings.game_face_aus`). An identity photo replaces the face's own
-identity parameters: the photo's face with the live expression and head pose.
+identity parameters and its skin tone: the photo's face with the live expression and head
+pose.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class GameFaceRenderer:
         self.face_index = 0
         self.identity: RigParams | None = None
         self.identity_path = ""
+        self.identity_tone: np.ndarray | None = None  # (3,) the identity photo's cheeks
         self._renderers: dict[int, object] = {}
         self._own: dict[int, object] = {}  # rig fitters where the analyser has no rigfit
         self._tracker = None
@@ -64,7 +66,7 @@ class GameFaceRenderer:
             from auedit.transfer.expression import combine
 
             params = combine(self.identity, params)
-        return self._renderer(rig).render_uint8(params)[0]
+        return self._renderer(rig).render_uint8(params, skin_tone=self.identity_tone)[0]
 
     def _renderer(self, rig: FaceRig):
         renderer = self._renderers.get(id(rig))
@@ -93,13 +95,14 @@ class GameFaceRenderer:
         leaves the identity as it was.
         """
         if not path:
-            self.identity, self.identity_path = None, ""
+            self.identity, self.identity_path, self.identity_tone = None, "", None
             return True, "Game face: the face's own identity"
         from auedit.detect.rigfit import PHOTO
         from auedit.face.landmarker import Mode
         from auedit.face.tracker import FaceTracker
         from auedit.fit.landmark_fit import LandmarkFitter
         from auedit.media.sources import ImageSource
+        from auedit.render.skin import cheek_colour
         from auedit.rig.model import rig_for
 
         rgb = ImageSource(path).rgb
@@ -115,6 +118,7 @@ class GameFaceRenderer:
             return False, f"Game face: no face found in {name}; {kept}"
         result = self._fitter.fit(faces[0].landmarks, settings=PHOTO)
         self.identity, self.identity_path = result.params.copy(), path
+        self.identity_tone = cheek_colour(rgb, faces[0].landmarks)  # the photo's skin too
         return True, f"Game face: identity of {name}, driven by the live face"
 
     def close(self) -> None:
