@@ -115,11 +115,10 @@ class FaceRenderer:
         """(B, H, W, 3) uint8 RGB images; with `skin_tone` ((3,) RGB in [0, 1], a photo's
         cheeks: `render.skin.cheek_colour`) every face's skin takes that tone."""
         out = self.render(params, **kwargs)
-        if skin_tone is None:
-            color = out.color.clamp(0, 1).cpu().numpy()
-        else:
-            screen = self.screen_vertices(params, kwargs.get("align", False))
-            labels = out.labels.cpu().numpy()
-            color = np.stack([tone_skin(c, lab, s[:, :2], skin_tone) for c, lab, s in
-                              zip(out.color.cpu().numpy(), labels, screen, strict=True)])
+        if skin_tone is None:  # converted where the render is (8-bit off a GPU)
+            return (out.color.clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
+        screen = self.screen_vertices(params, kwargs.get("align", False))
+        labels = out.labels.cpu().numpy()
+        color = np.stack([tone_skin(c, lab, s[:, :2], skin_tone) for c, lab, s in
+                          zip(out.color.cpu().numpy(), labels, screen, strict=True)])
         return (np.clip(color, 0.0, 1.0) * 255).round().astype(np.uint8)
