@@ -28,7 +28,8 @@ def test_edit_writes_the_photo_with_the_face_changed(demo_photo, tmp_path, capsy
     data = json.loads(capsys.readouterr().out)
     assert data["after"]["AU26"] == 2.0  # --au overrides the preset (3.5)
     assert data["after"]["AU2L"] == data["after"]["AU2R"] == 4.0
-    assert data["before"]["AU10L"] == data["after"]["AU10L"]  # no preset names it: the photo's
+    assert data["before"]["AU25"] == data["after"]["AU25"]  # no preset names it: the photo's
+    assert data["before"]["AU10L"] > 1.0 and data["after"]["AU10L"] == 0.0  # her bared teeth
     assert data["before"]["AU12L"] > 1.0 and data["after"]["AU12L"] == 0.0  # happiness's: 0
     original = cv2.imread(str(demo_photo))
     edited = cv2.imread(str(out))
@@ -44,7 +45,8 @@ def test_edit_writes_the_photo_with_the_face_changed(demo_photo, tmp_path, capsy
 
 def test_preset_clears_the_other_emotions_aus(demo_photo, tmp_path, capsys):
     """The astronaut smiles: "anger" sets its own AUs and takes the smile (AU6, AU12) to 0;
-    AUs no preset names keep her own values; --au overrides a preset's zero."""
+    so does her toothy smile's upper lip raiser (AU10); AUs no preset names keep her own
+    values; --au overrides a preset's zero."""
     assert main(["edit", str(demo_photo), "--preset", "anger", "--json",
                  "--out", str(tmp_path / "anger.png")]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -53,7 +55,8 @@ def test_preset_clears_the_other_emotions_aus(demo_photo, tmp_path, capsys):
     assert after["AU12L"] == after["AU12R"] == 0.0
     assert after["AU6L"] == after["AU6R"] == 0.0 and after["AU14L"] == after["AU14R"] == 0.0
     assert after["AU4L"] == after["AU4R"] == 4.0 and after["AU23"] == 3.5
-    for kept in ("AU45L", "AU45R", "AU25", "AU17", "AU10L", "AU10R", "AU30L", "AU30R"):
+    assert after["AU10L"] == after["AU10R"] == 0.0
+    for kept in ("AU45L", "AU45R", "AU25", "AU17", "AU30L", "AU30R"):
         assert after[kept] == before[kept], kept
     assert main(["edit", str(demo_photo), "--preset", "anger", "--au", "12L=2", "--json",
                  "--out", str(tmp_path / "grin.png")]) == 0

@@ -1,5 +1,6 @@
 """Emotion presets: a preset is a whole expression, setting its own AUs and clearing the AUs
-the other presets name, and leaving every AU no preset names to the photo."""
+the other presets name (and AU10), and leaving every other AU to the photo; "neutral" clears
+every AU but the regressor-read ones no preset names."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from auedit.synth.presets import EMOTION_KEYS, PRESETS, preset, preset_targets
 
 #: The AUs some preset names, as docs/synthesis.md lists them.
 DOCUMENTED = {"AU1", "AU2", "AU4", "AU5", "AU6", "AU7", "AU9", "AU12", "AU14", "AU15", "AU16",
-              "AU20", "AU23", "AU26"}
+              "AU20", "AU23", "AU26"} | {"AU10"}  # AU10: MediaPipe reads toothy smiles as it
 
 
 def _facs(key: str) -> str:
@@ -23,8 +24,9 @@ def test_anger_clears_a_smile_and_leaves_unnamed_aus_out():
     assert anger["AU12L"] == anger["AU12R"] == 0.0
     assert anger["AU6L"] == anger["AU6R"] == 0.0
     assert anger["AU4L"] == anger["AU4R"] == 4.0 and anger["AU23"] == 3.5
-    for kept in ("AU45L", "AU45R", "AU25", "AU17", "AU30L", "AU30R", "AU10L", "AU28U"):
+    for kept in ("AU45L", "AU45R", "AU25", "AU17", "AU30L", "AU30R", "AU28U"):
         assert kept not in anger
+    assert anger["AU10L"] == anger["AU10R"] == 0.0  # a toothy smile's bared teeth go too
 
 
 def test_happiness_clears_a_frown():
@@ -41,7 +43,7 @@ def test_contempt_zeroes_the_other_side():
     assert preset_targets("happiness")["AU14L"] == preset_targets("happiness")["AU14R"] == 0.0
 
 
-@pytest.mark.parametrize("name", sorted(PRESETS))
+@pytest.mark.parametrize("name", sorted(set(PRESETS) - {"neutral"}))
 def test_every_preset_keeps_its_own_values_and_clears_the_rest(name):
     targets = preset_targets(name)
     own = expand_targets(PRESETS[name])
@@ -65,5 +67,12 @@ def test_unknown_preset_names_the_known_ones():
         preset_targets("joy")
 
 
-def test_neutral_clears_every_emotion_au():
-    assert preset_targets("neutral") == dict.fromkeys(EMOTION_KEYS, 0.0)
+def test_neutral_clears_every_au_but_the_regressor_read_ones_no_preset_names():
+    from auedit.synth.geometric import REGRESSOR_AUS
+
+    neutral = preset_targets("neutral")
+    assert set(neutral.values()) == {0.0} and set(EMOTION_KEYS) <= set(neutral)
+    for key in ("AU25", "AU26", "AU45L", "AU45R", "AU28U", "AU30L", "AU10L"):
+        assert key in neutral  # lips closed, eyes open, nothing left of an expression
+    left = set(AU_PARAMETER_KEYS) - set(neutral)
+    assert left and {_facs(k) for k in left} <= REGRESSOR_AUS  # AU17, AU18, AU24: the photo's

@@ -9,10 +9,15 @@ A preset is a whole emotional expression, not an addition to the photo's. `prese
 (used by both) gives rig parameter targets: the preset's own AUs at their values, and 0 for
 every other key of `EMOTION_KEYS`, the rig parameters of every AU some preset names (both
 sides of a sided AU; compared per rig parameter key, so contempt's one-sided AU12R and AU14R
-leave AU12L and AU14L at 0). A smile does not survive "anger", nor a frown "happiness", and
-"neutral", which names no AU of its own, clears them all. AUs that no preset names (blink
-AU45, lips part AU25, chin raiser AU17, jaw sideways AU30, ...) are absent from the targets
-and keep the photo's own value.
+leave AU12L and AU14L at 0). A smile does not survive "anger", nor a frown "happiness".
+The upper lip raiser (AU10) is cleared too, though no preset names it: MediaPipe reads a
+toothy smile as one (AU10 3.4 on the demo photo), so presets that left it kept the smile's
+bared teeth. AUs
+that no preset names otherwise (blink AU45, lips part AU25, chin raiser AU17, jaw sideways
+AU30, ...) are absent from the targets and keep the photo's own value, except under
+"neutral", the face without any expression, which sets every AU to 0 but those whose
+starting value is the rig fit's regressor's (`geometric.REGRESSOR_AUS`: it reads some of
+them on neutral faces, AU17 up to 4.4, so clearing them would reshape a neutral face).
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ PRESETS: dict[str, dict[str, float]] = {
     "disgust": {"AU9": 4.0, "AU15": 2.5, "AU16": 2.5},
     # one-sided: lip corner puller and dimpler on the subject's right only
     "contempt": {"AU12R": 2.5, "AU14R": 3.5},
-    # no emotional expression: every AU the others name at 0 (a smile or frown taken away)
+    # no expression: every AU at 0 (a smile or frown taken away, lips closed, eyes open) but
+    # those the regressor reads and no preset names (`preset_targets`)
     "neutral": {},
 }
 
@@ -50,20 +56,32 @@ def preset(name: str) -> dict[str, float]:
         raise KeyError(f"unknown preset {name!r}; known: {', '.join(PRESETS)}") from None
 
 
+#: AUs every preset clears though none names them (see the module docstring).
+ALSO_CLEARED = ("AU10",)
+
+
 def _emotion_keys() -> tuple[str, ...]:
     named = {key for values in PRESETS.values() for key in expand_targets(values)}
-    aus = {p.facs for p in AU_PARAMETERS if p.key in named}
+    aus = {p.facs for p in AU_PARAMETERS if p.key in named} | set(ALSO_CLEARED)
     return tuple(p.key for p in AU_PARAMETERS if p.facs in aus)
 
 
-#: The rig parameter keys of every AU some preset names, both sides of a sided AU even where
-#: the only preset naming it is one-sided (contempt's AU14R), in rig order: the emotional
-#: expression, which a preset sets (its own keys) or clears to 0 (all the others).
+#: The rig parameter keys of every AU some preset names (and of `ALSO_CLEARED`), both sides
+#: of a sided AU even where the only preset naming it is one-sided (contempt's AU14R), in rig
+#: order: the emotional expression, which a preset sets (its own keys) or clears to 0 (all
+#: the others).
 EMOTION_KEYS: tuple[str, ...] = _emotion_keys()
 
 
 def preset_targets(name: str) -> dict[str, float]:
     """A preset as rig parameter targets: its own AUs at their values and every other key of
     `EMOTION_KEYS` at 0; keys outside `EMOTION_KEYS` are absent (the photo's own value stays).
-    KeyError naming the known presets for an unknown name."""
-    return {**dict.fromkeys(EMOTION_KEYS, 0.0), **expand_targets(preset(name))}
+    KeyError naming the known presets for an unknown name. "neutral" sets every key to 0 but
+    the regressor-read AUs no preset names."""
+    own = expand_targets(preset(name))
+    if name.strip().lower() == "neutral":
+        from auedit.synth.geometric import REGRESSOR_AUS
+
+        return {p.key: 0.0 for p in AU_PARAMETERS
+                if p.key in EMOTION_KEYS or p.facs not in REGRESSOR_AUS}
+    return {**dict.fromkeys(EMOTION_KEYS, 0.0), **own}
