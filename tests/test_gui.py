@@ -373,6 +373,11 @@ def test_a_photo_after_a_video_has_fresh_stats_and_no_series(qtbot, window):
     assert "fps" in window.readout.text()
     assert window.series.hint.isHidden()
     assert not window.image.play_button.isHidden()  # a video's transport
+    assert all(a.isEnabled() for a in window.video_actions)
+    window.image.toggle_play()  # paused: no frame rate it no longer has
+    qtbot.waitUntil(lambda: window.readout.text().startswith("paused"), timeout=5000)
+    window.start_editing()  # no photo to edit: the video's readings stay in view
+    assert not window.histogram_box.isHidden()
     window.open_paths([str(DEMO)])
     qtbot.waitUntil(lambda: window.latest() is not None
                     and window.latest().analysis.source.endswith("astronaut.jpg"),

@@ -195,6 +195,15 @@ def test_slider_renders_and_before_shows_the_original(qtbot, window):
     qtbot.waitUntil(lambda: _shown(window) is editor.result, timeout=5000)
     assert window.image.view.badge == ""
 
+    # one photo open: PgDown does not open it again (which dropped the edit), and the arrow
+    # keys are the focused slider's, not the video's
+    window.refresh()
+    assert not any(a.isEnabled() for a in window.file_actions + window.video_actions)
+    window.image.step_file(1)
+    qtbot.wait(200)
+    assert panel.values["AU26"] == 3.0 and panel.undo_stack.canUndo()
+    assert window.before_action.isEnabled()
+
     window.tabs.setCurrentWidget(window.camera)  # the camera pane leaves the edit alone
     window.tabs.setCurrentWidget(window.image)
     qtbot.waitUntil(lambda: _shown(window) is editor.result, timeout=5000)

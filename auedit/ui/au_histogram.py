@@ -81,6 +81,8 @@ class AUHistogram(QWidget):
             self.legend.addItem(item, name)
             self.bars[name] = item
             self._values[name] = np.zeros(len(self.keys))
+        # one row: a column of names covered the bars under it on a short plot
+        self.legend.setColumnCount(max(1, len(detectors)))
 
     def _stagger_labels(self, staggered: bool) -> None:
         """AU names in one row, or every other one a line down where one row would overlap."""

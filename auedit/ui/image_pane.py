@@ -97,7 +97,9 @@ class ImagePane(QWidget):
         self.show_file(0)
 
     def step_file(self, delta: int) -> None:
-        if self.paths:
+        """The next or previous of several open files (one alone is not opened again: that
+        would drop its edit)."""
+        if len(self.paths) > 1:
             self.show_file((self.current + delta) % len(self.paths))
 
     def show_file(self, index: int) -> None:

@@ -157,11 +157,13 @@ class MainWindow(QMainWindow):
         action(c, "&Start / stop camera", "F5", self._camera_toggle)
         action(c, "&Mirror", "M", self.camera.mirror.toggle)
         m = bar.addMenu("&Media")
-        action(m, "&Play / pause", "Space", self.image.toggle_play)
-        action(m, "Next &frame", "Right", lambda: self.image.step_frame(1))
-        action(m, "Pre&vious frame", "Left", lambda: self.image.step_frame(-1))
-        action(m, "&Next file", "PgDown", lambda: self.image.step_file(1))
-        action(m, "P&revious file", "PgUp", lambda: self.image.step_file(-1))
+        self.video_actions = [
+            action(m, "&Play / pause", "Space", self.image.toggle_play),
+            action(m, "Next &frame", "Right", lambda: self.image.step_frame(1)),
+            action(m, "Pre&vious frame", "Left", lambda: self.image.step_frame(-1))]
+        self.file_actions = [
+            action(m, "&Next file", "PgDown", lambda: self.image.step_file(1)),
+            action(m, "P&revious file", "PgUp", lambda: self.image.step_file(-1))]
         a = bar.addMenu("&Analysis")
         action(a, "Set &neutral", "N", self.set_neutral)
         action(a, "&Clear neutral", "Shift+N", self.clear_neutral)
@@ -187,8 +189,9 @@ class MainWindow(QMainWindow):
         undo.canRedoChanged.connect(self.redo_action.setEnabled)
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
-        action(e, "&Before / after", "\\", self.edit_panel.before.toggle,
-               "Show the original photo instead of the edit")
+        self.before_action = action(e, "&Before / after", "\\", self.edit_panel.before.toggle,
+                                    "Show the original photo instead of the edit")
+        self.before_action.setEnabled(False)
         action(e, "Re&set expression", "", self.edit_panel.reset)
         e.addSeparator()
         action(e, "&Save edited photo…", QKeySequence.StandardKey.Save, self.save_edit_dialog)
@@ -239,7 +242,8 @@ class MainWindow(QMainWindow):
         stats = pane.pipeline.stats() if pane.pipeline.capture is not None and live else None
         faces = len(item.analysis.faces) if item else 0
         still = self._still(pane)
-        self.readout.show_stats(stats, faces, still=still)
+        self.readout.show_stats(stats, faces, state=self._state(pane))
+        self._fit_layout()
         self.series.show_still_hint(still)
         rows = pane.pipeline.inference.rows_recorded
         if pane.pipeline.inference.record_path:
@@ -254,6 +258,30 @@ class MainWindow(QMainWindow):
                                 repaint=new)
         self.genet.refresh(item, self.controls.selected_face,
                            live=pane is self.camera or self.image.kind == "video")
+
+    def _state(self, pane: CameraPane | ImagePane) -> str:
+        """What the readout shows instead of a frame rate ("": the live rate)."""
+        if self._still(pane):
+            return "photo"
+        capture = pane.pipeline.capture
+        if pane is self.image and capture is not None:
+            return "ended" if capture.done else "paused" if capture.paused else ""
+        return ""
+
+    def _fit_layout(self) -> None:
+        """Video actions only for a video (so the arrow keys move a focused slider otherwise),
+        and the main histogram hidden where a tab shows its own figures: the GE-Net tab, and
+        the Edit tab while it edits a photo (not while it waits for one: a video then shows
+        its readings)."""
+        video = self.image.kind == "video"
+        for a in self.video_actions:
+            a.setEnabled(video)
+        for a in self.file_actions:
+            a.setEnabled(len(self.image.paths) > 1)
+        tab = self.right_tabs.currentWidget()
+        hide = tab is self.genet_panel or (tab is self.edit_panel and self.edit_panel.available)
+        if self.histogram_box.isHidden() != hide:
+            self.histogram_box.setHidden(hide)
 
     def _still(self, pane: CameraPane | ImagePane) -> bool:
         """The pane shows a photo (no frame rate, no time series)."""
@@ -356,15 +384,12 @@ class MainWindow(QMainWindow):
     # --- photo editing ---------------------------------------------------------------------
     def _right_tab_changed(self, _index: int) -> None:
         self._gameface_update()
-        fitting = self.right_tabs.currentWidget() is self.genet_panel
-        self.genet.set_active(fitting)
+        self.genet.set_active(self.right_tabs.currentWidget() is self.genet_panel)
         editing = self.right_tabs.currentWidget() is self.edit_panel
-        # the GE-Net tab has a histogram of its own (the fitted parameters, 0-1); the Edit tab's
-        # sliders show the edit's AUs: either way the photo and the panel get the room
-        self.histogram_box.setVisible(not (editing or fitting))
+        self.before_action.setEnabled(editing)  # Before shows nothing outside the Edit tab
+        self._fit_layout()
         if editing != self.editor.active:
             self.editor.active = editing
-            self.controls.setVisible(not editing)  # room for the sliders; [ and ] pick the face
             if editing and self.image.kind == "image":
                 self.tabs.setCurrentWidget(self.image)
             self.refresh(force=True)

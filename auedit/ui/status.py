@@ -7,9 +7,10 @@ from PySide6.QtWidgets import QLabel, QWidget
 from auedit.workers.inference import Stats
 
 
-def format_stats(stats: Stats, faces: int, still: bool = False) -> str:
-    """One line of figures; a still photo has no frame rate."""
-    rate = "photo" if still else f"{stats.fps:5.1f} fps"
+def format_stats(stats: Stats, faces: int, state: str = "") -> str:
+    """One line of figures; a photo, or a video paused or at its end ("photo", "paused",
+    "ended"), shows that instead of a frame rate it no longer has."""
+    rate = state or f"{stats.fps:5.1f} fps"
     return (f"{rate}   latency {stats.latency * 1000:4.0f} ms   "
             f"dropped {stats.dropped}   analysed {stats.analysed}   faces {faces}")
 
@@ -22,5 +23,5 @@ class StatusReadout(QLabel):
         self.setObjectName("statusReadout")
         self.setMinimumWidth(430)
 
-    def show_stats(self, stats: Stats | None, faces: int, still: bool = False) -> None:
-        self.setText("no input" if stats is None else format_stats(stats, faces, still))
+    def show_stats(self, stats: Stats | None, faces: int, state: str = "") -> None:
+        self.setText("no input" if stats is None else format_stats(stats, faces, state))
