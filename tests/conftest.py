@@ -94,6 +94,7 @@ def window(qtbot, settings):
     from auedit.ui.main_window import MainWindow
 
     win = MainWindow(settings=settings)
+    win.ask_discard_edit = lambda: True  # an unsaved edit goes without a (blocking) question
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

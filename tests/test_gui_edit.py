@@ -369,6 +369,28 @@ def test_photo_without_a_face_disables_the_panel(qtbot, window, tmp_path):
     assert window.edit_panel.rows["AU26"].labels["AU26"].text() == "0.0"
 
 
+def test_an_unsaved_edit_is_not_dropped_without_asking(qtbot, window, tmp_path):
+    _edit_photo(qtbot, window)
+    asked = []
+    window.ask_discard_edit = lambda: asked.append(True) and False  # the user cancels
+    assert not window.edit_panel.unsaved  # nothing edited yet: nothing to ask about
+    window.edit_panel.rows["AU26"].sliders["AU26"].setValue(30)
+    assert window.edit_panel.unsaved
+    other = tmp_path / "other.png"
+    cv2.imwrite(str(other), cv2.imread(str(DEMO)))
+    window.open_paths([str(other)])  # cancelled: the edit stays
+    qtbot.wait(300)
+    assert asked and window.edit_panel.values["AU26"] == 3.0
+    assert Path(window.image.current_path).name == DEMO.name
+    out = tmp_path / "saved.png"
+    assert window.editor.save(str(out))
+    qtbot.waitUntil(lambda: not window.edit_panel.unsaved, timeout=30000)  # saved: no question
+    asked.clear()
+    window.open_paths([str(other)])
+    qtbot.waitUntil(lambda: Path(window.image.current_path).name == "other.png", timeout=5000)
+    assert not asked
+
+
 def test_split_state_is_remembered(qtbot, window, settings):
     window.edit_panel.rows["AU2"].split.setChecked(True)
     window.save_settings()

@@ -367,6 +367,14 @@ class AUSliderPanel(QWidget):
     def available(self) -> bool:
         return self.controls.isEnabled()
 
+    @property
+    def unsaved(self) -> bool:
+        """An edit the user made and has not saved since (`mark_saved`)."""
+        return self.available and not self.undo_stack.isClean()
+
+    def mark_saved(self) -> None:
+        self.undo_stack.setClean()
+
     def targets(self) -> dict[str, float]:
         return dict(self.values)
 

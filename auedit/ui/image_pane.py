@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -35,6 +36,8 @@ class ImagePane(QWidget):
         self.current = -1
         self.kind = ""
         self.frame_count = 0
+        #: asked before another file replaces the open one (the window: "discard the edit?")
+        self.may_leave: Callable[[], bool] = lambda: True
         self.view = FrameView()
         self.view.empty_message = "Open (Ctrl+O) or drop photos and videos here."
         style = self.style()
@@ -93,13 +96,15 @@ class ImagePane(QWidget):
         if not paths:
             self.message.emit("Nothing to open: not a photo or video")
             return
+        if not self.may_leave():
+            return
         self.paths = list(paths)
         self.show_file(0)
 
     def step_file(self, delta: int) -> None:
         """The next or previous of several open files (one alone is not opened again: that
         would drop its edit)."""
-        if len(self.paths) > 1:
+        if len(self.paths) > 1 and self.may_leave():
             self.show_file((self.current + delta) % len(self.paths))
 
     def show_file(self, index: int) -> None:

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.recording_label)
         self.statusBar().addPermanentWidget(self.readout)
 
+        self.image.may_leave = self.may_drop_edit
         self._make_actions()
         self._connect()
         self._restore()
@@ -592,7 +593,24 @@ class MainWindow(QMainWindow):
         for pane in (self.camera, self.image):
             pane.pipeline.shutdown()
 
+    def may_drop_edit(self) -> bool:
+        """True where nothing unsaved would be lost, or the user lets the edit go."""
+        if not self.edit_panel.unsaved:
+            return True
+        return self.ask_discard_edit()
+
+    def ask_discard_edit(self) -> bool:
+        name = Path(self.image.current_path).name or "the photo"
+        answer = QMessageBox.question(
+            self, "Unsaved edit", f"The edit of {name} is not saved. Discard it?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if not self.may_drop_edit():
+            event.ignore()
+            return
         self.save_settings()
         self.shutdown()
         super().closeEvent(event)

@@ -105,12 +105,16 @@ class PhotoEditor(QObject):
             self.worker.shutdown()
 
     # --- internals ---------------------------------------------------------------------------
+    def _saved(self, path: str) -> None:
+        self.panel.mark_saved()
+        self.message.emit(f"Saved the edit to {path}")
+
     def _start_worker(self) -> SynthWorker:
         if self.worker is None:
             worker = self.worker = SynthWorker(self.make_synthesizer)
             worker.prepared.connect(self._prepared)
             worker.rendered.connect(self._rendered)
-            worker.saved.connect(lambda path: self.message.emit(f"Saved the edit to {path}"))
+            worker.saved.connect(self._saved)
             worker.expression.connect(self._expression)
             worker.failed.connect(self._failed)
             worker.start()
