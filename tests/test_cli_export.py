@@ -289,3 +289,15 @@ def test_analyze_json_lines_get_a_pointer_to_what_export_reads(demo_photo, tmp_p
                      str(tmp_path / "t.json")]) == 2
         err = capsys.readouterr().err
         assert "JSON lines of `auedit analyze --json`" in err and "Traceback" not in err
+
+
+def test_dash_writes_to_standard_output(photo_csv, demo_photo, capsysbinary, tmp_path,
+                                        monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no file named "-" may appear here
+    assert main(["export", str(photo_csv), "--format", "json", "--out", "-"]) == 0
+    out, err = capsysbinary.readouterr()
+    assert json.loads(out)["frames"][0]["aus"]["AU12"] > 1.0
+    assert b"-> standard output (json)" in err
+    assert main(["analyze", str(demo_photo), "--out", "-", "--no-progress"]) == 0
+    assert capsysbinary.readouterr().out.startswith(b"frame,face_id,")
+    assert not list(tmp_path.iterdir())

@@ -125,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
 
     detectors = args.detectors
     items = _inputs(args)
+    if args.out == "-":  # the usual name of standard output
+        args.out = None
     if args.out:
         check_outputs([args.out], [*items, args.face_model])
     options = AnalysisOptions(smoothing=args.smooth, auto_baseline=args.auto_baseline)

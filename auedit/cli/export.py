@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from auedit.analysis.tracks import DEFAULT_MAX_FACES, load_track, use_rig_mesh
 from auedit.cli.argtypes import detector_list, non_negative_int, positive_int
-from auedit.export.base import EXPORTERS, check_suffix, create_exporter
+from auedit.export.base import EXPORTERS, Exporter, check_suffix, create_exporter
+from auedit.export.track import ExpressionTrack
 from auedit.media.outputs import check_outputs, replacing
 
 
@@ -26,7 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "an AUEdit JSON track, or an image / video, which is analysed first.")
     p.add_argument("input", metavar="INPUT", help="CSV, JSON track, image or video")
     p.add_argument("--format", "-f", required=True, choices=tuple(EXPORTERS), help="output format")
-    p.add_argument("--out", "-o", required=True, metavar="PATH", help="file to write")
+    p.add_argument("--out", "-o", required=True, metavar="PATH",
+                   help="file to write ('-': standard output)")
     p.add_argument("--fps", type=int, default=60, choices=(30, 60),
                    help="Live Link Face frame rate (default 60)")
     p.add_argument("--face-id", type=int, default=None, metavar="N",
@@ -47,14 +50,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def _write_to_stdout(exporter: Exporter, track: ExpressionTrack) -> None:
+    """The export on standard output (through a temporary file: the exporters write files)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"export{exporter.suffix}"
+        exporter.write(track, path)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(path.read_bytes())
+        sys.stdout.flush()
+
+
 def run(args: argparse.Namespace) -> int:
     from auedit.face.model_file import FaceModelError
     from auedit.media.sources import MediaError
 
+    to_stdout = args.out == "-"
     try:
-        check_outputs([args.out], [args.input, args.face_model])
         exporter = create_exporter(args.format, fps=args.fps)
-        check_suffix(exporter, args.out)
+        if not to_stdout:
+            check_outputs([args.out], [args.input, args.face_model])
+            check_suffix(exporter, args.out)
         track = load_track(Path(args.input), face_id=args.face_id, source=args.source,
                            detectors=args.detectors, max_frames=args.max_frames,
                            max_faces=args.max_faces, face_model=args.face_model)
@@ -62,13 +77,21 @@ def run(args: argparse.Namespace) -> int:
             print(f"auedit: note: {note}", file=sys.stderr)
         if args.format == "gltf":
             use_rig_mesh()
-        with replacing(args.out) as tmp:  # an existing file stays whole if writing fails
-            exporter.write(track, tmp)
+        if to_stdout:
+            try:
+                _write_to_stdout(exporter, track)
+            except BrokenPipeError:  # `... -o - | head`: the reader has gone, stop quietly
+                sys.stdout = None  # type: ignore[assignment]  # no flush on a closed pipe
+                return 0
+        else:
+            with replacing(args.out) as tmp:  # an existing file stays whole if writing fails
+                exporter.write(track, tmp)
     except (FaceModelError, MediaError, ValueError, OSError) as exc:
         if getattr(args, "verbose", False):
             raise
         print(f"auedit: error: {exc}", file=sys.stderr)
         return 2
     print(f"auedit: {len(track)} frame(s) of face {track.face_id} from {track.source or args.input}"
-          f" -> {args.out} ({args.format})", file=sys.stderr)
+          f" -> {'standard output' if to_stdout else args.out} ({args.format})",
+          file=sys.stderr)
     return 0
