@@ -423,7 +423,8 @@ def test_slider_letters_sit_below_the_handle(qtbot):
 
 def test_edit_panel_fits_the_screen(qtbot, window):
     _edit_photo(qtbot, window)
-    assert window.histogram_box.isHidden()  # the sliders show the edit's AUs
+    # the sliders show the edit's AUs (the window's timer lays out once the face is ready)
+    qtbot.waitUntil(window.histogram_box.isHidden, timeout=2000)
     window.right_tabs.setCurrentWidget(window.series)
     assert not window.histogram_box.isHidden()
     window.start_editing()
