@@ -289,6 +289,6 @@ def test_a_failed_write_keeps_the_existing_output(capsys, tmp_path, demo_photo, 
     monkeypatch.setattr(analyze._RowWriter, "write", full_disk)
     code, _, err = run_cli(capsys, demo_photo, "--out", out)
     assert code == 2 and "Traceback" not in err
-    assert f"cannot write {out}: No space left on device" in err
+    assert f"cannot write {out}: the disk is full" in err
     assert out.read_text() == "the previous analysis\n"
     assert [p.name for p in tmp_path.iterdir()] == ["old.csv"]  # no temporary file left

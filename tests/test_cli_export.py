@@ -274,7 +274,7 @@ def test_a_failed_write_keeps_the_existing_output(photo_csv, tmp_path, capsys, m
     monkeypatch.setattr(JsonExporter, "write", half_written)
     assert main(["export", str(photo_csv), "--format", "json", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert f"cannot write {out}: No space left on device" in err
+    assert f"cannot write {out}: the disk is full" in err
     assert out.read_text() == "{}\n"
     assert [p.name for p in tmp_path.iterdir()] == ["old.json"]  # no temporary file left
 

@@ -85,6 +85,11 @@ def test_os_errors_are_named():
     assert "no permission" in str(describe_os_error("x", PermissionError(errno.EACCES, "")))
     assert "is a folder" in str(describe_os_error("x", OSError(errno.EISDIR, "")))
     assert "in the way" in str(describe_os_error("x", FileExistsError(errno.EEXIST, "")))
+    assert "read-only" in str(describe_os_error("x", OSError(errno.EROFS, "")))
+    full = "cannot write x: the disk is full"
+    assert str(describe_os_error("x", OSError(errno.ENOSPC, "No space left"))) == full
+    # numpy's writer (the edits' images) reports a short write without an errno
+    assert str(describe_os_error("x", OSError("438525 requested and 204800 written"))) == full
 
 
 def test_pending_file_keeps_the_old_file_unless_kept(tmp_path):

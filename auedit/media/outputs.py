@@ -104,10 +104,14 @@ def describe_os_error(path: PathLike, exc: OSError) -> OutputError:
         why = f"the folder {p.parent} does not exist"
     elif exc.errno == errno.EISDIR:
         why = "it is a folder (give a file name)"
-    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    elif exc.errno in (errno.EACCES, errno.EPERM):
         why = "no permission"
+    elif exc.errno == errno.EROFS:
+        why = "the disk is read-only"
     elif exc.errno in (errno.EEXIST, errno.ENOTDIR):
         why = "a file is in the way of a folder"
+    elif exc.errno == errno.ENOSPC or (exc.errno is None and "requested and" in str(exc)):
+        why = "the disk is full"  # numpy's writer reports a short write without an errno
     else:
         why = exc.strerror or str(exc)
     return OutputError(f"cannot write {p}: {why}")
