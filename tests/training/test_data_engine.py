@@ -161,6 +161,8 @@ def test_bad_input_exits_2_with_a_message(tmp_path: Path,
         (["edits", "--source", str(empty)], "contains no images or videos"),
         (["edits", "--source", str(blank)], "no usable faces"),
         (["edits", "--source", str(blank), "--aus", "AU99"], "unknown AU"),
+        (["renders", "--source", str(blank)], "--source is for edits"),  # not silently ignored
+        (["triplets", "--margin", "-1"], "--margin must be 0 or more"),
     ]
     for i, (argv, message) in enumerate(cases):
         out = tmp_path / f"out{i}"

@@ -89,8 +89,11 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.threads < 1:
-        raise DataError("--threads must be at least 1")
+    if args.kind == "renders" and args.source:
+        raise DataError("--source is for edits, faces, pairs and triplets: renders draw random "
+                        "game faces")
+    if args.margin < 0:
+        raise DataError(f"--margin must be 0 or more, not {args.margin}")
     threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
     try:
