@@ -179,6 +179,10 @@ def test_export_dialog_offers_the_open_photo(qtbot, window, tmp_path):
     qtbot.addWidget(dialog)
     assert dialog.source_path() == str(DEMO)
     assert dialog.source.currentText().startswith("The open photo (astronaut.jpg")
+    # the demo lies in the app's own files: the proposed output goes elsewhere
+    proposed = Path(dialog.out_path.text())
+    assert proposed.name == "astronaut_export.csv"
+    assert not proposed.resolve().is_relative_to(resources.ROOT.resolve())
     ok, message = _export(qtbot, dialog, "json", tmp_path / "photo.json")
     assert ok, message
     assert len(json.loads((tmp_path / "photo.json").read_text())["frames"]) == 1

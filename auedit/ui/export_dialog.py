@@ -21,12 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auedit import resources
 from auedit.media.sources import IMAGE_SUFFIXES
 from auedit.workers.export import FORMATS, SUFFIXES, ExportJob, ExportTask
 
 FORMAT_NAMES = {"openface": "OpenFace 2 CSV", "livelink": "Live Link Face CSV",
                 "json": "AUEdit JSON track", "gltf": "glTF binary (.glb, animated game face)"}
 SOURCE_RECORDING, SOURCE_MEDIA, SOURCE_FILE = "recording", "media", "file"
+
+
+def _in_app_files(folder: Path) -> bool:
+    return folder.resolve().is_relative_to(resources.ROOT.resolve())
 
 
 class ExportDialog(QDialog):
@@ -117,8 +122,11 @@ class ExportDialog(QDialog):
         if not self.out_path.text():
             src = self.source_path()
             if src:
-                self.out_path.setText(str(Path(src).with_name(Path(src).stem + "_export")
-                                          .with_suffix(SUFFIXES[self.format.currentData()])))
+                # beside the source, but never into the app's own files (the demo photo)
+                folder = next(f for f in (Path(src).parent, Path(self.start_dir), Path.home())
+                              if not _in_app_files(f))
+                self.out_path.setText(str(folder / (Path(src).stem + "_export"
+                                                    + SUFFIXES[self.format.currentData()])))
 
     def _format_changed(self) -> None:
         name = self.format.currentData()
