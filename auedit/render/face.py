@@ -88,7 +88,11 @@ class FaceRenderer:
                colors: np.ndarray | None = None, light_dir=(-0.3, -0.5, -1.0)) -> RenderOutput:
         """Colour (B, H, W, 3) in [0, 1], labels (`topology.Part`), depth, triangle ids, in the
         renderer's look; `colors` ((V, 3)) colour every vertex instead, untextured."""
-        screen = self.screen_vertices(params, align)
+        return self._render_at(self.screen_vertices(params, align), params, colors, light_dir)
+
+    def _render_at(self, screen: np.ndarray, params: RigParams, colors: np.ndarray | None,
+                   light_dir=(-0.3, -0.5, -1.0)) -> RenderOutput:
+        """`render` with the screen vertices already placed."""
         verts = torch.as_tensor(screen, dtype=torch.float32, device=self.device)
         own = colors is None
         cols = self._colors if own else torch.as_tensor(
@@ -110,14 +114,15 @@ class FaceRenderer:
         if any(drawn) and out.color.device.type != "cpu":
             out.color.copy_(torch.from_numpy(color))
 
-    def render_uint8(self, params: RigParams, *, skin_tone: np.ndarray | None = None,
-                     **kwargs) -> np.ndarray:
-        """(B, H, W, 3) uint8 RGB images; with `skin_tone` ((3,) RGB in [0, 1], a photo's
-        cheeks: `render.skin.cheek_colour`) every face's skin takes that tone."""
-        out = self.render(params, **kwargs)
+    def render_uint8(self, params: RigParams, *, align: bool = False,
+                     colors: np.ndarray | None = None, light_dir=(-0.3, -0.5, -1.0),
+                     skin_tone: np.ndarray | None = None) -> np.ndarray:
+        """(B, H, W, 3) uint8 RGB images of `render`; with `skin_tone` ((3,) RGB in [0, 1], a
+        photo's cheeks: `render.skin.cheek_colour`) every face's skin takes that tone."""
+        screen = self.screen_vertices(params, align)
+        out = self._render_at(screen, params, colors, light_dir)
         if skin_tone is None:  # converted where the render is (8-bit off a GPU)
             return (out.color.clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
-        screen = self.screen_vertices(params, kwargs.get("align", False))
         labels = out.labels.cpu().numpy()
         color = np.stack([tone_skin(c, lab, s[:, :2], skin_tone) for c, lab, s in
                           zip(out.color.cpu().numpy(), labels, screen, strict=True)])
