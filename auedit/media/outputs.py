@@ -140,15 +140,12 @@ def replacing(path: PathLike) -> Iterator[Path]:
         return
     target = Path(os.path.realpath(given))
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}",
-                                    dir=target.parent)
+        fd, tmp = _temporary_beside(target)
         os.close(fd)
     except OSError as exc:
         raise describe_os_error(path, exc) from exc
-    tmp = Path(name)
     try:
         yield tmp
-        os.chmod(tmp, _new_file_mode(target))
         os.replace(tmp, target)
     except OSError as exc:
         raise describe_os_error(path, exc) from exc
@@ -163,6 +160,21 @@ def _new_file_mode(path: Path) -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+def _temporary_beside(target: Path) -> tuple[int, Path]:
+    """A new hidden file in `target`'s folder (so a rename replaces `target` at once), with
+    `target`'s suffix (for writers that go by it) and the permissions `target` gets; its open
+    descriptor and path."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}",
+                                dir=target.parent)
+    try:
+        os.chmod(name, _new_file_mode(target))
+    except OSError:
+        os.close(fd)
+        os.unlink(name)
+        raise
+    return fd, Path(name)
 
 
 class PendingFile:
@@ -190,10 +202,7 @@ class PendingFile:
         return open(self.path, "w", newline="", encoding="utf-8")
 
     def _open_temporary(self) -> TextIO:
-        fd, name = tempfile.mkstemp(prefix=f".{self._target.name}.", suffix=".part",
-                                    dir=self._target.parent)
-        self._tmp = Path(name)
-        os.chmod(name, _new_file_mode(self._target))
+        fd, self._tmp = _temporary_beside(self._target)
         return os.fdopen(fd, "w", newline="", encoding="utf-8")
 
     def finish(self, keep: bool) -> bool:
