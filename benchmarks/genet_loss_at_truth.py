@@ -19,6 +19,7 @@ import argparse
 
 import numpy as np
 from genet_eval import held_out_renders
+from genet_step_scale import add_tuning_arguments
 
 from auedit.fit.base_face import SIZE, align_photo
 from auedit.fit.genet.engine import GENet
@@ -34,9 +35,7 @@ def loss_at(fitter: GENetFitter, aligned: np.ndarray, target: tuple, params: Rig
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=24)
-    ap.add_argument("--seed", type=int, default=99)
-    ap.add_argument("--extractor", default="light")
+    add_tuning_arguments(ap)
     ap.add_argument("--losses", default="features,pixels")
     args = ap.parse_args()
     truth, faces = held_out_renders(args.n, args.seed)

@@ -19,11 +19,16 @@ from auedit.fit.genet.fitter import GENetSettings
 SCALES = "0,0.001,0.003,0.01,0.03,0.1"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_tuning_arguments(ap: argparse.ArgumentParser) -> None:
+    """The tuning renders (`--n` of `--seed`, not the evaluation's) and the extractor."""
     ap.add_argument("--n", type=int, default=24)
     ap.add_argument("--seed", type=int, default=99)
     ap.add_argument("--extractor", default="light")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_tuning_arguments(ap)
     ap.add_argument("--losses", default="features,plain,pixels")
     ap.add_argument("--scales", default=SCALES, help="comma-separated; 0 is the start")
     args = ap.parse_args()
