@@ -12,12 +12,11 @@ sides of a sided AU; compared per rig parameter key, so contempt's one-sided AU1
 leave AU12L and AU14L at 0). A smile does not survive "anger", nor a frown "happiness".
 The upper lip raiser (AU10) is cleared too, though no preset names it: MediaPipe reads a
 toothy smile as one (AU10 3.4 on the demo photo), so presets that left it kept the smile's
-bared teeth. AUs
-that no preset names otherwise (blink AU45, lips part AU25, chin raiser AU17, jaw sideways
-AU30, ...) are absent from the targets and keep the photo's own value, except under
-"neutral", the face without any expression, which sets every AU to 0 but those whose
-starting value is the rig fit's regressor's (`geometric.REGRESSOR_AUS`: it reads some of
-them on neutral faces, AU17 up to 4.4, so clearing them would reshape a neutral face).
+bared teeth. AUs that no preset names otherwise (blink AU45, lips part AU25, chin raiser
+AU17, jaw sideways AU30, ...) are absent from the targets and keep the photo's own value,
+except under "neutral", the face without any expression, which sets every AU to 0 but those
+whose starting value is the rig fit's regressor's (`geometric.REGRESSOR_AUS`: it reads some
+of them on neutral faces, AU17 up to 4.4, so clearing them would reshape a neutral face).
 """
 
 from __future__ import annotations
@@ -78,7 +77,7 @@ def preset_targets(name: str) -> dict[str, float]:
     `EMOTION_KEYS` at 0; keys outside `EMOTION_KEYS` are absent (the photo's own value stays).
     KeyError naming the known presets for an unknown name. "neutral" sets every key to 0 but
     the regressor-read AUs no preset names."""
-    own = expand_targets(preset(name))
+    own = expand_targets(preset(name))  # KeyError for an unknown name
     if name.strip().lower() == "neutral":
         from auedit.synth.geometric import REGRESSOR_AUS
 
