@@ -129,7 +129,21 @@ def test_install_script_installs_again_and_uninstalls(tmp_path):
 
 def test_every_package_data_pattern_matches_a_file():
     with (REPO / "pyproject.toml").open("rb") as f:
-        package_data = tomllib.load(f)["tool"]["setuptools"]["package-data"]["auedit.resources"]
-    assert "icons/*" in package_data
-    for pattern in package_data:
-        assert any(resources.ROOT.glob(pattern)), f"package-data {pattern!r} matches no file"
+        setuptools = tomllib.load(f)["tool"]["setuptools"]
+    folders = {name: resources.ROOT.joinpath(*name.split(".")[2:])
+               for name in setuptools["package-data"] if name.startswith("auedit.resources.")}
+    assert "auedit.resources.icons" in folders
+    for name, folder in folders.items():
+        assert name in setuptools["packages"], f"{name} has package-data but is not a package"
+        for pattern in setuptools["package-data"][name]:
+            assert any(folder.glob(pattern)), f"package-data {name}: {pattern!r} matches no file"
+
+
+def test_every_resource_folder_is_installed():
+    """A folder under resources/ that is not listed as a package installs nothing."""
+    with (REPO / "pyproject.toml").open("rb") as f:
+        packages = tomllib.load(f)["tool"]["setuptools"]["packages"]
+    for folder in resources.ROOT.rglob("*"):
+        if folder.is_dir() and folder.name != "__pycache__":
+            name = "auedit.resources." + ".".join(folder.relative_to(resources.ROOT).parts)
+            assert name in packages, f"{folder} is not installed: add {name} to packages"
