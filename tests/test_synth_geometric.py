@@ -549,3 +549,40 @@ def test_an_opened_mouth_shows_the_upper_teeth_below_the_lip(neutral):
     top[int(rows.min() + 0.3 * (rows.max() - rows.min())):] = False
     bright = (out.astype(np.float64).mean(axis=2)[top] > 100).mean()
     assert bright > 0.03, f"{bright:.1%} of the opening's top third is tooth-bright"
+
+
+def _inner_lip_gap(face) -> float:
+    """Mean gap between the inner lips' middle pairs, in interocular distances."""
+    lms = face.landmarks[:, :2]
+    pairs = [(13, 14), (82, 87), (312, 317), (81, 178), (311, 402)]
+    return float(np.mean([np.linalg.norm(lms[a] - lms[b]) for a, b in pairs])
+                 / face.interocular)
+
+
+def test_lips_part_to_zero_shuts_a_smiles_parted_lips(prepared_astronaut, single_image_tracker):
+    """The rig fit explains the demo photo's parted smile with other parameters (its lips-part
+    parameter is 0), so lowering AU25 moved nothing and the neutral preset left the teeth
+    showing; now the lips meet, and half the reading keeps about half the gap."""
+    synth, prepared = prepared_astronaut
+    assert prepared.own["AU25"] > 1.5, prepared.own["AU25"]
+    single_image_tracker.ids.reset()
+    own = _inner_lip_gap(single_image_tracker.track(prepared.image, 0.0)[0])
+    gaps = {}
+    for value in (0.0, prepared.own["AU25"] / 2):
+        single_image_tracker.ids.reset()
+        edited = synth.render(prepared, {"AU25": value})
+        gaps[value] = _inner_lip_gap(single_image_tracker.track(edited, 0.0)[0])
+    assert own > 0.04, own
+    assert gaps[0.0] < 0.25 * own, (own, gaps)
+    assert 0.3 * own < gaps[prepared.own["AU25"] / 2] < 0.75 * own, (own, gaps)
+
+
+def test_lips_stay_parted_where_the_jaw_opens(prepared_astronaut):
+    """Lips part at 0 with the jaw dropping further is a jaw drop with the lips following it:
+    they are not pulled together."""
+    synth, prepared = prepared_astronaut
+    _, closed = synth.displacement(prepared, {"AU25": 0.0})
+    _, dropped = synth.displacement(prepared, {"AU25": 0.0, "AU26": prepared.own["AU26"] + 2})
+    down = closed[13, 1] - closed[14, 1]  # upper inner lip down, lower inner lip up
+    assert down > 0.02 * prepared.face.interocular
+    assert dropped[14, 1] - dropped[13, 1] > 0, "the jaw drop should part the lips"

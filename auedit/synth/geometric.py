@@ -53,6 +53,7 @@ from auedit.synth.glasses import Frames, find_frames
 from auedit.synth.mouth import (
     MouthInterior,
     bite_line,
+    close_lips,
     composite,
     light_gain,
     lip_gaps,
@@ -112,6 +113,10 @@ OPENING_AUS = frozenset(p.key for p in AU_PARAMETERS
 REGRESSOR_AUS = frozenset(("AU1", "AU2", "AU4", "AU7", "AU17", "AU18", "AU20", "AU23", "AU24"))
 #: A full blink takes the upper lid this share of the interocular distance past the lower lid.
 LID_OVERLAP = 0.015
+#: Lips shut by lowering lips part (AU25, `mouth.close_lips`) meet this share of the
+#: interocular distance past each other: a photo's teeth between them are covered, not
+#: squeezed into a light line along the seam.
+LIP_OVERLAP = 0.01
 #: A mouth counts as open where its opening is at least this share of the face size across
 #: (a closed mouth's inner-lip polygon is a sliver of lip about 1% thin): the photo's own
 #: opening is kept only there, and the rig's interior is painted into a new one only there.
@@ -523,11 +528,28 @@ class GeometricSynthesizer:
             taken = shut + (1.0 - shut) * OPEN_SMILE_MIDDLE
             shift -= (taken * lower.upper * lift)[:, None] * lower.up
         shift = fit_commissures(shift, corners, prepared.commissures)
+        keep = self._lips_kept(prepared, expand_targets(targets))
+        if keep is not None:
+            overlap = LIP_OVERLAP * prepared.face.interocular
+            shift = close_lips(prepared.face.landmarks, shift, keep, overlap)
         down = fitted[self.lid_lower] - fitted[self.lid_upper]  # towards the lower lid
         closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
         gain = np.where(closing, prepared.lid_gain[:, 1], prepared.lid_gain[:, 0])
         shift[self.lid_upper] *= gain[:, None]
         return target, shift
+
+    @staticmethod
+    def _lips_kept(prepared: GeometricFace, targets: Mapping[str, float]) -> float | None:
+        """The share of the photo's lip gap that lips part (AU25) lowered to its target keeps
+        (0 for lips together), or None where the edit does not lower it, or opens the jaw
+        (the lips part with it)."""
+        own = prepared.own
+        part = targets.get("AU25")
+        if part is None or part >= own["AU25"]:
+            return None
+        if any(targets.get(k, own[k]) > own[k] for k in ("AU26", "AU27")):
+            return None
+        return part / own["AU25"]
 
     def _project(self, fit: FitResult, params: RigParams) -> np.ndarray:
         """(B, V, 3) rig vertices in photo pixels through the fit's scaled orthographic camera
