@@ -95,8 +95,25 @@ def window(qtbot, settings):
 
     win = MainWindow(settings=settings)
     win.ask_discard_edit = lambda: True  # an unsaved edit goes without a (blocking) question
+    win.ask_stop_export = lambda: True  # a running export stops without a question
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
     yield win
     win.shutdown()
+
+
+@pytest.fixture(scope="session")
+def make_demo_video():
+    """Writes a short video of the demo photo's face (MJPG, 10 fps, 256 px): path, frames."""
+    import cv2
+
+    def make(path: Path, frames: int) -> Path:
+        bgr = cv2.resize(cv2.imread(str(DEMO_PHOTO)), (256, 256))
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (256, 256))
+        for _ in range(frames):
+            writer.write(bgr)
+        writer.release()
+        return path
+
+    return make

@@ -186,3 +186,58 @@ def test_export_dialog_offers_the_open_photo(qtbot, window, tmp_path):
     ok, message = _export(qtbot, dialog, "json", tmp_path / "photo.json")
     assert ok, message
     assert len(json.loads((tmp_path / "photo.json").read_text())["frames"]) == 1
+
+
+def test_an_export_can_be_stopped_and_is_found_again(qtbot, window, tmp_path,
+                                                      make_demo_video):
+    """Stop ends a running export with nothing written; while one runs, Export… shows its
+    dialog again instead of a second one writing the same file."""
+    dialog = window.make_export_dialog()
+    qtbot.addWidget(dialog)
+    video = make_demo_video(tmp_path / "face.avi", 40)
+    dialog.source.addItem("a video", ("media", str(video)))
+    dialog.source.setCurrentIndex(dialog.source.count() - 1)
+    window.export_dialog = dialog
+    dialog.set_format("json")
+    out = tmp_path / "out.json"
+    dialog.out_path.setText(str(out))
+    with qtbot.waitSignal(dialog.export_done, timeout=30000) as blocker:
+        assert dialog.export()
+        assert dialog.cancel_button.isEnabled()
+        window.export_dialog_open()
+        assert window.export_dialog is dialog  # the running export's dialog
+        dialog.cancel()
+    ok, message = blocker.args
+    assert not ok and "cancelled" in message and not out.exists()
+    assert not dialog.cancel_button.isEnabled() and dialog.export_button.isEnabled()
+
+
+def test_a_typed_path_asks_before_replacing_a_file(qtbot, window, analysis_csv, tmp_path):
+    window.last_recording = str(analysis_csv)
+    dialog = window.make_export_dialog()
+    qtbot.addWidget(dialog)
+    out = tmp_path / "keep.json"
+    out.write_text("mine")
+    asked = []
+    dialog.confirm_overwrite = lambda path: asked.append(path) or False
+    dialog.set_format("json")
+    dialog.out_path.setText(str(out))
+    assert not dialog.export()
+    assert asked == [out] and out.read_text() == "mine"
+    dialog.confirm_overwrite = lambda path: True
+    with qtbot.waitSignal(dialog.export_done, timeout=30000) as blocker:
+        assert dialog.export()
+    assert blocker.args[0] and out.read_text() != "mine"
+
+
+def test_export_offers_the_face_selected_in_the_window(window, monkeypatch):
+    from types import SimpleNamespace
+
+    faces = [SimpleNamespace(face=SimpleNamespace(track_id=i)) for i in (4, 7, 9)]
+    item = SimpleNamespace(analysis=SimpleNamespace(faces=faces))
+    monkeypatch.setattr(window.image.pipeline, "latest", lambda: item)
+    window.controls.set_face_count(3)
+    window.controls.face.setValue(2)  # "Face 2 of 3"
+    assert window.make_export_dialog().job().face_id == 7
+    item.analysis.faces = faces[:1]
+    assert window.make_export_dialog().job().face_id is None  # one face: the first seen

@@ -43,3 +43,25 @@ def test_export_never_overwrites_its_source(track_json):
 def test_export_refuses_the_wrong_suffix(track_json, tmp_path):
     with pytest.raises(ExportError, match=r"end in \.glb"):
         run_export(ExportJob(str(track_json), "gltf", str(tmp_path / "face.gltf")))
+
+
+def test_export_of_a_video_reports_progress_and_can_be_stopped(tmp_path, make_demo_video):
+    """The app's export of a video analyses it frame by frame: it reports how far it got,
+    and a stop between two frames ends it with nothing written."""
+    from auedit.workers.export import ExportCancelledError
+
+    video = make_demo_video(tmp_path / "face.avi", 6)
+    seen: list[tuple[int, int]] = []
+    out = tmp_path / "out.json"
+    assert "Exported 6 frame(s)" in run_export(ExportJob(str(video), "json", str(out)),
+                                               lambda done, n: seen.append((done, n)))
+    assert seen == [(i, 6) for i in range(1, 7)]
+
+    def stop_at_three(done: int, _n: int) -> None:
+        if done == 3:
+            raise ExportCancelledError
+
+    stopped = tmp_path / "stopped.json"
+    with pytest.raises(ExportCancelledError):
+        run_export(ExportJob(str(video), "json", str(stopped)), stop_at_three)
+    assert {p.name for p in tmp_path.iterdir()} == {"face.avi", "out.json"}  # nothing else

@@ -7,7 +7,7 @@ say the same thing when a face is missing."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from auedit.core.types import FrameAnalysis
@@ -20,13 +20,14 @@ DEFAULT_MAX_FACES = 4
 
 def load_track(path: Path, *, face_id: int | None = None, source: str | None = None,
                detectors: Sequence[str] | None = None, max_frames: int = 0,
-               max_faces: int = DEFAULT_MAX_FACES,
-               face_model: str | None = None) -> ExpressionTrack:
+               max_faces: int = DEFAULT_MAX_FACES, face_model: str | None = None,
+               progress: Callable[[int, int], None] | None = None) -> ExpressionTrack:
     """The track of face `face_id` (default: the first seen) in `path`. For a CSV of several
     analysed files, `source` names the one to read; for an image or video, `detectors`,
-    `max_frames`, `max_faces` and `face_model` set up the analysis, and its warnings (a
-    truncated video) become the track's notes. Raises MediaError or ValueError, with a
-    message for the user."""
+    `max_frames`, `max_faces` and `face_model` set up the analysis, its warnings (a
+    truncated video) become the track's notes, and `progress` is called after each frame
+    with the frames analysed and expected (0: unknown); it may raise to stop the analysis.
+    Raises MediaError or ValueError, with a message for the user."""
     if not path.exists():
         raise MediaError(f"{path} does not exist")
     if path.is_dir():
@@ -38,7 +39,7 @@ def load_track(path: Path, *, face_id: int | None = None, source: str | None = N
     if path.suffix.lower() == ".json":
         return ExpressionTrack.from_json(path)
     if media_kind(path) is not None:
-        return _analyze(path, face_id, detectors, max_frames, max_faces, face_model)
+        return _analyze(path, face_id, detectors, max_frames, max_faces, face_model, progress)
     return ExpressionTrack.from_csv(path, face_id=face_id, source=source)
 
 
@@ -54,7 +55,8 @@ def _analysis_json_lines(path: Path) -> bool:
 
 
 def _analyze(path: Path, face_id: int | None, detectors: Sequence[str] | None,
-             max_frames: int, max_faces: int, face_model: str | None) -> ExpressionTrack:
+             max_frames: int, max_faces: int, face_model: str | None,
+             progress: Callable[[int, int], None] | None) -> ExpressionTrack:
     """Run the analysis pipeline over an image or video and take one face's track."""
     from auedit.analysis.analyzer import Analyzer
     from auedit.analysis.frames import analysed_frames
@@ -71,7 +73,12 @@ def _analyze(path: Path, face_id: int | None, detectors: Sequence[str] | None,
     try:
         analyzer = Analyzer.create(names, tracker=tracker)
         analyzer.reset()
-        frames = list(analysed_frames(source, analyzer, max_frames, warn=warnings.append))
+        expected = min(source.frame_count, max_frames or source.frame_count)
+        frames = []
+        for frame in analysed_frames(source, analyzer, max_frames, warn=warnings.append):
+            frames.append(frame)
+            if progress is not None:
+                progress(len(frames), expected)
     finally:
         source.close()
         tracker.close()

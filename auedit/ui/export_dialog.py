@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -41,13 +42,15 @@ class ExportDialog(QDialog):
     export_done = Signal(bool, str)  # success, message
 
     def __init__(self, parent: QWidget | None = None, *, last_recording: str = "",
-                 media: str = "", start_dir: str = "") -> None:
+                 media: str = "", start_dir: str = "", face_id: int | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
         self.setMinimumWidth(520)
         self.start_dir = start_dir or str(Path.home())
         self.running = False
         self._tasks: list[ExportTask] = []
+        self._confirmed = ""  # an output the user agreed to replace in the file dialog
+        self._running_text = ""
 
         self.source = QComboBox()
         if last_recording:
@@ -79,6 +82,8 @@ class ExportDialog(QDialog):
         self.face_id.setRange(-1, 999)
         self.face_id.setValue(-1)
         self.face_id.setSpecialValueText("the first face seen")
+        if face_id is not None:  # the face selected in the window
+            self.face_id.setValue(face_id)
         self.out_path = QLineEdit()
         self.out_browse = QPushButton("Browse…")
         self.out_browse.clicked.connect(self._browse_out)
@@ -99,6 +104,10 @@ class ExportDialog(QDialog):
         self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.export)
+        self.cancel_button = buttons.addButton("Stop", QDialogButtonBox.ButtonRole.ActionRole)
+        self.cancel_button.setToolTip("Stop the running export; nothing is written")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -151,6 +160,7 @@ class ExportDialog(QDialog):
                                               f"{FORMAT_NAMES[name]} (*{SUFFIXES[name]})")
         if path:
             self.out_path.setText(path)
+            self._confirmed = str(Path(path))  # the file dialog asked before replacing it
 
     def job(self) -> ExportJob:
         face = self.face_id.value()
@@ -170,20 +180,46 @@ class ExportDialog(QDialog):
         if not job.out:
             self._finished(False, "Export: choose a file to write")
             return False
+        out = Path(job.out)
+        if out.is_file() and str(out) != self._confirmed and not self.confirm_overwrite(out):
+            return False
         task = ExportTask(job)
         task.signals.done.connect(self._finished)
+        task.signals.progress.connect(self._progress)
         self._tasks.append(task)
         self.running = True
         self.export_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
         self.status.setStyleSheet("")
-        self.status.setText(f"Exporting {Path(job.source).name} to {job.format}…")
+        self._running_text = f"Exporting {Path(job.source).name} to {job.format}…"
+        self.status.setText(self._running_text)
         QThreadPool.globalInstance().start(task)
         return True
+
+    def confirm_overwrite(self, out: Path) -> bool:
+        """Ask before a typed path replaces a file (Browse… has asked already)."""
+        answer = QMessageBox.question(
+            self, "Replace file?", f"{out.name} already exists in {out.parent}. Replace it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def cancel(self) -> None:
+        """Stop the running export between two frames; it reports back as cancelled."""
+        for task in self._tasks:
+            task.cancel()
+        self.cancel_button.setEnabled(False)
+
+    def _progress(self, done: int, expected: int) -> None:
+        if self.running:
+            of = f" of {expected}" if expected else ""
+            self.status.setText(f"{self._running_text} frame {done}{of}")
 
     def _finished(self, ok: bool, message: str) -> None:
         self.running = False
         self._tasks = [t for t in self._tasks if t.signals is not self.sender()]
         self.export_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
         self.status.setStyleSheet("" if ok else "color: #e04040;")
         self.status.setText(message)
         self.exported.emit(message)

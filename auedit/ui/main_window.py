@@ -476,15 +476,28 @@ class MainWindow(QMainWindow):
                 pane.pipeline.stop_recording()
 
     def export_dialog_open(self) -> None:
-        self.export_dialog = self.make_export_dialog()
-        self.export_dialog.show()
+        """The export dialog: the running export's, or a new one for what is open now."""
+        dialog = self.export_dialog
+        if dialog is None or not dialog.running:
+            dialog = self.export_dialog = self.make_export_dialog()
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
 
     def make_export_dialog(self) -> ExportDialog:
         media = self.image.current_path if self.image.kind in ("image", "video") else ""
         dialog = ExportDialog(self, last_recording=self.last_recording, media=media,
-                              start_dir=self._last_dir())
+                              start_dir=self._last_dir(), face_id=self._selected_track_id())
         dialog.exported.connect(self.show_message)
         return dialog
+
+    def _selected_track_id(self) -> int | None:
+        """The track id of the face selected in the image pane, where it shows several."""
+        item = self.image.pipeline.latest()
+        faces = item.analysis.faces if item else []
+        if len(faces) < 2:
+            return None
+        return faces[min(self.controls.selected_face, len(faces) - 1)].face.track_id
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -607,8 +620,25 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Discard
 
+    def may_stop_export(self) -> bool:
+        """True where no export runs, or the user lets the running one go."""
+        dialog = self.export_dialog
+        if dialog is None or not dialog.running:
+            return True
+        if not self.ask_stop_export():
+            return False
+        dialog.cancel()
+        return True
+
+    def ask_stop_export(self) -> bool:
+        answer = QMessageBox.question(
+            self, "Export running", "An export is still running. Stop it and quit? Nothing "
+            "of it is written.", QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
-        if not self.may_drop_edit():
+        if not self.may_drop_edit() or not self.may_stop_export():
             event.ignore()
             return
         self.save_settings()

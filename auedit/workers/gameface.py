@@ -17,6 +17,7 @@ import numpy as np
 from auedit.analysis.analyzer import Analyzer
 from auedit.core.types import FrameAnalysis
 from auedit.rig.model import FaceRig, RigParams
+from auedit.workers.torch_threads import use_torch_threads
 
 RENDER_SIZE = 256
 BACKGROUND = (0.16, 0.17, 0.2)
@@ -72,6 +73,8 @@ class GameFaceRenderer:
         renderer = self._renderers.get(id(rig))
         if renderer is None:
             from auedit.render.face import FaceRenderer
+
+            use_torch_threads(1)  # this is the inference thread (`torch_threads`)
 
             renderer = self._renderers[id(rig)] = FaceRenderer(
                 rig, size=self.size, background=BACKGROUND, look="textured")

@@ -30,6 +30,7 @@ from PySide6.QtCore import QThread, Signal
 from auedit.core.types import TrackedFace
 from auedit.workers.loop import LoopWorker
 from auedit.workers.mailbox import FrameSlot
+from auedit.workers.torch_threads import use_torch_threads
 
 if TYPE_CHECKING:
     from auedit.fit.genet.engine import GENet, GENetFit
@@ -64,6 +65,7 @@ def default_engine(extractor: str) -> GENet:
     """The shipped GE-Net with this extractor (imported in the worker thread, on first use)."""
     from auedit.fit.genet.engine import GENet
 
+    use_torch_threads(None)  # torch's default in this thread, whatever the game face set
     return GENet(extractor)
 
 

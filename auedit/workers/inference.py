@@ -276,7 +276,6 @@ class InferenceWorker(QObject):
         frame = packet.frame
         for _ in range(repeats):
             result = analyzer.analyze(frame.rgb, frame.timestamp, frame.index, packet.source)
-        now = time.monotonic()
         image = None
         if self._gameface.enabled:
             try:
@@ -285,6 +284,7 @@ class InferenceWorker(QObject):
                 self.error.emit(f"game face failed: {type(exc).__name__}: {exc}")
             if not self._gameface.enabled:  # switched off while it rendered
                 image = None
+        now = time.monotonic()  # the frame's rate and latency include its game face
         with self._lock:
             if packet.generation != self._input:
                 return  # the input was closed while this frame was analysed
