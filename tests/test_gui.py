@@ -346,6 +346,21 @@ def test_failed_open_shows_nothing_of_the_previous_photo(qtbot, window, tmp_path
     assert window.readout.text().endswith("faces 0")
     window.set_neutral()
     assert "no face" in window.statusBar().currentMessage()
+    # the view itself says why, after the status bar's message has gone
+    assert "not a readable image" in window.image.view.problem
+
+
+def test_failed_open_clears_the_game_face(qtbot, window, tmp_path):
+    window.gameface.enable.setChecked(True)
+    window.open_paths([str(DEMO)])
+    qtbot.waitUntil(lambda: window.gameface.image is not None, timeout=30000)
+    window.open_paths([str(_write_text_as_png(tmp_path))])
+    qtbot.waitUntil(lambda: window.image.view.problem != "", timeout=10000)
+    assert window.gameface.image is None
+    assert "could not be opened" in window.gameface.view.text()
+    window.open_paths([str(DEMO)])  # and a good file again clears the message
+    qtbot.waitUntil(lambda: window.image.view.rgb is not None, timeout=30000)
+    assert window.image.view.problem == ""
 
 
 def test_first_result_reports_the_faces_and_neutral_names_the_face(qtbot, window, tmp_path):

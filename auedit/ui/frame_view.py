@@ -34,6 +34,7 @@ class FrameView(QWidget):
         self.show_axes = True
         self.selected_face = 0
         self.empty_message = "No input"
+        self.problem = ""  # why the input shows nothing (it could not be opened), over the above
         self.badge = ""  # a word over the frame's corner (e.g. "Before" while an edit is hidden)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
@@ -44,6 +45,7 @@ class FrameView(QWidget):
         if rgb is None:
             self._image = self._rgb = None
         else:
+            self.problem = ""
             self._rgb = np.ascontiguousarray(rgb)
             h, w = self._rgb.shape[:2]
             self._image = QImage(self._rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888)
@@ -70,7 +72,10 @@ class FrameView(QWidget):
         if self._image is None:
             p.setPen(QColor(160, 160, 170))
             p.setFont(QFont(self.font().family(), 12))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_message)
+            text = f"{self.problem}\n\n{self.empty_message}" if self.problem else \
+                self.empty_message
+            p.drawText(self.rect().adjusted(16, 0, -16, 0),
+                       Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
             return
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -81,14 +81,14 @@ class GameFacePanel(QWidget):
                                     "in view)" if path else "Identity: the face in view")
         self.identity_label.setToolTip(path)
 
-    def set_image(self, image: np.ndarray | None) -> None:
-        """Show a (H, W, 3) uint8 RGB render; None: no face in view."""
+    def set_image(self, image: np.ndarray | None, empty: str = "No face in view") -> None:
+        """Show a (H, W, 3) uint8 RGB render; None: `empty` says why there is none."""
         if not self.active:
             return
         if image is None:
             self.image = None
             self._pixmap = None
-            self._show_empty("No face in view")
+            self._show_empty(empty)
             return
         self.image = np.ascontiguousarray(image)
         h, w = self.image.shape[:2]

@@ -40,6 +40,8 @@ class ImagePane(QWidget):
         self.may_leave: Callable[[], bool] = lambda: True
         self.view = FrameView()
         self.view.empty_message = "Open (Ctrl+O) or drop photos and videos here."
+        self.open_error = ""  # the open file's last error, shown if it never gives a frame
+        pipeline.error.connect(self._error)
         style = self.style()
 
         def tool(icon: QStyle.StandardPixmap, tip: str) -> QToolButton:
@@ -112,6 +114,7 @@ class ImagePane(QWidget):
         path = self.paths[index]
         self.kind = "video" if media_kind(Path(path)) == "video" else "image"
         self.frame_count = 0
+        self.open_error = ""
         if self.kind == "video":
             self.pipeline.open(lambda: VideoSource(path), Mode.VIDEO, paced=True)
         else:
@@ -121,6 +124,9 @@ class ImagePane(QWidget):
         self.file_label.setToolTip(path)
         self.message.emit(f"Opening {path}")
         self._update_controls()
+
+    def _error(self, text: str) -> None:
+        self.open_error = text
 
     @property
     def current_path(self) -> str:

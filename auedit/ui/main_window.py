@@ -297,9 +297,14 @@ class MainWindow(QMainWindow):
         """Show nothing of the previous input (the new one could not be opened)."""
         del self._shown_seq[id(pane)]
         pane.view.set_frame(None, None)
+        if pane is self.image:
+            name = Path(self.image.current_path).name
+            pane.view.problem = self.image.open_error or f"{name} could not be opened"
         self.controls.set_face_count(0)
         self.histogram.set_readings(None)
         self.series.clear()
+        if self.pane is pane:
+            self.gameface.set_image(None, "Nothing to show: the input could not be opened")
 
     def _announce(self, pane: CameraPane | ImagePane, item: AnalysedFrame, faces: int) -> None:
         """Say how many faces the first result of a new input has."""

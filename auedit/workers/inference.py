@@ -15,6 +15,7 @@ from auedit.analysis.analyzer import AnalysisOptions, Analyzer
 from auedit.core.types import FrameAnalysis
 from auedit.face.landmarker import Mode
 from auedit.face.model_file import FaceModelError
+from auedit.media.sources import MediaError
 from auedit.workers.gameface import GameFaceRenderer
 from auedit.workers.mailbox import FrameSlot, Packet
 
@@ -239,6 +240,9 @@ class InferenceWorker(QObject):
     def _set_identity(self, path: str) -> None:
         try:
             done, message = self._gameface.set_identity_photo(path)
+        except MediaError as exc:  # its message names the photo
+            self.identity.emit("", f"Game face: {exc}")
+            return
         except Exception as exc:  # a bad photo must not stop the worker
             self.identity.emit("", f"Game face: cannot use {path}: {exc}")
             return
