@@ -241,3 +241,15 @@ def test_export_offers_the_face_selected_in_the_window(window, monkeypatch):
     assert window.make_export_dialog().job().face_id == 7
     item.analysis.faces = faces[:1]
     assert window.make_export_dialog().job().face_id is None  # one face: the first seen
+
+
+def test_g_brings_a_hidden_game_face_forward_before_switching_it_off(window):
+    window.toggle_gameface()
+    assert window.gameface.enable.isChecked()
+    assert window.right_tabs.currentWidget() is window.gameface
+    window.right_tabs.setCurrentWidget(window.edit_panel)
+    window.toggle_gameface()  # on, but hidden: shown, not switched off
+    assert window.gameface.enable.isChecked()
+    assert window.right_tabs.currentWidget() is window.gameface
+    window.toggle_gameface()
+    assert not window.gameface.enable.isChecked()

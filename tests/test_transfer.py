@@ -134,3 +134,16 @@ def test_the_demo_smile_comes_across_without_a_snarl(tmp_path):
     au = json.loads(params.read_text())["au"]
     assert au["AU12L"] > 0.8 and au["AU12R"] > 0.8
     assert au["AU10L"] < 0.3 and au["AU10R"] < 0.3  # was 0.68: a snarl
+
+
+@pytest.mark.shared_data
+def test_a_group_photo_gives_the_game_face_its_largest_face(shared_data):
+    from auedit.workers.gameface import GameFaceRenderer
+
+    renderer = GameFaceRenderer(size=64)
+    try:
+        done, message = renderer.set_identity_photo(str(shared_data / "images"
+                                                        / "multi_face.jpg"))
+    finally:
+        renderer.close()
+    assert done and "the largest of its 5 faces" in message, message

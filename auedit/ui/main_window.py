@@ -177,7 +177,8 @@ class MainWindow(QMainWindow):
         action(v, "Toggle &landmarks", "L", self.controls.landmarks.toggle)
         action(v, "Toggle &box", "B", self.controls.box.toggle)
         action(v, "Toggle head &pose axes", "P", self.controls.axes.toggle)
-        action(v, "&Game face", "G", self.gameface.enable.toggle)
+        action(v, "&Game face", "G", self.toggle_gameface,
+               "Show the game face (or, where it shows, switch it off)")
         action(v, "G&E-Net fit", "Ctrl+4", self.show_genet,
                "Fit the game face to the selected face with GE-Net (photo or live)")
         e = bar.addMenu("&Edit")
@@ -342,6 +343,15 @@ class MainWindow(QMainWindow):
     def gameface_active(self) -> bool:
         """Rendered while ticked and its tab is the one shown."""
         return self.gameface.active and self.right_tabs.currentWidget() is self.gameface
+
+    def toggle_gameface(self) -> None:
+        """G: turn the game face on, or off where it is in view; where it is on but its tab
+        is hidden, bring the tab forward rather than switch it off unseen."""
+        if self.gameface.enable.isChecked() and self.right_tabs.currentWidget() is not \
+                self.gameface:
+            self.right_tabs.setCurrentWidget(self.gameface)
+        else:
+            self.gameface.enable.toggle()
 
     def _gameface_enabled(self, on: bool) -> None:
         if on:

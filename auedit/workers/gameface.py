@@ -20,6 +20,8 @@ from auedit.rig.model import FaceRig, RigParams
 from auedit.workers.torch_threads import use_torch_threads
 
 RENDER_SIZE = 256
+#: An identity photo of a group gives its largest face, of at most this many found.
+IDENTITY_MAX_FACES = 8
 BACKGROUND = (0.16, 0.17, 0.2)
 
 
@@ -95,7 +97,7 @@ class GameFaceRenderer:
         """Fit the photo's face and keep its identity; returns (done, a message for the user).
 
         An empty path goes back to the live face's own identity. A photo without a face
-        leaves the identity as it was.
+        leaves the identity as it was; of a group photo's faces, the largest is taken.
         """
         if not path:
             self.identity, self.identity_path, self.identity_tone = None, "", None
@@ -110,7 +112,7 @@ class GameFaceRenderer:
 
         rgb = ImageSource(path).rgb
         if self._tracker is None:
-            self._tracker = FaceTracker(Mode.IMAGE, max_faces=1)
+            self._tracker = FaceTracker(Mode.IMAGE, max_faces=IDENTITY_MAX_FACES)
             self._fitter = LandmarkFitter(rig_for(self._tracker.canonical))
         self._tracker.reset()
         faces = self._tracker.track(rgb, 0.0)
@@ -119,10 +121,12 @@ class GameFaceRenderer:
             kept = "identity unchanged" if self.identity is None else \
                 f"still using {Path(self.identity_path).name}"
             return False, f"Game face: no face found in {name}; {kept}"
-        result = self._fitter.fit(faces[0].landmarks, settings=PHOTO)
+        face = max(faces, key=lambda f: f.interocular)  # a group photo: its largest face
+        result = self._fitter.fit(face.landmarks, settings=PHOTO)
         self.identity, self.identity_path = result.params.copy(), path
-        self.identity_tone = cheek_colour(rgb, faces[0].landmarks)  # the photo's skin too
-        return True, f"Game face: identity of {name}, driven by the live face"
+        self.identity_tone = cheek_colour(rgb, face.landmarks)  # the photo's skin too
+        which = f" (the largest of its {len(faces)} faces)" if len(faces) > 1 else ""
+        return True, f"Game face: identity of {name}{which}, driven by the live face"
 
     def close(self) -> None:
         if self._tracker is not None:
