@@ -44,6 +44,9 @@ PHOTO_FILTER = ("Photos (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
                 + ");;All files (*)")
 
 
+#: The AU histogram's least height (pixels): below it the 0-5 / A-E labels overlapped.
+HISTOGRAM_MIN_HEIGHT = 150
+
 class MainWindow(QMainWindow):
     """Wires panes to pipelines; repaints from the newest result on a timer, never per frame."""
 
@@ -82,6 +85,9 @@ class MainWindow(QMainWindow):
         self.right_tabs.addTab(self.edit_panel, "Edit")
         self.editor = PhotoEditor(self.edit_panel, self.image.view, parent=self)
         self.genet_panel = GENetPanel()
+        # its own least height (298 px) would hold the whole right column, and with it the
+        # histogram below, that tall in every tab; shown, it takes the histogram's room
+        self.genet_panel.setMinimumHeight(self.edit_panel.minimumSizeHint().height())
         self.right_tabs.addTab(self.genet_panel, "GE-Net")
         self.genet = GENetView(self.genet_panel, parent=self)
         self.last_recording = ""
@@ -94,6 +100,8 @@ class MainWindow(QMainWindow):
         self.histogram_title = QLabel("AU intensity (0-5, FACS A-E)")
         hb.addWidget(self.histogram_title)
         hb.addWidget(self.histogram, 1)
+        # the splitter may not crush the bars below where their letters and names still read
+        self.histogram.setMinimumHeight(HISTOGRAM_MIN_HEIGHT)
 
         right = QWidget()
         rl = QVBoxLayout(right)

@@ -13,11 +13,19 @@ from __future__ import annotations
 _default: int | None = None
 
 
-def use_torch_threads(count: int | None) -> None:
-    """Set the calling thread's torch intra-op threads: `count`, or torch's default (None)."""
+def default_count() -> int:
+    """torch's own intra-op thread count, as it was before any thread of ours changed it."""
     global _default
     import torch
 
-    if _default is None:  # read before any thread of ours changed it
+    if _default is None:
         _default = torch.get_num_threads()
-    torch.set_num_threads(_default if count is None else count)
+    return _default
+
+
+def use_torch_threads(count: int | None) -> None:
+    """Set the calling thread's torch intra-op threads: `count`, or torch's default (None)."""
+    import torch
+
+    default = default_count()  # read before the first change
+    torch.set_num_threads(default if count is None else count)
