@@ -239,6 +239,26 @@ def test_from_csv_openface2_and_face_ids(tmp_path):
 
 
 
+def test_a_recording_that_went_back_in_time_plays_its_passes_one_after_another(tmp_path):
+    """The app's recording of a video replayed from its end (or scrubbed back) has times that
+    step back; exports need rising times (Live Link's timecode, glTF's keyframes dropped the
+    repeats), so each pass follows the one before, every row kept in its order."""
+    path = tmp_path / "replayed.csv"
+    cols = ["frame", "face_id", "timestamp", "confidence", "success", "AU12_r"]
+    times = [0.0, 0.1, 0.2, 0.0, 0.1, 0.2, 0.2]  # a replay, then the same frame again
+    rows = [[i + 1, 0, t, 0.98, 1, float(i)] for i, t in enumerate(times)]
+    path.write_text(",".join(cols) + "\n" + "\n".join(",".join(map(str, r)) for r in rows))
+    track = ExpressionTrack.from_csv(path)
+    assert [f.aus["AU12"] for f in track.frames] == [float(i) for i in range(7)]
+    assert track.times.tolist() == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    assert any("back in time 2 time(s)" in n for n in track.notes), track.notes
+    assert track.fps == pytest.approx(10.0)
+    plain = tmp_path / "plain.csv"
+    plain.write_text(",".join(cols) + "\n" + "\n".join(
+        ",".join(map(str, r)) for r in rows[:3]))
+    assert ExpressionTrack.from_csv(plain).notes == []
+
+
 def write_sources_csv(path, tracks: list[ExpressionTrack]) -> None:
     """One analysis CSV of several sources' tracks, as `auedit analyze a b c` writes it."""
     lines: list[str] = []

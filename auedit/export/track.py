@@ -151,6 +151,10 @@ class ExpressionTrack:
             frames.append(TrackFrame(
                 index=int(table["frame"][i]) - 1, time=float(table["timestamp"][i]),
                 aus=values, pose=HeadPose(*ang, *t), arkit=arkit))
+        passes = _one_pass(frames)
+        if passes > 1:
+            notes.append(f"the rows go back in time {passes - 1} time(s) (a replay or a jump "
+                         "back while recording); their passes follow one another")
         det = table.get("detector")
         detector = str(det[ok][0]) if det is not None and det.dtype == object else "openface"
         return cls(frames, fps=estimate_fps([f.time for f in frames],
@@ -196,6 +200,24 @@ class ExpressionTrack:
         from auedit.export.json_track import read_json
 
         return read_json(path)
+
+
+def _one_pass(frames: list[TrackFrame]) -> int:
+    """Make the frames' times rise (in place) where a recording went back in time: each pass
+    after a step back follows the one before by one frame's time, so exports that need time
+    to rise (Live Link's timecode, glTF's keyframes) keep every row in the order it was
+    recorded. Returns the number of passes."""
+    times = np.array([f.time for f in frames], dtype=np.float64)
+    steps = np.diff(times)
+    forward = steps[steps > 0]
+    step = float(np.median(forward)) if len(forward) else 1.0 / DEFAULT_FPS
+    shift, passes = 0.0, 1
+    for prev, frame, t in zip(frames, frames[1:], times[1:], strict=False):
+        if t + shift <= prev.time:
+            shift = prev.time + step - t
+            passes += 1
+        frame.time = t + shift
+    return passes
 
 
 def _check_numeric(path: Path, table: dict[str, np.ndarray], names: list[str]) -> None:
