@@ -253,3 +253,17 @@ def test_g_brings_a_hidden_game_face_forward_before_switching_it_off(window):
     assert window.right_tabs.currentWidget() is window.gameface
     window.toggle_gameface()
     assert not window.gameface.enable.isChecked()
+
+
+def test_an_open_export_dialog_offers_the_file_open_now(qtbot, window, tmp_path):
+    other = tmp_path / "other.jpg"
+    other.write_bytes(DEMO.read_bytes())
+    _wait_for_photo_face(qtbot, window)
+    window.export_dialog_open()
+    dialog = window.export_dialog
+    assert dialog.source_path() == str(DEMO)
+    window.open_paths([str(other)])
+    qtbot.waitUntil(lambda: dialog.source_path() == str(other), timeout=30000)
+    assert "other.jpg" in dialog.source.currentText()
+    assert dialog.out_path.text().endswith("other_export.csv")
+    assert sum(dialog.source.itemData(i)[0] == "media" for i in range(dialog.source.count())) == 1

@@ -56,11 +56,9 @@ class ExportDialog(QDialog):
         if last_recording:
             self.source.addItem(f"The last recording ({Path(last_recording).name})",
                                 (SOURCE_RECORDING, last_recording))
-        if media:
-            kind = "photo" if Path(media).suffix.lower() in IMAGE_SUFFIXES else "video"
-            self.source.addItem(f"The open {kind} ({Path(media).name}, analysed again)",
-                                (SOURCE_MEDIA, media))
         self.source.addItem("A CSV file…", (SOURCE_FILE, ""))
+        self.set_media(media)
+        self.source.setCurrentIndex(0)  # the recording, else the open photo or video
         self.source.currentIndexChanged.connect(self._source_changed)
         self.csv_path = QLineEdit()
         self.csv_path.setPlaceholderText("an AUEdit or OpenFace 2 CSV")
@@ -117,6 +115,24 @@ class ExportDialog(QDialog):
         self._format_changed()
 
     # --- choices -------------------------------------------------------------------------
+    def set_media(self, media: str) -> None:
+        """Offer `media`, the photo or video open in the window ("": none), in place of the
+        one offered before; chosen where that one was."""
+        at = next((i for i in range(self.source.count())
+                   if self.source.itemData(i)[0] == SOURCE_MEDIA), None)
+        was_chosen = at is not None and self.source.currentIndex() == at
+        if at is not None:
+            self.source.removeItem(at)
+        if media:
+            kind = "photo" if Path(media).suffix.lower() in IMAGE_SUFFIXES else "video"
+            at = self.source.count() - 1  # before "A CSV file…"
+            self.source.insertItem(at, f"The open {kind} ({Path(media).name}, analysed again)",
+                                   (SOURCE_MEDIA, media))
+            if was_chosen:
+                self.source.setCurrentIndex(at)
+                self.out_path.clear()
+                self._source_changed()
+
     def source_path(self) -> str:
         kind, path = self.source.currentData()
         return self.csv_path.text().strip() if kind == SOURCE_FILE else path

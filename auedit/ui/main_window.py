@@ -320,6 +320,9 @@ class MainWindow(QMainWindow):
         if self._announced.get(id(pane)) == item.generation:
             return
         self._announced[id(pane)] = item.generation
+        dialog = self.export_dialog
+        if pane is self.image and dialog is not None and not dialog.running:
+            dialog.set_media(self.image.current_path)  # not the last file's
         name = Path(item.analysis.source).name or item.analysis.source
         self.show_message(f"{faces} face{'s' if faces > 1 else ''} in {name}" if faces
                           else f"No face found in {name}")
