@@ -82,6 +82,9 @@ def test_check_outputs_refuses_inputs_folders_and_missing_folders(tmp_path):
 def test_os_errors_are_named():
     err = describe_os_error("out/x.csv", OSError(errno.ENOENT, "No such file"))
     assert str(err) == f"cannot write out/x.csv: the folder {Path('out')} does not exist"
+    # a folder that is there but takes no new files (/proc) is not called missing
+    there = describe_os_error(Path.cwd() / "x.csv", OSError(errno.ENOENT, "No such file"))
+    assert "takes no new files" in str(there)
     assert "no permission" in str(describe_os_error("x", PermissionError(errno.EACCES, "")))
     assert "is a folder" in str(describe_os_error("x", OSError(errno.EISDIR, "")))
     assert "in the way" in str(describe_os_error("x", FileExistsError(errno.EEXIST, "")))

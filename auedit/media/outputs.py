@@ -100,8 +100,9 @@ def write_image(path: PathLike, rgb: np.ndarray, metadata: PhotoMetadata | None 
 def describe_os_error(path: PathLike, exc: OSError) -> OutputError:
     """A readable OutputError for an OSError met while writing `path`."""
     p = Path(path)
-    if exc.errno == errno.ENOENT:
-        why = f"the folder {p.parent} does not exist"
+    if exc.errno == errno.ENOENT:  # a folder that is there takes no new files (/proc)
+        why = (f"the folder {p.parent} does not exist" if not p.parent.is_dir()
+               else f"the folder {p.parent} takes no new files")
     elif exc.errno == errno.EISDIR:
         why = "it is a folder (give a file name)"
     elif exc.errno in (errno.EACCES, errno.EPERM):
