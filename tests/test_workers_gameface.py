@@ -68,3 +68,14 @@ def test_switched_on_rerenders_the_latest_frame(qtbot, worker):
     w.set_gameface(True)
     w._apply_commands()
     assert len(published) == 1 and published[0].gameface is not None
+
+
+def test_a_render_finished_after_another_input_opened_is_not_published(qtbot, worker):
+    """Re-rendering the latest frame takes a while (the first render loads torch); if another
+    input opens meanwhile, the old input's frame must not come back as the newest result (a
+    file that then failed to open kept showing the last photo)."""
+    w, published = worker
+    w.set_gameface(True)
+    w._gameface.during = lambda: w.start_input(1)
+    w._apply_commands()
+    assert published == [] and w.latest() is None

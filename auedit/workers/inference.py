@@ -266,10 +266,11 @@ class InferenceWorker(QObject):
             return
         if not self._gameface.enabled:  # switched off while it rendered
             return
-        self._seq += 1
-        new = replace(item, seq=self._seq, gameface=image)
         with self._lock:
-            self._latest = new
+            if self._latest is not item or item.generation != self._input:
+                return  # a newer frame, or another input, came while it rendered
+            self._seq += 1
+            new = self._latest = replace(item, seq=self._seq, gameface=image)
         self.analysed.emit(new)
 
     def _process(self, packet: Packet, repeats: int = 1) -> None:
