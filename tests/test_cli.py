@@ -292,3 +292,20 @@ def test_a_failed_write_keeps_the_existing_output(capsys, tmp_path, demo_photo, 
     assert f"cannot write {out}: the disk is full" in err
     assert out.read_text() == "the previous analysis\n"
     assert [p.name for p in tmp_path.iterdir()] == ["old.csv"]  # no temporary file left
+
+
+def test_the_apps_options_work_without_the_gui_command():
+    """`auedit --camera 0` (the README's quick start) and `auedit -v --demo` open the app."""
+    from auedit.cli.main import _with_command, build_parser
+
+    parser = build_parser()
+    for argv, expected in ((["--camera", "0"], ["gui", "--camera", "0"]),
+                           (["-v", "--demo"], ["-v", "gui", "--demo"]),
+                           (["--demo", "-v"], ["-v", "gui", "--demo"]),
+                           ([], ["gui"]),
+                           (["photo.jpg"], ["gui", "photo.jpg"]),
+                           (["-v", "analyze", "x.jpg"], ["-v", "analyze", "x.jpg"]),
+                           (["--help"], ["--help"])):
+        assert _with_command(argv, parser) == expected, argv
+    args = parser.parse_args(_with_command(["--camera", "0"], parser))
+    assert args.command == "gui" and args.camera == 0

@@ -27,14 +27,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+GLOBAL_OPTIONS = ("-v", "--verbose")
+TOP_LEVEL_ONLY = ("-h", "--help", "--version")
+
+
+def _with_command(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """`argv` with "gui" put in where it names no command, so that the app's own options work
+    without it (`auedit --camera 0`, `auedit -v --demo`); the global options stay in front."""
+    commands = next(a.choices for a in parser._actions
+                    if isinstance(a, argparse._SubParsersAction))
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first in commands or any(a in TOP_LEVEL_ONLY for a in argv):
+        return argv
+    front = [a for a in argv if a in GLOBAL_OPTIONS]
+    return [*front, "gui", *(a for a in argv if a not in GLOBAL_OPTIONS)]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_with_command(argv, parser))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="auedit: %(levelname)s: %(message)s")
-    if args.command is None:
-        args = parser.parse_args(["gui", *argv])
     from auedit.core.blas import use_one_blas_thread
 
     use_one_blas_thread()
