@@ -291,3 +291,21 @@ def test_cuda_renders_match_the_cpu_or_are_refused_without_cuda(
     np.testing.assert_array_equal(gpu["au"], cpu["au"])
     assert (gpu["labels"] == cpu["labels"]).mean() > 0.99
     assert np.abs(gpu["image"].astype(int) - cpu["image"]).mean() < 1.0
+
+
+def test_pairs_take_two_different_faces_of_a_person() -> None:
+    """A person with several faces (frames of a video, photos) gives pairs of two different
+    ones; the same face twice only for a person who has one."""
+    from types import SimpleNamespace
+
+    editor = RealFaceEditor.__new__(RealFaceEditor)  # the plan alone, no faces prepared
+    editor.settings = EditSettings()
+    editor.aus = ["AU6", "AU12"]
+    editor.faces = [SimpleNamespace(person=p) for p in (0, 0, 0, 1)]
+    editor.absent = np.ones((4, 2), bool)
+    plan = editor.plan("pairs", 60, np.random.default_rng(0))
+    people = np.array([0, 0, 0, 1])
+    assert (people[plan.face[:, 0]] == people[plan.face[:, 1]]).all()
+    several = people[plan.face[:, 0]] == 0
+    assert several.any() and (plan.face[several, 0] != plan.face[several, 1]).all()
+    assert (plan.face[~several] == 3).all()

@@ -199,8 +199,9 @@ class RealFaceEditor:
     def plan(self, kind: str, n: int, rng: np.random.Generator, *,
              margin: float = 0.3) -> Plan:
         """Edits: n samples spread evenly over the (AU, level) cells whose AU some face lacks,
-        each from a face lacking it. Pairs: a person, then per side one of their faces, an AU
-        it lacks (any AU where it lacks none) and a level. Triplets: see `_plan_triplets`."""
+        each from a face lacking it. Pairs: a person, then two of their faces (the same one
+        only where they have one), and per side an AU it lacks (any AU where it lacks none)
+        and a level. Triplets: see `_plan_triplets`."""
         levels = np.array(self.settings.levels)
         usable = self.absent.any(axis=0)
         skipped = [au for au, ok in zip(self.aus, usable, strict=True) if not ok]
@@ -222,8 +223,11 @@ class RealFaceEditor:
         face = np.zeros((n, 2), int)
         au = np.zeros((n, 2), int)
         for i, person in enumerate(rng.choice(persons, n)):
+            own = np.flatnonzero(people == person)
+            # two different faces (frames, poses) where the person has them
+            face[i] = rng.choice(own, 2, replace=len(own) < 2)
             for side in range(2):
-                f = face[i, side] = rng.choice(np.flatnonzero(people == person))
+                f = face[i, side]
                 lacking = np.flatnonzero(self.absent[f])
                 au[i, side] = rng.choice(lacking if len(lacking) else np.arange(len(self.aus)))
         return Plan(face, au, rng.choice(levels, (n, 2)), skipped)
