@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import torch
 
+from auedit.core.messages import exception_summary
 from auedit.media.outputs import check_outputs, replacing
 
 #: Settings a resumed run may change: how long it trains, how often it reports, where it runs.
@@ -71,12 +71,6 @@ def save_atomic(obj: Any, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _reason(exc: BaseException) -> str:
-    """The exception's kind and first sentence (torch's messages run on)."""
-    first = re.split(r"(?<=\.)\s", str(exc).strip(), maxsplit=1)[0]
-    return f"{type(exc).__name__}: {first[:200]}" if first else type(exc).__name__
-
-
 def load_torch(path: Path, what: str, keys: tuple[str, ...], hint: str,
                map_location: str | torch.device = "cpu", weights_only: bool = True,
                ) -> dict[str, Any]:
@@ -86,7 +80,8 @@ def load_torch(path: Path, what: str, keys: tuple[str, ...], hint: str,
     try:
         data = torch.load(path, map_location=map_location, weights_only=weights_only)
     except Exception as exc:  # torch raises many kinds for a damaged file
-        raise ValueError(f"{path} cannot be read as {what} ({_reason(exc)}); {hint}") from exc
+        why = exception_summary(exc)
+        raise ValueError(f"{path} cannot be read as {what} ({why}); {hint}") from exc
     if not isinstance(data, dict) or not set(keys) <= set(data):
         raise ValueError(f"{path} does not hold {what}; {hint}")
     return data
@@ -97,7 +92,8 @@ def read_json(path: Path, what: str, hint: str) -> Any:
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError) as exc:
-        raise ValueError(f"{path} cannot be read as {what} ({_reason(exc)}); {hint}") from exc
+        why = exception_summary(exc)
+        raise ValueError(f"{path} cannot be read as {what} ({why}); {hint}") from exc
 
 
 def check_same(where: Path, saved: dict[str, Any], now: dict[str, Any]) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from auedit.core.messages import exception_summary
+
 SHIPPED = {
     "imitator": "genet_imitator.pt",
     "light": "genet_segmenter_light.pt",
@@ -49,9 +51,8 @@ def read(path: Path, kind: str | None = None) -> dict[str, Any]:
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many kinds (KeyError, UnpicklingError...) for junk
-        reason = (str(exc).strip().splitlines() or [""])[0][:160]
         raise ModelFileError(f"{path} is not a readable GE-Net network file "
-                             f"({type(exc).__name__}: {reason})") from exc
+                             f"({exception_summary(exc)})") from exc
     if not isinstance(data, dict) or data.get("kind") not in ((kind,) if kind else KINDS):
         raise ModelFileError(f"{path} does not hold a GE-Net {kind or 'network'}")
     return data
