@@ -13,6 +13,8 @@ opening is more than 60% dark.
 
 from __future__ import annotations
 
+import argparse
+
 import cv2
 import numpy as np
 from _shared import shared_data
@@ -43,6 +45,7 @@ def dark_share(synth: GeometricSynthesizer, image: np.ndarray, face) -> float:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help
     tracker = FaceTracker(Mode.IMAGE, max_faces=1)
     synth = GeometricSynthesizer(tracker.canonical)
     shares = []

@@ -10,6 +10,7 @@ trace with the raw one (cross-correlation peak, searched over 0-200 ms).
 
 from __future__ import annotations
 
+import argparse
 import statistics
 
 import numpy as np
@@ -49,6 +50,7 @@ def lag_ms(raw: np.ndarray, smooth: np.ndarray, dt: float) -> float:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help
     videos = sorted((shared_data() / "video").glob("expressive_d*.mp4"))
     tracker = FaceTracker(Mode.VIDEO, max_faces=1)
     analyzer = Analyzer.create(tracker=tracker)

@@ -204,8 +204,9 @@ def run(args: argparse.Namespace) -> int:
             for t in trackers.values():
                 t.close()
     if written:
+        none = " (no face found: every row has success 0)" if faces == 0 else ""
         print(f"auedit: {frames} frame(s), {faces} face(s) from {len(items) - len(failed)} "
-              f"input(s) -> {args.out}", file=sys.stderr)
+              f"input(s) -> {args.out}{none}", file=sys.stderr)
     elif args.out:
         print(f"auedit: nothing analysed: {args.out} is not written", file=sys.stderr)
     if failed and len(failed) == len(items):

@@ -202,6 +202,15 @@ def test_data_of_the_wrong_kind_refused(renders: Path, tmp_path: Path,
     assert "holds renders, not faces" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("job", ["segmenter", "imitator"])
+def test_a_run_refused_for_too_few_samples_writes_nothing(job: str, renders: Path,
+                                                           tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    assert main(["genet", job, "--smoke", "--renders", str(renders), "--out", str(run),
+                 "--steps", "2", "--eval-every", "2", "--batch", "512"]) == 2
+    assert not run.exists() or not any(run.iterdir())
+
+
 def test_fewer_samples_than_a_batch_refused() -> None:
     from auedit_train.genet.loop import Process, batches
 

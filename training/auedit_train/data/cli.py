@@ -127,8 +127,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--out", required=True, help="output folder (new, or with --overwrite)")
     p.add_argument("--n", type=int, required=True,
                    help="number of samples (faces: at most; drawn when the sources have more)")
-    p.add_argument("--seed", type=non_negative_int, default=0)
-    p.add_argument("--size", type=int, default=128, help="image size in px (128-512)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="default: %(default)s")
+    p.add_argument("--size", type=int, default=128,
+                   help="image size in px (128-512; default: %(default)s)")
     p.add_argument("--device", default="cpu", help="torch device of the renderer (cpu, cuda)")
     p.add_argument("--source", nargs="+", metavar="PATH",
                    help="photos, folders or videos of real faces (edits, faces; pairs and "
@@ -139,23 +140,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="renders, pairs, triplets: the game face's look (the shipped models "
                         "were trained on flat)")
     p.add_argument("--margin", type=float, default=RenderSettings.margin,
-                   help="triplets: AU-distance margin of the negative")
+                   help="triplets: AU-distance margin of the negative (default: %(default)s)")
     p.add_argument("--every", type=int, default=EditSettings.every,
-                   help="edits, faces: every k-th video frame")
+                   help="edits, faces: every k-th video frame (default: %(default)s)")
     p.add_argument("--aus", type=_csv, default=None,
                    help="edits: AUs to balance, e.g. AU1,AU4,AU12 (default: all the rig has)")
     p.add_argument("--levels", type=_levels, default=EditSettings().levels,
-                   help="edits: intensity levels to balance (0 absent, 1-5 = A-E)")
+                   help="edits: intensity levels to balance (0 absent, 1-5 = A-E; default: all)")
     p.add_argument("--absent-below", type=float, default=EditSettings.absent_below,
-                   help="edits: a source face lacks an AU where its own value is below this")
+                   help="edits: a source face lacks an AU where its own value is below this "
+                   "(default: %(default)s)")
     p.add_argument("--method", default="geometric", help="edits: synthesizer name")
     p.add_argument("--batch", type=int, default=None,
                    help="samples per batch (default: 64 at 128 px, 16 at 256, 4 at 512)")
     p.add_argument("--threads", type=positive_int, default=1,
                    help="torch CPU threads per worker (more collapse on a busy machine)")
     p.add_argument("--workers", type=positive_int, default=min(os.cpu_count() or 1, 4),
-                   help="batches rendered side by side (threads; default: the CPU cores)")
-    p.add_argument("--shard-size", type=int, default=1024, help="samples per shard")
+                   help="batches rendered side by side (threads; the CPU cores, at most 4)")
+    p.add_argument("--shard-size", type=int, default=1024,
+                   help="samples per shard (default: %(default)s)")
     p.add_argument("--overwrite", action="store_true", help="replace the data set in --out")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)

@@ -99,6 +99,7 @@ def train(out: Path, s: ImitatorSettings, resume: bool = False, log=print,
         extractor = load_segmenter(Path(s.perceptual)).to(proc.device)
     opt = torch.optim.Adam(model.parameters(), lr=s.lr, betas=(0.5, 0.999))
     sched = loop.schedule(opt, s.steps)
+    loop.check_batch(train_data, s.batch)  # before the run's folder gets its config
     files = loop.RunFiles(out, proc)
     step, best = files.start(s, resume, net, opt, sched, {"val_l1": float("inf")},
                              overwrite, log)

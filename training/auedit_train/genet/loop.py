@@ -86,10 +86,16 @@ def batches(dataset: Dataset, batch: int, seed: int, proc: Process, workers: int
     """Endless shuffled batches (each process `batch // world` samples), the same for the
     same seed; epoch e reshuffles with seed + e. ValueError where the data hold fewer samples
     than one batch (whole batches only: there would never be one)."""
+    check_batch(dataset, batch)
+    return _batches(dataset, max(1, batch // proc.world), seed, proc, workers)
+
+
+def check_batch(dataset: Dataset, batch: int) -> None:
+    """ValueError where the data hold fewer samples than one batch; checked before a run
+    writes anything to its folder too."""
     if len(dataset) < batch:
         raise ValueError(f"the training set holds {len(dataset)} samples, fewer than one batch "
                          f"(--batch {batch}): give more data or a smaller --batch")
-    return _batches(dataset, max(1, batch // proc.world), seed, proc, workers)
 
 
 def _batches(dataset: Dataset, per: int, seed: int, proc: Process, workers: int,

@@ -167,6 +167,7 @@ def train(out: Path, s: SegmenterSettings, resume: bool = False, log=print,
     model = loop.wrap(net, proc)
     opt = torch.optim.AdamW(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
     sched = loop.schedule(opt, s.steps)
+    loop.check_batch(data, s.batch)  # before the run's folder gets its config
     files = loop.RunFiles(out, proc)
     step, best = files.start(s, resume, net, opt, sched, {"score": float("-inf")},
                              overwrite, log)
