@@ -6,8 +6,12 @@ alone" is the bare Face Landmarker call (image wrapping and inference, with blen
 the transformation matrix); the pipeline adds everything AUEdit does per frame in the live
 view: landmark conversion, track ids, head pose, the AU detectors, calibration and smoothing.
 
+`--gameface` adds the app's game-face pane to the pipeline (the selected face's game face
+rendered per frame, as the inference thread does with the pane shown), once on one torch
+thread (as the app runs it) and once on torch's default threads, side by side in each round.
+
     python benchmarks/live_fps.py [--frames 300] [--rounds 3] [--max-faces 4]
-                                  [--detectors mediapipe,rigfit]
+                                  [--detectors mediapipe,rigfit] [--gameface]
 """
 
 from __future__ import annotations
@@ -60,13 +64,26 @@ def time_mediapipe(frames: list[np.ndarray], max_faces: int, t0_ms: int) -> list
 
 
 def time_pipeline(frames: list[np.ndarray], max_faces: int, detectors: list[str],
-                  ) -> tuple[list[float], int]:
+                  gameface_threads: int | None = 0) -> tuple[list[float], int]:
+    """Per-frame seconds of the pipeline; with the game face rendered on `gameface_threads`
+    torch threads (None: torch's default; 0: no game face)."""
     tracker = FaceTracker(Mode.LIVE, max_faces=max_faces)
     analyzer = Analyzer.create(detectors, tracker=tracker, options=AnalysisOptions(smoothing=True))
+    renderer = None
+    if gameface_threads != 0:
+        from auedit.workers.gameface import GameFaceRenderer
+        from auedit.workers.torch_threads import use_torch_threads
+
+        renderer = GameFaceRenderer()
+        renderer.render(analyzer, analyzer.analyze(frames[0], 0.0, 0))  # build it first
+        use_torch_threads(gameface_threads)  # after the renderer set its own
+        analyzer.reset()
     times, faces = [], 0
     for i, rgb in enumerate(frames):
         t = time.perf_counter()
         result = analyzer.analyze(rgb, i / 30.0, i)
+        if renderer is not None:
+            renderer.render(analyzer, result)
         times.append(time.perf_counter() - t)
         faces += len(result.faces)
     tracker.close()
@@ -81,7 +98,12 @@ def main() -> None:
     ap.add_argument("--max-faces", type=int, default=4)
     ap.add_argument("--detectors", default="mediapipe",
                     help="comma-separated detectors in the pipeline (e.g. mediapipe,rigfit)")
+    ap.add_argument("--gameface", action="store_true",
+                    help="add the game face: on one torch thread and on torch's default")
     args = ap.parse_args()
+    if args.gameface:
+        gameface(args)
+        return
     detectors = args.detectors.split(",")
     frames = load_frames(args.video, args.frames)
     print(f"{len(frames)} frames of 640x480 from {args.video}; max_faces={args.max_faces}; "
@@ -100,6 +122,25 @@ def main() -> None:
     print(f"mediapipe_alone: median {mp_med * 1e3:.2f} ms/frame = {1 / mp_med:.1f} fps")
     print(f"pipeline:        median {pipe_med * 1e3:.2f} ms/frame = {1 / pipe_med:.1f} fps")
     print(f"ratio pipeline/mediapipe time = {pipe_med / mp_med:.3f}")
+
+
+def gameface(args: argparse.Namespace) -> None:
+    """The pipeline with the game face, on one torch thread and on torch's default,
+    interleaved in rounds."""
+    from auedit.workers.torch_threads import default_count
+
+    frames = load_frames(args.video, args.frames)
+    detectors = args.detectors.split(",")
+    default = default_count()
+    print(f"{len(frames)} frames of 640x480; detectors {args.detectors} + the game face; "
+          f"{args.rounds} interleaved rounds")
+    runs: dict[str, list[float]] = {"1 thread": [], f"{default} threads (default)": []}
+    for _ in range(args.rounds):
+        for times, threads in zip(runs.values(), (1, None), strict=True):
+            times += time_pipeline(frames, args.max_faces, detectors, threads)[0][5:]
+    for name, times in runs.items():
+        med = statistics.median(times)
+        print(f"game face on {name}: median {med * 1e3:.2f} ms/frame = {1 / med:.1f} fps")
 
 
 if __name__ == "__main__":
