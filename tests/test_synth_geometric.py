@@ -586,3 +586,8 @@ def test_lips_stay_parted_where_the_jaw_opens(prepared_astronaut):
     down = closed[13, 1] - closed[14, 1]  # upper inner lip down, lower inner lip up
     assert down > 0.02 * prepared.face.interocular
     assert dropped[14, 1] - dropped[13, 1] > 0, "the jaw drop should part the lips"
+    # a photo whose jaw is dropped (a wide open mouth): only the jaw's field closes it, the
+    # lips are not stretched over the gap
+    wide = dataclasses.replace(prepared, own={**prepared.own, "AU26": 4.0})
+    assert synth._lips_kept(wide, {"AU25": 0.0}) is None
+    assert synth._lips_kept(prepared, {"AU25": 0.0}) == 0.0

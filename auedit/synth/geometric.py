@@ -117,6 +117,15 @@ LID_OVERLAP = 0.015
 #: interocular distance past each other: a photo's teeth between them are covered, not
 #: squeezed into a light line along the seam.
 LIP_OVERLAP = 0.01
+#: ...and close by this share of it at most, both lips together: parted lips (a smile's,
+#: 0.03-0.16 on the London photos) close; a jaw drop (0.3-0.5 on the expressive clips) only
+#: narrows, since stretching the lips over it made them look swollen.
+LIP_REACH = 0.12
+#: A photo whose jaw drop (AU26) reads this or more has its lips apart with the jaw, which
+#: only the jaw's field may close: pulled together over a dropped jaw (the expressive clips'
+#: open mouths read 3-5), the lips swelled; the London smiles with parted lips read at most
+#: 2.1 (median 0.03).
+JAW_DROPPED = 2.5
 #: A mouth counts as open where its opening is at least this share of the face size across
 #: (a closed mouth's inner-lip polygon is a sliver of lip about 1% thin): the photo's own
 #: opening is kept only there, and the rig's interior is painted into a new one only there.
@@ -530,8 +539,9 @@ class GeometricSynthesizer:
         shift = fit_commissures(shift, corners, prepared.commissures)
         keep = self._lips_kept(prepared, expand_targets(targets))
         if keep is not None:
-            overlap = LIP_OVERLAP * prepared.face.interocular
-            shift = close_lips(prepared.face.landmarks, shift, keep, overlap)
+            io = prepared.face.interocular
+            shift = close_lips(prepared.face.landmarks, shift, keep, LIP_OVERLAP * io,
+                               LIP_REACH * io)
         down = fitted[self.lid_lower] - fitted[self.lid_upper]  # towards the lower lid
         closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
         gain = np.where(closing, prepared.lid_gain[:, 1], prepared.lid_gain[:, 0])
@@ -541,14 +551,16 @@ class GeometricSynthesizer:
     @staticmethod
     def _lips_kept(prepared: GeometricFace, targets: Mapping[str, float]) -> float | None:
         """The share of the photo's lip gap that lips part (AU25) lowered to its target keeps
-        (0 for lips together), or None where the edit does not lower it, or opens the jaw
-        (the lips part with it)."""
+        (0 for lips together), or None where the edit does not lower it, opens the jaw (the
+        lips part with it), or the photo's jaw is dropped (`JAW_DROPPED`)."""
         own = prepared.own
         part = targets.get("AU25")
         if part is None or part >= own["AU25"]:
             return None
         if any(targets.get(k, own[k]) > own[k] for k in ("AU26", "AU27")):
             return None
+        if own["AU26"] >= JAW_DROPPED or own["AU27"] > 0.5:
+            return None  # lips apart with the jaw: only the jaw's own field closes them
         return part / own["AU25"]
 
     def _project(self, fit: FitResult, params: RigParams) -> np.ndarray:

@@ -85,13 +85,15 @@ _LIP_FOLLOW = ((LIPS_UPPER_INNER, LIPS_LOWER_INNER, 1.0), (LIPS_UPPER_MID, LIPS_
 
 
 def close_lips(landmarks: np.ndarray, shift: np.ndarray, keep: float,
-               overlap: float = 0.0) -> np.ndarray:
+               overlap: float = 0.0, reach: float = np.inf) -> np.ndarray:
     """`shift` ((468, 2), of the tracked `landmarks`) with the lips brought together until
     their gap is at most `keep` (0-1) of the photo's own at each pair of inner-lip points
     (shut lips `overlap` pixels past each other, so that what the photo showed between them
     is covered, not squeezed into a line), half by the upper lip coming down and half by the
     lower lip coming up, the lips' red and outer edge following (`_LIP_FOLLOW`). A gap the
-    shift already narrows as far is left, and the corners stay. Why: the rig fit explains
+    shift already narrows as far is left, and the corners stay. The lips close by `reach`
+    pixels at most (both together): a mouth open wider than that (a jaw drop) would need the
+    jaw to close, and lips stretched over the gap looked swollen. Why: the rig fit explains
     most of a photo's parted lips with other parameters (on 38 London smiles with parted lips
     its lips-part parameter was 0 for 34), so the lips-part field alone could not shut them."""
     lms = np.asarray(landmarks[:N_LANDMARKS, :2], dtype=np.float64)
@@ -100,7 +102,7 @@ def close_lips(landmarks: np.ndarray, shift: np.ndarray, keep: float,
     gaps = lip_gaps(opening)
     want = np.minimum(gaps, keep * np.maximum(lip_gaps(lms[list(MOUTH_OPENING)]), 0.0)
                       - (1.0 - keep) * overlap)
-    excess = np.maximum(gaps - want, 0.0)
+    excess = np.clip(gaps - want, 0.0, reach)
     if not excess.any():
         return shift
     across = opening[_N_UPPER - 1] - opening[0]
