@@ -591,3 +591,14 @@ def test_lips_stay_parted_where_the_jaw_opens(prepared_astronaut):
     wide = dataclasses.replace(prepared, own={**prepared.own, "AU26": 4.0})
     assert synth._lips_kept(wide, {"AU25": 0.0}) is None
     assert synth._lips_kept(prepared, {"AU25": 0.0}) == 0.0
+
+
+@pytest.mark.shared_data
+def test_the_dimpler_shows_on_a_photo(neutral):
+    """The dimpler's field moves the lip corners mostly in depth, which a frontal photo barely
+    shows (0.026 interocular distances at E on London 001); on photos it moves twice as far
+    (`geometric.PHOTO_GAIN`, from `benchmarks/edit_calibration.py`)."""
+    synth, prepared = neutral
+    _, shift = synth.displacement(prepared, {"AU14": 5.0})
+    largest = np.linalg.norm(shift, axis=1).max() / prepared.face.interocular
+    assert largest > 0.045, largest

@@ -111,6 +111,13 @@ OPENING_AUS = frozenset(p.key for p in AU_PARAMETERS
 #: them high on some neutral faces (AU7 3.8 on monolid eyes), so past 0 they would reshape
 #: those faces too.
 REGRESSOR_AUS = frozenset(("AU1", "AU2", "AU4", "AU7", "AU17", "AU18", "AU20", "AU23", "AU24"))
+#: A slider's change moves these AUs' rig fields this many times as far on a photo as on the
+#: game face: the dimpler's field moves the lip corners mostly in depth, which a frontal photo
+#: barely shows (at D its largest landmark shift was 0.020 interocular distances, the least of
+#: all AUs), and real dimplers move the landmarks about twice as far as its E does at the
+#: MediaPipe detector's E (`benchmarks/edit_calibration.py`: k 2.1 on the expressive clips,
+#: 2.2 on London; weakly correlated, so only this AU, whose edit barely showed, is scaled).
+PHOTO_GAIN = {"AU14": 2.0}
 #: A full blink takes the upper lid this share of the interocular distance past the lower lid.
 LID_OVERLAP = 0.015
 #: Lips shut by lowering lips part (AU25, `mouth.close_lips`) meet this share of the
@@ -347,6 +354,7 @@ class GeometricSynthesizer:
         self.reader = MediaPipeAUDetector(canonical)
         self.floor = np.array([0.0 if p.key in OPENING_AUS or p.facs in REGRESSOR_AUS
                                else MIN_PARAMETER for p in AU_PARAMETERS])
+        self.gain = np.array([PHOTO_GAIN.get(p.facs, 1.0) for p in AU_PARAMETERS])
         tris = np.asarray(canonical.triangles, dtype=np.int64)
         self.face_triangles = tris[(tris < N_LANDMARKS).all(axis=1)]
         mesh = self.rig.mesh
@@ -501,7 +509,7 @@ class GeometricSynthesizer:
         changed: dict[str, int] = {}
         for key, value in expand_targets(targets).items():
             i = changed[key] = self.rig.au_index(key)
-            change = (value - prepared.own[key]) / MAX_INTENSITY
+            change = (value - prepared.own[key]) / MAX_INTENSITY * self.gain[i]
             params.au[0, i] = np.clip(params.au[0, i] + change, self.floor[i], MAX_PARAMETER)
         # the same without the corner AUs' changes, the smile's and the lid raiser's, each
         # posed once (AU12 alone is both a corner AU and the smile) in one batch with the
