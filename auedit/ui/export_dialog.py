@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from auedit import resources
 from auedit.media.sources import IMAGE_SUFFIXES
+from auedit.ui.questions import ask
 from auedit.workers.export import FORMATS, SUFFIXES, ExportJob, ExportTask
 
 FORMAT_NAMES = {"openface": "OpenFace 2 CSV", "livelink": "Live Link Face CSV",
@@ -214,11 +214,8 @@ class ExportDialog(QDialog):
 
     def confirm_overwrite(self, out: Path) -> bool:
         """Ask before a typed path replaces a file (Browse… has asked already)."""
-        answer = QMessageBox.question(
-            self, "Replace file?", f"{out.name} already exists in {out.parent}. Replace it?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask(self, "Replace file?",
+                   f"{out.name} already exists in {out.parent}. Replace it?")
 
     def cancel(self) -> None:
         """Stop the running export between two frames; it reports back as cancelled."""

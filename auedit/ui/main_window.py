@@ -31,6 +31,7 @@ from auedit.ui.gameface import GameFacePanel
 from auedit.ui.genet import GENetPanel, GENetView
 from auedit.ui.image_pane import ImagePane
 from auedit.ui.photo_edit import PhotoEditor, with_image_suffix
+from auedit.ui.questions import Button, ask
 from auedit.ui.settings import app_settings, get_bool, get_int, get_list
 from auedit.ui.status import StatusReadout
 from auedit.ui.time_series import DEFAULT_SERIES, AUTimeSeries
@@ -640,11 +641,8 @@ class MainWindow(QMainWindow):
 
     def ask_discard_edit(self) -> bool:
         name = Path(self.image.current_path).name or "the photo"
-        answer = QMessageBox.question(
-            self, "Unsaved edit", f"The edit of {name} is not saved. Discard it?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
+        return ask(self, "Unsaved edit", f"The edit of {name} is not saved. Discard it?",
+                   Button.Discard)
 
     def may_stop_export(self) -> bool:
         """True where no export runs, or the user lets the running one go."""
@@ -657,11 +655,8 @@ class MainWindow(QMainWindow):
         return True
 
     def ask_stop_export(self) -> bool:
-        answer = QMessageBox.question(
-            self, "Export running", "An export is still running. Stop it and quit? Nothing "
-            "of it is written.", QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
+        return ask(self, "Export running", "An export is still running. Stop it and quit? "
+                   "Nothing of it is written.", Button.Discard)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if not self.may_drop_edit() or not self.may_stop_export():
