@@ -125,9 +125,9 @@ LID_OVERLAP = 0.015
 #: squeezed into a light line along the seam.
 LIP_OVERLAP = 0.01
 #: ...and close by this share of it at most, both lips together: parted lips (a smile's,
-#: 0.03-0.16 on the London photos) close; a jaw drop (0.3-0.5 on the expressive clips) only
-#: narrows, since stretching the lips over it made them look swollen.
-LIP_REACH = 0.12
+#: 0.03-0.16 on the London photos; at 0.12, the broadest kept a strip of teeth) close; a
+#: wider gap only narrows, since lips stretched over it looked swollen.
+LIP_REACH = 0.2
 #: A photo whose jaw drop (AU26) reads this or more has its lips apart with the jaw, which
 #: only the jaw's field may close: pulled together over a dropped jaw (the expressive clips'
 #: open mouths read 3-5), the lips swelled; the London smiles with parted lips read at most
