@@ -110,3 +110,20 @@ def test_the_bite_line_follows_the_gap_between_the_teeth(rows, expected):
     assert np.all((bite >= expected[0]) & (bite <= expected[1])), bite
     half = upper_half(opening, bite)
     assert half[:, 1].max() > 50 + 40 * expected[0] - 1
+
+
+def test_pieces_of_a_barely_open_mouth_are_joined_into_one_line():
+    """A gap open enough only in places was painted as a string of dark beads."""
+    import cv2
+
+    from auedit.synth.mouth import joined
+
+    inside = np.zeros((20, 100), np.uint8)
+    inside[9:12, 10:90] = 255  # a thin slit
+    beads = np.zeros_like(inside)
+    for x in (20, 35, 50):
+        beads[9:12, x:x + 4] = 255
+    out = joined(beads, inside, 20)
+    assert cv2.connectedComponents(out)[0] == 2  # background and one piece
+    assert out[10, 22:52].all() and not out[inside == 0].any()
+    assert not out[10, 60:].any()  # nothing made up beyond the last piece

@@ -55,6 +55,7 @@ from auedit.synth.mouth import (
     bite_line,
     close_lips,
     composite,
+    joined,
     light_gain,
     lip_gaps,
     open_part,
@@ -137,6 +138,9 @@ JAW_DROPPED = 2.5
 #: (a closed mouth's inner-lip polygon is a sliver of lip about 1% thin): the photo's own
 #: opening is kept only there, and the rig's interior is painted into a new one only there.
 OPEN_MOUTH_WIDTH = 0.02
+#: Pieces of a newly open mouth this share of its width apart are joined into one opening
+#: (`mouth.joined`).
+BEAD_JOIN = 0.25
 _MOUTH = np.array(MOUTH_OPENING)
 #: Each side's commissure, outer lip corner to inner: the corners and the two points between
 #: them (MediaPipe's 76 and 62; on a closed mouth the four lie on a line a few pixels long).
@@ -641,6 +645,8 @@ class GeometricSynthesizer:
         mask = open_part(inside, OPEN_MOUTH_WIDTH * prepared.face_px * level.scale)
         if not mask.any():
             return
+        width = float(np.linalg.norm(opening[len(LIPS_UPPER_INNER) - 1] - opening[0]))
+        mask = joined(mask, inside, BEAD_JOIN * width)
         region = edited[y0:y1, x0:x1]
         if _gap(opening) > OWN_TEETH_SPLIT * _gap(level.landmarks[_MOUTH]):
             kept = self._own_teeth(level, region, opening, origin, inside)

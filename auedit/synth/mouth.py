@@ -184,6 +184,15 @@ def open_part(mask: np.ndarray, width: float) -> np.ndarray:
     return cv2.morphologyEx(inside, cv2.MORPH_OPEN, kernel)
 
 
+def joined(mask: np.ndarray, inside: np.ndarray, length: float) -> np.ndarray:
+    """`mask`'s pieces joined along the mouth (closed with a horizontal line `length` pixels
+    long), within `inside`: a gap that is open enough only in places kept those places alone,
+    and the interior was painted as a string of dark beads; joined, it is one dark line."""
+    k = max(3, round(length) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))
+    return cv2.min(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), inside)
+
+
 def light_gain(image: np.ndarray, landmarks: np.ndarray,
                eye_outlines: Sequence[np.ndarray]) -> float:
     """How bright white things are in the photo relative to the rig's white (its sclera),
