@@ -8,15 +8,18 @@ view: landmark conversion, track ids, head pose, the AU detectors, calibration a
 
 `--gameface` adds the app's game-face pane to the pipeline (the selected face's game face
 rendered per frame, as the inference thread does with the pane shown), once on one torch
-thread (as the app runs it) and once on torch's default threads, side by side in each round.
+thread (as the app runs it) and once on torch's default threads, side by side in each round;
+`--busy N` keeps N other processes spinning meanwhile (a machine with other work on it, where
+torch's default threads wait on each other for a core).
 
     python benchmarks/live_fps.py [--frames 300] [--rounds 3] [--max-faces 4]
-                                  [--detectors mediapipe,rigfit] [--gameface]
+                                  [--detectors mediapipe,rigfit] [--gameface [--busy 2]]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import time
 
@@ -100,6 +103,8 @@ def main() -> None:
                     help="comma-separated detectors in the pipeline (e.g. mediapipe,rigfit)")
     ap.add_argument("--gameface", action="store_true",
                     help="add the game face: on one torch thread and on torch's default")
+    ap.add_argument("--busy", type=int, default=0,
+                    help="with --gameface: other processes kept spinning meanwhile")
     args = ap.parse_args()
     if args.gameface:
         gameface(args)
@@ -124,6 +129,12 @@ def main() -> None:
     print(f"ratio pipeline/mediapipe time = {pipe_med / mp_med:.3f}")
 
 
+def spin() -> None:
+    """Keep a core busy (another program's work)."""
+    while True:
+        pass
+
+
 def gameface(args: argparse.Namespace) -> None:
     """The pipeline with the game face, on one torch thread and on torch's default,
     interleaved in rounds."""
@@ -133,11 +144,18 @@ def gameface(args: argparse.Namespace) -> None:
     detectors = args.detectors.split(",")
     default = default_count()
     print(f"{len(frames)} frames of 640x480; detectors {args.detectors} + the game face; "
-          f"{args.rounds} interleaved rounds")
+          f"{args.rounds} interleaved rounds; {args.busy} other busy process(es)")
     runs: dict[str, list[float]] = {"1 thread": [], f"{default} threads (default)": []}
-    for _ in range(args.rounds):
-        for times, threads in zip(runs.values(), (1, None), strict=True):
-            times += time_pipeline(frames, args.max_faces, detectors, threads)[0][5:]
+    busy = [multiprocessing.Process(target=spin, daemon=True) for _ in range(args.busy)]
+    for p in busy:
+        p.start()
+    try:
+        for _ in range(args.rounds):
+            for times, threads in zip(runs.values(), (1, None), strict=True):
+                times += time_pipeline(frames, args.max_faces, detectors, threads)[0][5:]
+    finally:
+        for p in busy:
+            p.terminate()
     for name, times in runs.items():
         med = statistics.median(times)
         print(f"game face on {name}: median {med * 1e3:.2f} ms/frame = {1 / med:.1f} fps")
