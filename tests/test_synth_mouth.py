@@ -127,3 +127,19 @@ def test_pieces_of_a_barely_open_mouth_are_joined_into_one_line():
     assert cv2.connectedComponents(out)[0] == 2  # background and one piece
     assert out[10, 22:52].all() and not out[inside == 0].any()
     assert not out[10, 60:].any()  # nothing made up beyond the last piece
+
+
+def test_shut_lips_seam_is_repainted_from_the_lips():
+    """Strips of teeth carried into shut lips' seam showed as light dashes along it."""
+    from auedit.synth.mouth import seal
+
+    region = np.zeros((40, 120, 3), np.uint8)
+    region[:20] = (180, 90, 100)  # upper lip
+    region[20:] = (170, 80, 90)  # lower lip
+    region[18:22:, 20:100:6] = (240, 240, 230)  # dashes of teeth along the seam
+    seam = np.array([[10.0, 20.0], [60.0, 20.0], [110.0, 20.0]])
+    seal(region, seam, 3.0)
+    band = region[17:23, 20:100].astype(int)
+    assert band.max() < 200, band.max()  # no teeth left
+    assert band[:, :, 0].min() > 90  # lip, a little darker along the line, not black
+    assert (region[20, 20:100, 0] < region[10, 20:100, 0]).all()  # the line drawn back

@@ -60,6 +60,7 @@ from auedit.synth.mouth import (
     lip_gaps,
     open_part,
     polygon_mask,
+    seal,
     uncrossed,
     upper_half,
 )
@@ -129,6 +130,9 @@ LIP_OVERLAP = 0.01
 #: 0.03-0.16 on the London photos; at 0.12, the broadest kept a strip of teeth) close; a
 #: wider gap only narrows, since lips stretched over it looked swollen.
 LIP_REACH = 0.2
+#: Shut lips' seam is repainted this share of the interocular distance either side of it
+#: (`mouth.seal`): strips of teeth between MediaPipe's inner-lip points and the lips' edge.
+SEAM_BAND = 0.018
 #: A photo whose jaw drop (AU26) reads this or more has its lips apart with the jaw, which
 #: only the jaw's field may close: pulled together over a dropped jaw (the expressive clips'
 #: open mouths read 3-5), the lips swelled; the London smiles with parted lips read at most
@@ -454,6 +458,9 @@ class GeometricSynthesizer:
         edited = bmap.remap(source)
         if moving[_MOUTH].any():
             self._open_mouth(prepared, level, bmap, edited, dst[_MOUTH], target)
+        if self._lips_kept(prepared, expand_targets(targets)) == 0.0:  # the lips shut
+            seam = dst[list(LIPS_UPPER_INNER)] - (bmap.x0, bmap.y0)
+            seal(edited, seam, SEAM_BAND * prepared.face.interocular * level.scale)
         for (_, outline), eye, opening in zip(self.eye_openings, level.eyes, opens, strict=True):
             if opening and eye is not None:  # the eyeball moves with the lower lid
                 paint_open_eye(edited, (bmap.x0, bmap.y0), source, eye, dst[outline],

@@ -37,6 +37,7 @@ _DARKEST = 0.5  # the deepest parts keep this share of their colour
 # shade and the cheeks' corridor the painted ones came out at 0.85 (grey in a parted smile;
 # `benchmarks/teeth_light.py`)
 _ENAMEL = np.array([0.99, 0.99, 1.05]) * 1.18
+_SEAM_SHADE = 0.35  # shut lips' meeting line takes this share of the light away
 _LIP_SHADE = 0.45  # the lips' shade takes up to this share of the light at the opening's edge
 _GAP_SHADE = 0.18  # the lines between teeth take this share of the teeth's light away
 # the mouth's corners keep 1 - _CORRIDOR of the light its middle gets, in a warm shade (by
@@ -191,6 +192,31 @@ def joined(mask: np.ndarray, inside: np.ndarray, length: float) -> np.ndarray:
     k = max(3, round(length) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))
     return cv2.min(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), inside)
+
+
+def seal(region: np.ndarray, seam: np.ndarray, half: float) -> None:
+    """Repaint the band `half` pixels either side of shut lips' `seam` (a polyline, region
+    pixels) from the lips around it (in place): where MediaPipe's inner-lip points lay on
+    the teeth rather than on the lips' edge, strips of teeth were carried into the seam and
+    showed as light dashes along it. The line where the lips meet is drawn back, faint."""
+    h, w = region.shape[:2]
+    line = np.round(seam * 4).astype(np.int32)  # 2 fractional bits
+    band = np.zeros((h, w), np.uint8)
+    thick = max(2, round(2 * half))
+    cv2.polylines(band, [line], False, 255, thick, cv2.LINE_AA, shift=2)
+    if not band.any():
+        return
+    x, y, bw, bh = cv2.boundingRect(band)
+    pad = thick + 2
+    x0, y0 = max(x - pad, 0), max(y - pad, 0)
+    x1, y1 = min(x + bw + pad, w), min(y + bh + pad, h)
+    patch = region[y0:y1, x0:x1]
+    mask = np.where(band[y0:y1, x0:x1] > 0, np.uint8(255), np.uint8(0))
+    filled = cv2.inpaint(np.ascontiguousarray(patch), mask, thick, cv2.INPAINT_TELEA)
+    shade = np.zeros(mask.shape, np.uint8)
+    cv2.polylines(shade, [line - 4 * np.array([x0, y0])], False, 255, 1, cv2.LINE_AA, shift=2)
+    dark = cv2.GaussianBlur(shade.astype(np.float32) * (_SEAM_SHADE / 255.0), (0, 0), 0.7)
+    patch[:] = np.clip(filled * (1.0 - dark)[..., None] + 0.5, 0, 255).astype(np.uint8)
 
 
 def light_gain(image: np.ndarray, landmarks: np.ndarray,
