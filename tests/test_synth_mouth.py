@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from auedit.rig.model import RigParams, load_rig
+from auedit.rig.regions import LIPS_LOWER_INNER, LIPS_UPPER_INNER
 from auedit.rig.topology import Part
 from auedit.synth.mouth import MouthInterior
 
@@ -143,3 +144,19 @@ def test_shut_lips_seam_is_repainted_from_the_lips():
     assert band.max() < 200, band.max()  # no teeth left
     assert band[:, :, 0].min() > 90  # lip, a little darker along the line, not black
     assert (region[20, 20:100, 0] < region[10, 20:100, 0]).all()  # the line drawn back
+
+
+def test_teeth_lighter_all_the_way_down_are_upper_teeth():
+    """MediaPipe's lower inner lip can lie on the edge of a smile's upper teeth: the pair
+    then grows lighter all the way down, with no gap below the teeth, and the bite line is
+    the lower lip (split at its search's top, the teeth went down with the jaw)."""
+    from auedit.synth.mouth import bite_line
+
+    image = np.zeros((60, 100, 3), np.uint8)
+    for y in range(20, 41):  # darker under the upper lip, lighter towards the lower one
+        image[y, :] = 80 + 8 * (y - 20)
+    upper = np.column_stack([np.linspace(20, 80, len(LIPS_UPPER_INNER)),
+                             np.full(len(LIPS_UPPER_INNER), 20.0)])
+    lower = np.column_stack([np.linspace(75, 25, len(LIPS_LOWER_INNER)),
+                             np.full(len(LIPS_LOWER_INNER), 40.0)])
+    assert (bite_line(image, np.vstack([upper, lower])) == 1.0).all()

@@ -151,9 +151,9 @@ def bite_line(image: np.ndarray, opening: np.ndarray) -> np.ndarray:
     upper/lower point pair of the inner-lip polygon (`MOUTH_OPENING` order): the darkest
     point between the lips (the gap between the rows of teeth, or the lower lip's shadow
     under upper teeth alone), as a share of the way from the upper point to the lower, no
-    higher than `_BITE_TOP` (the upper lip's own shadow), smoothed across the mouth. The
-    midpoint between the lips split a smile's upper teeth in two: their edges went down with
-    the jaw."""
+    higher than `_BITE_TOP` (the upper lip's own shadow), smoothed across the mouth; where
+    nothing below that is darker, all of it (1). The midpoint between the lips split a
+    smile's upper teeth in two: their edges went down with the jaw."""
     opening = np.asarray(opening, dtype=np.float64)
     light = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     t = np.linspace(_BITE_TOP, 1.0, _BITE_SAMPLES)
@@ -162,7 +162,11 @@ def bite_line(image: np.ndarray, opening: np.ndarray) -> np.ndarray:
     along = cv2.remap(light, points[..., 0], points[..., 1], cv2.INTER_LINEAR,
                       borderMode=cv2.BORDER_REPLICATE)
     along = cv2.blur(along, (3, 1))  # along each pair's segment
-    bite = t[np.argmin(along, axis=1)]
+    darkest = np.argmin(along, axis=1)
+    # darkest at the top of the search, the pair grows lighter all the way down: no gap
+    # below the teeth, which are the upper ones alone (MediaPipe's lower inner lip on their
+    # edge); split there, they went down with the jaw
+    bite = np.where(darkest == 0, 1.0, t[darkest])
     return np.array([np.median(bite[max(i - 1, 0):i + 2]) for i in range(len(bite))])
 
 
