@@ -248,8 +248,12 @@ class MainWindow(QMainWindow):
         """Show the current pane's newest result, if it is new."""
         pane = self.pane
         item = pane.pipeline.latest()
+        if item is None and self._open_failed(pane):
+            self._clear(pane)
         # a camera that stopped (unplugged, or stopped by hand) has no live figures to show
         live = pane.pipeline.capturing if pane is self.camera else True
+        # nor has an input that could not be opened (its view says why)
+        live = live and not pane.view.problem
         stats = pane.pipeline.stats() if pane.pipeline.capture is not None and live else None
         faces = len(item.analysis.faces) if item else 0
         still = self._still(pane)
@@ -259,8 +263,6 @@ class MainWindow(QMainWindow):
         rows = pane.pipeline.inference.rows_recorded
         if pane.pipeline.inference.record_path:
             self.recording_label.setText(f"● REC {rows} rows")
-        if item is None and self._open_failed(pane):
-            self._clear(pane)
         new = item is not None and (force or self._shown_seq.get(id(pane)) != item.seq)
         if item is not None and new:
             self._show(pane, item, faces)
