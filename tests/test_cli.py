@@ -271,7 +271,11 @@ def test_a_missing_optional_package_is_one_line(monkeypatch, capsys, tmp_path):
     assert main(["fit", str(photo)]) == 2
     err = capsys.readouterr().err
     assert "auedit: error: fit needs the Python package 'torch'" in err
-    assert "Traceback" not in err
+    assert "pip install torch" in err and "Traceback" not in err
+    monkeypatch.setattr("sys.frozen", True, raising=False)  # a PyInstaller bundle
+    assert main(["fit", str(photo)]) == 2
+    err = capsys.readouterr().err
+    assert "this bundle was built without it" in err and "pip install torch" not in err
 
 
 def test_a_failed_write_keeps_the_existing_output(capsys, tmp_path, demo_photo, monkeypatch):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import configparser
 import importlib.util
+import os
 import shutil
 import struct
 import subprocess
@@ -115,16 +116,35 @@ def test_validators_accept_the_desktop_files(tool, args):
 def test_install_script_installs_again_and_uninstalls(tmp_path):
     script = str(LINUX / "install.sh")
     share = tmp_path / "share"
+    no_auedit = {**os.environ, "PATH": "/usr/bin:/bin"}  # the launcher's default: auedit
     for _ in range(2):
         done = subprocess.run([script, "--prefix", tmp_path], capture_output=True, text=True,
-                              check=True, timeout=30)
+                              check=True, timeout=30, env=no_auedit)
         assert "installed" in done.stdout
+        assert "not on PATH" in done.stderr
     assert (share / "applications" / DESKTOP.name).read_text() == DESKTOP.read_text()
     assert (share / "icons/hicolor/48x48/apps" / f"{APP_ID}.png").is_file()
     done = subprocess.run([script, "--prefix", tmp_path, "--uninstall"], capture_output=True,
                           text=True, check=True, timeout=30)
     assert "removed 10 of 10" in done.stdout
     assert not any(p.name.startswith(APP_ID) for p in share.rglob("*"))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the desktop install script is for Linux")
+def test_a_virtual_environments_auedit_is_named_in_full(tmp_path):
+    """A desktop session's PATH does not reach a virtual environment's bin: `Exec=auedit`
+    would fail silently (and `TryExec` hide the menu entry)."""
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    auedit = venv_bin / "auedit"
+    auedit.write_text("#!/bin/sh\n")
+    auedit.chmod(0o755)
+    env = {**os.environ, "PATH": f"{venv_bin}:/usr/bin:/bin"}
+    done = subprocess.run([str(LINUX / "install.sh"), "--prefix", tmp_path / "p"],
+                          capture_output=True, text=True, check=True, timeout=30, env=env)
+    assert f"runs {auedit}" in done.stdout
+    desktop = (tmp_path / "p" / "share" / "applications" / DESKTOP.name).read_text()
+    assert f'Exec="{auedit}" gui %F' in desktop and f"TryExec={auedit}" in desktop
 
 
 def test_every_package_data_pattern_matches_a_file():
@@ -147,3 +167,14 @@ def test_every_resource_folder_is_installed():
         if folder.is_dir() and folder.name != "__pycache__":
             name = "auedit.resources." + ".".join(folder.relative_to(resources.ROOT).parts)
             assert name in packages, f"{folder} is not installed: add {name} to packages"
+
+
+def test_both_distributions_ship_the_licence_text():
+    """pyproject declares Apache-2.0; the text itself goes into each wheel (`license-files`)."""
+    text = (REPO / "LICENSE").read_text()
+    assert "Apache License" in text and "END OF TERMS AND CONDITIONS" in text
+    for project in (REPO, REPO / "training"):
+        with (project / "pyproject.toml").open("rb") as f:
+            meta = tomllib.load(f)["project"]
+        assert meta["license"] == "Apache-2.0"
+        assert [(project / p).read_text() for p in meta["license-files"]] == [text]

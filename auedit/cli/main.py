@@ -66,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as exc:  # an optional piece left out (a bundle without torch)
         if args.verbose:
             raise
-        print(f"auedit: error: {args.command} needs the Python package {exc.name!r}, which "
-              f"is not installed (pip install {exc.name})", file=sys.stderr)
+        remedy = ("this bundle was built without it: use one built with it, or install "
+                  "AUEdit with pip" if getattr(sys, "frozen", False)
+                  else f"it is not installed (pip install {exc.name})")
+        print(f"auedit: error: {args.command} needs the Python package {exc.name!r}; {remedy}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

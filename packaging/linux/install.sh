@@ -58,11 +58,22 @@ if ((uninstall)); then
   exit 0
 fi
 
-exec_field=$exec_cmd
 if [[ $exec_cmd == auedit ]]; then
-  command -v auedit >/dev/null || echo "AUEdit: warning: 'auedit' is not on PATH; the" \
-    "launcher will not start until it is (pip install, or --exec dist/auedit/auedit)" >&2
-else
+  found=$(command -v auedit || true)
+  if [[ -z $found ]]; then
+    echo "AUEdit: warning: 'auedit' is not on PATH; the launcher will not start until it" \
+      "is (pip install, or --exec dist/auedit/auedit)" >&2
+  else
+    case $(dirname "$found") in
+      /usr/bin | /usr/local/bin | /bin | "$HOME/.local/bin") ;;  # on a desktop session's PATH
+      *)  # a virtual environment's, say: the menu would not find it, so name it in full
+        exec_cmd=$found
+        echo "AUEdit: the launcher runs $found (a desktop session's PATH does not reach it)" ;;
+    esac
+  fi
+fi
+exec_field=$exec_cmd
+if [[ $exec_cmd != auedit ]]; then
   [[ -x $exec_cmd ]] || { echo "AUEdit: not an executable: $exec_cmd" >&2; exit 2; }
   # characters that Exec (or the sed below) would need escaped
   if [[ $exec_cmd == *[\"\`\$\\\&\|%]* ]]; then
