@@ -602,3 +602,27 @@ def test_the_dimpler_shows_on_a_photo(neutral):
     _, shift = synth.displacement(prepared, {"AU14": 5.0})
     largest = np.linalg.norm(shift, axis=1).max() / prepared.face.interocular
     assert largest > 0.045, largest
+
+
+@pytest.mark.shared_data
+def test_an_open_mouth_that_barely_changes_gets_no_dark_outline(shared_data,
+                                                                 single_image_tracker):
+    """A smile edit on a wide open mouth (expressive_d18, frame 122) moves the opening a
+    little: the photo's own mouth, warped, still covers it but for slivers along its edge, and
+    the interior's soft edge painted there drew a dark outline inside the lips (40 pixels
+    darkened by more than 40 levels)."""
+    from auedit.media.sources import VideoSource
+
+    source = VideoSource(shared_data / "video" / "expressive_d18.mp4")
+    source.seek(122)
+    image = next(iter(source)).rgb
+    source.close()
+    single_image_tracker.ids.reset()
+    face = single_image_tracker.track(image, 0.0)[0]
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    edited = synth.render(synth.prepare(image, face), {"AU12": 5.0})
+    mouth = face.landmarks[list(MOUTH_OPENING), :2]
+    (x0, y0), (x1, y1) = (mouth.min(0) - 10).astype(int), (mouth.max(0) + 10).astype(int)
+    before, after = (cv2.cvtColor(a[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY).astype(int)
+                     for a in (image, edited))
+    assert ((before - after) > 40).sum() < 5

@@ -142,6 +142,9 @@ JAW_DROPPED = 2.5
 #: (a closed mouth's inner-lip polygon is a sliver of lip about 1% thin): the photo's own
 #: opening is kept only there, and the rig's interior is painted into a new one only there.
 OPEN_MOUTH_WIDTH = 0.02
+#: A new opening that the photo's own warped mouth leaves uncovered nowhere wider than this
+#: share of the face gets no interior (`_open_mouth`).
+SLIVER = 0.01
 #: Pieces of a newly open mouth this share of its width apart are joined into one opening
 #: (`mouth.joined`).
 BEAD_JOIN = 0.25
@@ -669,6 +672,13 @@ class GeometricSynthesizer:
         verts[:, :2] = ((verts[:, :2] @ onto[:, :2].T + onto[:, 2] - prepared.crop[:2])
                         * level.scale - 0.5)
         interior = prepared.interior.render(verts, origin, size, teeth=not kept.any())
+        # where the photo's own mouth, warped, leaves the new opening uncovered only in
+        # slivers along its edge (the opening barely changed: a cheek raiser's pull), the
+        # warp's pixels are the mouth: the interior's soft edge painted over them drew a
+        # dotted dark outline inside the lips
+        uncovered = cv2.subtract(mask, kept)
+        if not open_part(uncovered, SLIVER * prepared.face_px * level.scale).any():
+            return
         composite(region, interior, mask, kept, softness)
 
     @staticmethod
