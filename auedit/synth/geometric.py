@@ -446,6 +446,7 @@ class GeometricSynthesizer:
     def render(self, prepared: GeometricFace, targets: Mapping[str, float], *,
                preview: bool = False) -> np.ndarray:
         """The photo with the face's AUs at `targets` (0-5; others keep the photo's own)."""
+        targets = expand_targets(targets)
         target, photo_shift = self.displacement(prepared, targets)
         level = self._level(prepared, preview)
         lm_shift = photo_shift * level.scale
@@ -461,7 +462,7 @@ class GeometricSynthesizer:
         edited = bmap.remap(source)
         if moving[_MOUTH].any():
             self._open_mouth(prepared, level, bmap, edited, dst[_MOUTH], target)
-        if self._lips_kept(prepared, expand_targets(targets)) == 0.0:  # the lips shut
+        if self._lips_kept(prepared, targets) == 0.0:  # the lips shut
             seam = dst[list(LIPS_UPPER_INNER)] - (bmap.x0, bmap.y0)
             seal(edited, seam, SEAM_BAND * prepared.face.interocular * level.scale)
         for (_, outline), eye, opening in zip(self.eye_openings, level.eyes, opens, strict=True):
@@ -470,7 +471,7 @@ class GeometricSynthesizer:
                                lm_shift[outline[:len(EYE_LOWER0)]])
         # the folds the raised AUs make, which the warp cannot (`creases`)
         self.creases.paint(edited, (bmap.x0, bmap.y0), level.landmarks + lm_shift,
-                           rises(expand_targets(targets), prepared.own), prepared.skin,
+                           rises(targets, prepared.own), prepared.skin,
                            prepared.skin.blur * level.scale)
         if still:  # the glasses where they were
             box = (slice(bmap.y0, bmap.y0 + edited.shape[0]),
@@ -521,7 +522,8 @@ class GeometricSynthesizer:
         start = prepared.fit.params
         params = start.copy()
         changed: dict[str, int] = {}
-        for key, value in expand_targets(targets).items():
+        targets = expand_targets(targets)
+        for key, value in targets.items():
             i = changed[key] = self.rig.au_index(key)
             change = (value - prepared.own[key]) / MAX_INTENSITY * self.gain[i]
             params.au[0, i] = np.clip(params.au[0, i] + change, self.floor[i], MAX_PARAMETER)
@@ -559,7 +561,7 @@ class GeometricSynthesizer:
             taken = shut + (1.0 - shut) * OPEN_SMILE_MIDDLE
             shift -= (taken * lower.upper * lift)[:, None] * lower.up
         shift = fit_commissures(shift, corners, prepared.commissures)
-        keep = self._lips_kept(prepared, expand_targets(targets))
+        keep = self._lips_kept(prepared, targets)
         if keep is not None:
             io = prepared.face.interocular
             shift = close_lips(prepared.face.landmarks, shift, keep, LIP_OVERLAP * io,
@@ -664,6 +666,13 @@ class GeometricSynthesizer:
             own = cv2.max(level.mouth_upper, level.mouth_lower)
             kept = cv2.remap(own, bmap.map_x[y0:y1, x0:x1], bmap.map_y[y0:y1, x0:x1],
                              cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        # where the photo's own mouth, warped, leaves the new opening uncovered only in
+        # slivers along its edge (the opening barely changed: a cheek raiser's pull), the
+        # warp's pixels are the mouth: the interior's soft edge painted over them drew a
+        # dotted dark outline inside the lips
+        uncovered = cv2.subtract(mask, kept)
+        if not open_part(uncovered, SLIVER * prepared.face_px * level.scale).any():
+            return
         # the interior sits where the fitted rig's lips are; move, turn and scale it onto the
         # tracked lips (the fit's mouth may be tilted or sized a little differently)
         lms = prepared.face.landmarks[:N_LANDMARKS, :2]
@@ -672,13 +681,6 @@ class GeometricSynthesizer:
         verts[:, :2] = ((verts[:, :2] @ onto[:, :2].T + onto[:, 2] - prepared.crop[:2])
                         * level.scale - 0.5)
         interior = prepared.interior.render(verts, origin, size, teeth=not kept.any())
-        # where the photo's own mouth, warped, leaves the new opening uncovered only in
-        # slivers along its edge (the opening barely changed: a cheek raiser's pull), the
-        # warp's pixels are the mouth: the interior's soft edge painted over them drew a
-        # dotted dark outline inside the lips
-        uncovered = cv2.subtract(mask, kept)
-        if not open_part(uncovered, SLIVER * prepared.face_px * level.scale).any():
-            return
         composite(region, interior, mask, kept, softness)
 
     @staticmethod

@@ -26,6 +26,7 @@ from auedit.rig.regions import (
 from auedit.rig.topology import ARCH_WIDTH, N_LANDMARKS, SCLERA, SKIN, TONGUE, Part, RigMesh
 
 _SUBPIXEL = 4
+_SEAM_BITS = 2  # fractional bits of the shut lips' seam as `seal` draws it
 _FAR = 0.55  # the cavity's back is darker than the rig's cavity colour
 _FALLOFF = 0.37  # light falls to 1/e of its fall this many mouth widths deeper than the front
 # teeth (a mouth width: the closed mouth's inner width, the teeth's arches span ARCH_WIDTH of it)
@@ -204,10 +205,10 @@ def seal(region: np.ndarray, seam: np.ndarray, half: float) -> None:
     the teeth rather than on the lips' edge, strips of teeth were carried into the seam and
     showed as light dashes along it. The line where the lips meet is drawn back, faint."""
     h, w = region.shape[:2]
-    line = np.round(seam * 4).astype(np.int32)  # 2 fractional bits
+    line = np.round(seam * (1 << _SEAM_BITS)).astype(np.int32)
     band = np.zeros((h, w), np.uint8)
     thick = max(2, round(2 * half))
-    cv2.polylines(band, [line], False, 255, thick, cv2.LINE_AA, shift=2)
+    cv2.polylines(band, [line], False, 255, thick, cv2.LINE_AA, shift=_SEAM_BITS)
     if not band.any():
         return
     x, y, bw, bh = cv2.boundingRect(band)
@@ -218,7 +219,8 @@ def seal(region: np.ndarray, seam: np.ndarray, half: float) -> None:
     mask = np.where(band[y0:y1, x0:x1] > 0, np.uint8(255), np.uint8(0))
     filled = cv2.inpaint(np.ascontiguousarray(patch), mask, thick, cv2.INPAINT_TELEA)
     shade = np.zeros(mask.shape, np.uint8)
-    cv2.polylines(shade, [line - 4 * np.array([x0, y0])], False, 255, 1, cv2.LINE_AA, shift=2)
+    cv2.polylines(shade, [line - (np.array([x0, y0]) << _SEAM_BITS)], False, 255, 1,
+                  cv2.LINE_AA, shift=_SEAM_BITS)
     dark = cv2.GaussianBlur(shade.astype(np.float32) * (_SEAM_SHADE / 255.0), (0, 0), 0.7)
     patch[:] = np.clip(filled * (1.0 - dark)[..., None] + 0.5, 0, 255).astype(np.uint8)
 

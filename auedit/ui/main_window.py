@@ -48,6 +48,7 @@ PHOTO_FILTER = ("Photos (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
 #: The AU histogram's least height (pixels): below it the 0-5 / A-E labels overlapped.
 HISTOGRAM_MIN_HEIGHT = 150
 
+
 class MainWindow(QMainWindow):
     """Wires panes to pipelines; repaints from the newest result on a timer, never per frame."""
 

@@ -77,7 +77,6 @@ class GameFaceRenderer:
             from auedit.render.face import FaceRenderer
 
             use_torch_threads(1)  # this is the inference thread (`torch_threads`)
-
             renderer = self._renderers[id(rig)] = FaceRenderer(
                 rig, size=self.size, background=BACKGROUND, look="textured")
         return renderer
