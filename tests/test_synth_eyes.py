@@ -74,3 +74,27 @@ def test_an_eye_too_narrow_to_complete_is_left_to_the_warp():
     narrow = landmarks.copy()
     narrow[474:478] = CENTRE + (narrow[474:478] - CENTRE) * 1.6  # a big iris in a slit
     assert eye_rest(image, narrow, OUTLINE, len(EYE_LOWER0)) is None
+
+
+def test_the_uncovered_top_of_the_iris_keeps_its_texture():
+    """The iris's hidden top is completed from what the photo shows of it (mirrored or turned
+    about its centre), so its spokes carry on into the top; its mean colour by radius alone
+    painted a flat cap whose edge showed against the photo's textured iris."""
+    image, landmarks = _photo()
+    spokes = image.copy()
+    for angle in np.arange(0.0, 2.0 * np.pi, np.pi / 12):
+        tip = CENTRE + (RADIUS - 1.0) * np.array([np.cos(angle), np.sin(angle)])
+        cv2.line(spokes, tuple(CENTRE.astype(int)), tuple(np.round(tip).astype(int)),
+                 (140, 110, 90), 1)
+    iris = np.linalg.norm(np.stack(np.mgrid[:120, :200][::-1], axis=-1) - CENTRE, axis=-1)
+    image = np.where((iris < RADIUS - 0.5)[..., None] & (image == IRIS).all(axis=-1)[..., None],
+                     spokes, image)
+    eye = eye_rest(image, landmarks, OUTLINE, len(EYE_LOWER0))
+    assert eye is not None
+    out = image.copy()
+    paint_open_eye(out, (0, 0), image, eye, _eye(raise_px=14.0),
+                   np.zeros((len(EYE_LOWER0), 2)))
+    luma = out.astype(float).mean(axis=2)
+    shown = luma[58:71, 88]  # the iris's side, as far from its centre as the row below
+    top = luma[52, 95:106]  # the old lid's margin at the middle was y 54
+    assert top.std() > 0.5 * shown.std() > 5

@@ -64,6 +64,11 @@ RADIUS_RANGE = (0.85, 1.35)
 #: beyond take the outermost measured one's colour.
 IRIS_BINS = 8
 IRIS_EDGE = 0.85
+#: Where the photo's own iris can complete its hidden top, the photo's outer iris (beyond
+#: `IRIS_INNER` of its radius) is trusted fully only this share of the radius below the
+#: lashes' shade; the pupil and the iris round it stay the photo's.
+IRIS_RAMP = 0.4
+IRIS_INNER = 0.5
 #: The white's colour is smoothed across columns over this share of the eye's width.
 WHITE_SMOOTH = 0.06
 #: Fewer iris or white pixels than this and the eye is left to the warp (an eye nearly shut
@@ -359,25 +364,54 @@ def _split(uv: np.ndarray, n_lower: int) -> tuple[np.ndarray, np.ndarray]:
 def _eyeball(image: np.ndarray, eye: EyeRest, q: np.ndarray, shade: np.ndarray,
              ) -> np.ndarray:
     """(h, w, 3) float colour of the eyeball at rest positions `q` (h, w, 2): the photo where
-    it shows the eyeball, elsewhere the iris's radial profile or the white of the same
-    column, times `shade` (h, w)."""
+    it shows the eyeball, elsewhere the iris (its shown bottom mirrored, else its radial
+    profile) or the white of the same column, times `shade` (h, w)."""
     uv = eye.frame(q)
     rho = np.linalg.norm(q - eye.iris, axis=-1) / eye.radius
     in_iris = _in_iris(eye, q)
     photo = _sample(image, q)
-    # the photo where it shows the eyeball, and the cornea's highlights wherever they show
-    shown = _trust(eye, uv)
-    glint = np.clip((photo.mean(axis=-1) - eye.glint) / 16.0, 0.0, 1.0) * in_iris * shown.margin
-    trust = (in_iris * np.maximum(shown.lashes, glint)
-             + (1.0 - in_iris) * shown.white)[..., None]
-    in_iris = in_iris[..., None]
     at = np.clip(rho * IRIS_BINS - 0.5, 0.0, IRIS_BINS - 1.0)
     iris = np.stack([np.interp(at, np.arange(IRIS_BINS), eye.iris_profile[:, c])
                      for c in range(3)], axis=-1)
+    # the iris's hidden top from where the photo shows it: mirrored across its centre, else
+    # turned a quarter either way (an iris's texture is radial); the profile alone painted
+    # a flat disc whose edge showed against the photo's textured iris
+    centre = eye.frame(eye.iris)
+    d = uv - centre
+    found, completed = np.zeros_like(iris), np.zeros(uv.shape[:-1])
+    for turned in ((d[..., 0], -d[..., 1]), (-d[..., 1], d[..., 0]), (d[..., 1], -d[..., 0])):
+        at_uv = np.stack(turned, axis=-1) + centre
+        seen = _sample(image, at_uv @ eye.axes + eye.origin)
+        take = _iris_shown(eye, at_uv, seen) * (1.0 - completed)
+        found += take[..., None] * seen
+        completed += take
+    iris = found + (1.0 - completed)[..., None] * iris
+    # the photo where it shows the eyeball, and the cornea's highlights wherever they show;
+    # where the iris is completed so, the photo's outer iris is trusted only well below the
+    # lashes' shade (its top stays dark there, and drew the old lid's line across the iris)
+    shown = _trust(eye, uv)
+    below_shade = _trust(replace(eye, ramp=max(eye.ramp, IRIS_RAMP * eye.radius)), uv).lashes
+    outer = np.clip((rho - IRIS_INNER) / IRIS_RAMP, 0.0, 1.0)
+    shown_iris = shown.lashes + completed * outer * (below_shade - shown.lashes)
+    glint = np.clip((photo.mean(axis=-1) - eye.glint) / 16.0, 0.0, 1.0) * in_iris * shown.margin
+    trust = (in_iris * np.maximum(shown_iris, glint)
+             + (1.0 - in_iris) * shown.white)[..., None]
+    in_iris = in_iris[..., None]
     white = np.stack([np.interp(uv[..., 0], eye.white_u, eye.white[:, c]) for c in range(3)],
                      axis=-1)
     filled = (in_iris * iris + (1.0 - in_iris) * white) * shade[..., None]
     return trust * photo + (1.0 - trust) * filled
+
+
+def _iris_shown(eye: EyeRest, uv: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """How surely the photo shows the iris, highlights apart, at `uv` (..., 2) of colour
+    `colour` (..., 3): well clear of both lids (the lashes' shade darkens the iris's top,
+    and MediaPipe's lower margin lies on the lid's rim as often as on the eyeball)."""
+    top, bottom = eye.margins(uv)
+    ramp = max(eye.ramp, IRIS_RAMP * eye.radius)
+    clear = np.clip(np.minimum(uv[..., 1] - top - eye.band, bottom - eye.rim - uv[..., 1])
+                    / ramp, 0.0, 1.0)
+    return clear * np.clip(1.0 - (colour.mean(axis=-1) - eye.glint) / 16.0, 0.0, 1.0)
 
 
 def _in_iris(eye: EyeRest, q: np.ndarray) -> np.ndarray:
