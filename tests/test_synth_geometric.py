@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -15,7 +16,14 @@ from auedit.media.sources import read_image
 from auedit.rig import regions as rg
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer, expand_targets, registry
 from auedit.synth.geometric import GeometricSynthesizer
-from auedit.synth.mouth import MOUTH_OPENING, light_gain, open_part, polygon_mask, uncrossed
+from auedit.synth.mouth import (
+    MOUTH_OPENING,
+    light_gain,
+    open_part,
+    polygon_mask,
+    uncrossed,
+    without_specks,
+)
 from auedit.synth.presets import PRESETS, preset_targets
 
 BROW = [n for n in ARKIT_BLENDSHAPES if n.startswith("brow")]
@@ -224,6 +232,51 @@ def test_only_an_open_mouth_counts_as_the_photos_own_opening():
     mouth = polygon_mask(np.array([[10, 40], [90, 40], [90, 60], [10, 60]], float), (100, 100))
     kept = open_part(mouth, 5)
     assert (kept > 127).sum() >= 0.97 * (mouth > 127).sum()
+
+
+def test_specks_of_a_barely_parted_mouth_are_not_an_opening():
+    """Where lips barely part, `open_part` leaves specks a width or two across; an edit that
+    opened the mouth moved them into the new opening as dots of lip."""
+    mask = polygon_mask(np.array([[10, 40], [90, 40], [90, 60], [10, 60]], float), (100, 100))
+    mask[70:75, 20:25] = 255  # 25 px: under 4 squares of 5 px
+    mask[80:92, 60:72] = 255  # 144 px: over
+    kept = without_specks(mask, 5)
+    assert not kept[70:75, 20:25].any()
+    assert (kept[80:92, 60:72] == 255).all()
+    np.testing.assert_array_equal(kept[40:60], mask[40:60])
+
+
+def _own_mouth_level(image: np.ndarray, lower_height: int) -> SimpleNamespace:
+    """A working level whose own open mouth (inner lips 60 px wide at y 40 and 60) shows teeth
+    above its bite line and `lower_height` px below it, for `_own_teeth`."""
+    lms = np.zeros((468, 2))
+    xs = np.linspace(20.0, 80.0, len(rg.LIPS_UPPER_INNER))
+    lms[list(rg.LIPS_UPPER_INNER)] = np.stack([xs, np.full_like(xs, 40.0)], axis=1)
+    xs = np.linspace(75.0, 25.0, len(rg.LIPS_LOWER_INNER))
+    lms[list(rg.LIPS_LOWER_INNER)] = np.stack([xs, np.full_like(xs, 60.0)], axis=1)
+    upper = np.zeros(image.shape[:2], np.uint8)
+    upper[40:60 - lower_height, 25:76] = 255
+    lower = np.zeros_like(upper)
+    lower[60 - lower_height:60, 25:76] = 255
+    return SimpleNamespace(landmarks=lms, mouth_upper=upper, mouth_lower=lower, image=image)
+
+
+def test_own_teeth_move_with_their_lips_but_not_a_sliver_below_the_bite_line():
+    """A jaw drop moves the photo's teeth above the bite line with the upper lip; a sliver of
+    the opening below the bite line (2 px here) stays out (moved with the jaw it drew light
+    dashes across the cavity), and the moved teeth reach up to the lip, whose edge the
+    move cannot follow exactly (the gap showed the cavity as a black line)."""
+    image = np.full((120, 100, 3), 90, np.uint8)
+    image[40:58, 25:76] = 240  # teeth
+    level = _own_mouth_level(image, lower_height=2)
+    opening = level.landmarks[list(MOUTH_OPENING)].copy()
+    opening[len(rg.LIPS_UPPER_INNER):, 1] += 30.0  # the lower lip drops with the jaw
+    inside = polygon_mask(opening, image.shape[:2])
+    region = np.zeros_like(image)
+    kept = GeometricSynthesizer._own_teeth(level, region, opening, (0, 0), inside, 5.0)
+    assert (kept[41:57, 40:60] == 255).all()  # the teeth, where they were
+    assert not kept[60:95].any()  # nothing of the sliver, above the new lower lip
+    assert (kept[40, 30:70] > 127).all()  # up to the lip's edge
 
 
 @pytest.mark.shared_data

@@ -63,6 +63,7 @@ from auedit.synth.mouth import (
     seal,
     uncrossed,
     upper_half,
+    without_specks,
 )
 from auedit.synth.skin import SkinLook, skin_look
 from auedit.synth.warp import (
@@ -142,6 +143,11 @@ JAW_DROPPED = 2.5
 #: (a closed mouth's inner-lip polygon is a sliver of lip about 1% thin): the photo's own
 #: opening is kept only there, and the rig's interior is painted into a new one only there.
 OPEN_MOUTH_WIDTH = 0.02
+#: The photo's own teeth, moved with a lip (`_own_teeth`), take this share of
+#: `OPEN_MOUTH_WIDTH` of the lip beside them too.
+LIP_GROW = 0.5
+#: ...and only the parts of it that are mostly open enough to see (`_own_teeth`).
+MOVED_SHARE = 0.5
 #: A new opening that the photo's own warped mouth leaves uncovered nowhere wider than this
 #: share of the face gets no interior (`_open_mouth`).
 SLIVER = 0.01
@@ -615,8 +621,9 @@ class GeometricSynthesizer:
         every = to_level(np.asarray(prepared.face.landmarks[:, :2], dtype=np.float64))
         lms = every[:N_LANDMARKS]
         frame = to_level(frame_points(x0, y0, x1, y1))
-        opening = open_part(polygon_mask(lms[_MOUTH], crop.shape[:2]),
-                            OPEN_MOUTH_WIDTH * prepared.face_px * s)
+        width = OPEN_MOUTH_WIDTH * prepared.face_px * s
+        opening = without_specks(open_part(polygon_mask(lms[_MOUTH], crop.shape[:2]), width),
+                                 width)
         bite = bite_line(crop, lms[_MOUTH]) if opening.any() else None
         upper = cv2.bitwise_and(opening, polygon_mask(upper_half(lms[_MOUTH], bite),
                                                       crop.shape[:2]))
@@ -661,7 +668,8 @@ class GeometricSynthesizer:
         mask = joined(mask, inside, BEAD_JOIN * width)
         region = edited[y0:y1, x0:x1]
         if _gap(opening) > OWN_TEETH_SPLIT * _gap(level.landmarks[_MOUTH]):
-            kept = self._own_teeth(level, region, opening, origin, inside)
+            kept = self._own_teeth(level, region, opening, origin, inside,
+                                   OPEN_MOUTH_WIDTH * prepared.face_px * level.scale)
         else:  # opening little or closing: what the photo shows stretches with the lips
             own = cv2.max(level.mouth_upper, level.mouth_lower)
             kept = cv2.remap(own, bmap.map_x[y0:y1, x0:x1], bmap.map_y[y0:y1, x0:x1],
@@ -685,21 +693,31 @@ class GeometricSynthesizer:
 
     @staticmethod
     def _own_teeth(level: _Level, region: np.ndarray, opening: np.ndarray,
-                   origin: tuple[int, int], inside: np.ndarray) -> np.ndarray:
+                   origin: tuple[int, int], inside: np.ndarray, least: float) -> np.ndarray:
         """Move what the photo's own open mouth shows rigidly, its part above the bite line
         with the upper inner lip and the part below with the lower one (upper teeth with the
         skull, lower teeth with the jaw), into `region` (in place, clipped to the new opening
         `inside`); returns where they now are (uint8). The mesh would stretch them instead:
-        a jaw drop on a smiling photo drew its teeth as tall streaks."""
+        a jaw drop on a smiling photo drew its teeth as tall streaks. A part is moved only
+        where it is at least `least` pixels across, and not at all where that leaves less
+        than `MOVED_SHARE` of it: a sliver below a bite line near the lower lip, moved with
+        the jaw, drew dashed light lines across the cavity."""
         kept = np.zeros(region.shape[:2], np.uint8)
         n_up = len(LIPS_UPPER_INNER)
         rest = level.landmarks[_MOUTH]
         h, w = region.shape[:2]
+        # grown away from the bite line, towards its lip: the similarity cannot follow a
+        # lip that bends, and the thin gap it left along the lip showed the cavity as a
+        # black line (the growth is the photo's lip, moved with it, within the new opening)
+        grow = max(1, round(LIP_GROW * least))
         # the lower part first: the upper teeth overlap the lower ones
-        for own, part in ((level.mouth_lower, slice(n_up, None)),
-                          (level.mouth_upper, slice(0, n_up))):
-            if not own.any():
-                continue
+        for own, part, anchor in ((level.mouth_lower, slice(n_up, None), (0, grow)),
+                                  (level.mouth_upper, slice(0, n_up), (0, 0))):
+            opened = open_part(own, least)
+            if np.count_nonzero(opened) < MOVED_SHARE * np.count_nonzero(own > 127):
+                continue  # mostly sliver: what is left of it showed as specks
+            own = opened
+            own = cv2.dilate(own, np.ones((grow + 1, 1), np.uint8), anchor=anchor)
             back = similarity(opening[part], rest[part])  # target -> photo, level pixels
             back[:, 2] += back[:, :2] @ np.asarray(origin, np.float64)
             flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP

@@ -57,6 +57,9 @@ _TONGUE_SHADE = 0.6  # the tongue lies in the palate's shadow
 # jaw drop still shows them under the lip's curve: in mouth widths
 _UPPER_SHOW = 0.1  # the upper teeth come down this far
 _LOWER_HIDE = 0.04  # the lower teeth sink this far behind the lower lip
+#: A piece of a mouth opening smaller than this many squares of the least width it must
+#: have (`without_specks`) is a speck, not an opening.
+SPECK_AREA = 4.0
 _BITE_TOP = 0.3  # the bite line lies no higher than this share of the way between the lips
 _BITE_SAMPLES = 24  # brightness samples between each pair of lip points
 _MIN_EYE_PIXELS = 20  # an eye showing fewer pixels than this gives no white to measure
@@ -188,6 +191,20 @@ def open_part(mask: np.ndarray, width: float) -> np.ndarray:
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     inside = np.where(mask > 127, np.uint8(255), np.uint8(0))  # else a faint rim would survive
     return cv2.morphologyEx(inside, cv2.MORPH_OPEN, kernel)
+
+
+def without_specks(mask: np.ndarray, width: float) -> np.ndarray:
+    """`mask` (uint8) less its pieces smaller than `SPECK_AREA` squares `width` pixels a side:
+    a mouth barely parted in places still passes `open_part` there, in specks, which an
+    edit that opens it moved into its new opening as dots of lip."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((mask > 127).astype(np.uint8))
+    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < SPECK_AREA * width * width)
+    small = small[small > 0]  # label 0 is the background
+    if not len(small):
+        return mask
+    out = mask.copy()
+    out[np.isin(labels, small)] = 0
+    return out
 
 
 def joined(mask: np.ndarray, inside: np.ndarray, length: float) -> np.ndarray:
