@@ -243,13 +243,14 @@ def seal(region: np.ndarray, seam: np.ndarray, half: float) -> None:
 
 
 def light_gain(image: np.ndarray, landmarks: np.ndarray,
-               eye_outlines: Sequence[np.ndarray]) -> float:
-    """How bright white things are in the photo relative to the rig's white (its sclera),
-    from the whites of the eyes (`eye_outlines`: per eye, the landmarks around its opening):
-    the interior's teeth are as light as the photo's eye whites whatever the skin's tone,
-    which a gain from the skin would take for exposure (teeth came out grey on dark skin).
-    Where the eyes show too little white, the cheeks' brightness relative to the rig's skin
-    colour stands in."""
+               eye_outlines: Sequence[np.ndarray]) -> np.ndarray:
+    """How bright white things are in the photo relative to the rig's white (its sclera), per
+    colour channel (3,), from the whites of the eyes (`eye_outlines`: per eye, the landmarks
+    around its opening): the interior's teeth are as light as the photo's eye whites whatever
+    the skin's tone, which a gain from the skin would take for exposure (teeth came out grey
+    on dark skin), and take the photo's white balance (under warm light a neutral white
+    stood out as blue-white plastic). Where the eyes show too little white, the cheeks'
+    brightness relative to the rig's skin colour stands in, the same in every channel."""
     h, w = image.shape[:2]
     whites = []
     for eye in eye_outlines:
@@ -259,14 +260,15 @@ def light_gain(image: np.ndarray, landmarks: np.ndarray,
         if x1 <= x0 or y1 <= y0:  # the eye lies outside the photo
             continue
         inside = polygon_mask(outline - (x0, y0), (y1 - y0, x1 - x0)) > 127
-        values = image[y0:y1, x0:x1].astype(np.float32).mean(axis=2)[inside]
+        values = image[y0:y1, x0:x1].astype(np.float32)[inside]
         if len(values) >= _MIN_EYE_PIXELS:  # the iris and lashes take most of an eye
-            whites.append(np.percentile(values, _WHITE_PERCENTILE))
+            luma = values.mean(axis=1)
+            whites.append(values[luma >= np.percentile(luma, _WHITE_PERCENTILE)].mean(axis=0))
     if whites:
-        return float(np.clip(np.mean(whites) / (SCLERA.mean() * 255.0), 0.3, 1.2))
+        return np.clip(np.mean(whites, axis=0) / (SCLERA * 255.0), 0.3, 1.2)
     pts = np.clip(np.round(landmarks[[50, 280, 101, 330], :2]).astype(int), 0, (w - 1, h - 1))
     skin = np.median(image[pts[:, 1], pts[:, 0]].astype(np.float64), axis=0)
-    return float(np.clip(skin.mean() / (SKIN.mean() * 255.0), 0.3, 1.2))
+    return np.full(3, np.clip(skin.mean() / (SKIN.mean() * 255.0), 0.3, 1.2))
 
 
 class MouthInterior:
@@ -281,7 +283,7 @@ class MouthInterior:
     lower lip, as in a relaxed open mouth (`_UPPER_SHOW`, `_LOWER_HIDE`).
     """
 
-    def __init__(self, mesh: RigMesh, gain: float) -> None:
+    def __init__(self, mesh: RigMesh, gain: float | np.ndarray) -> None:
         parts = mesh.triangle_parts
         tris = mesh.triangles
         keep = np.isin(parts, (int(Part.MOUTH), int(Part.TEETH))) & (tris >= N_LANDMARKS).all(1)
