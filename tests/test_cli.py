@@ -313,3 +313,39 @@ def test_the_apps_options_work_without_the_gui_command():
         assert _with_command(argv, parser) == expected, argv
     args = parser.parse_args(_with_command(["--camera", "0"], parser))
     assert args.command == "gui" and args.camera == 0
+
+
+@pytest.mark.parametrize(("args", "name", "problem"), [
+    ([], "aus.xlsx", "CSV files end in .csv, not .xlsx (use"),
+    (["--json"], "aus.csv", "JSON lines (--json) files end in .jsonl or .json, not .csv"),
+])
+def test_an_output_named_for_another_format_is_refused(demo_photo, tmp_path, capsys, args, name,
+                                                       problem):
+    code, _, err = run_cli(capsys, demo_photo, *args, "--out", tmp_path / name)
+    assert code == 2 and problem in err
+    assert not (tmp_path / name).exists()
+
+
+def test_a_detector_named_twice_is_a_usage_error(demo_photo, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["analyze", str(demo_photo), "--detectors", "mediapipe,rigfit,mediapipe"])
+    assert exit_.value.code == 2
+    assert "mediapipe named twice" in capsys.readouterr().err
+
+
+def test_an_interrupted_analysis_writes_what_it_has_and_exits_130(demo_photo, tmp_path, capsys,
+                                                                  monkeypatch):
+    import auedit.cli.analyze as analyze
+
+    frames = analyze.analysed_frames
+
+    def interrupted(*args, **kwargs):
+        yield from frames(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(analyze, "analysed_frames", interrupted)
+    out = tmp_path / "aus.csv"
+    code, _, err = run_cli(capsys, demo_photo, "--out", out)
+    assert code == 130
+    assert "interrupted; what was analysed so far is written" in err
+    assert len(read_csv(out)["frame"]) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 from pathlib import Path
 
@@ -141,6 +142,72 @@ def test_bad_input(tmp_path, capsys, content):
     err = capsys.readouterr().err
     assert err.startswith("auedit: error:") and "Traceback" not in err
     assert not (tmp_path / "o.csv").exists()
+
+
+def _edited_csv(photo_csv: Path, path: Path, column: str, value: str) -> Path:
+    """A copy of `photo_csv` with its first row's `column` set to `value`."""
+    rows = list(csv.reader(photo_csv.open(newline="")))
+    rows[1][rows[0].index(column)] = value
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize(("column", "value", "problem"), [
+    ("timestamp", "nan", "timestamp in row 1 is not a number"),
+    ("timestamp", "", "timestamp in row 1 is not a number"),
+    ("AU12_r", "inf", "AU12_r in row 1 is 'inf', not a finite number"),
+    ("pose_Rx", "-inf", "pose_Rx in row 1 is '-inf', not a finite number")])
+def test_a_csv_value_that_is_no_finite_number_is_refused(photo_csv, tmp_path, capsys, column,
+                                                          value, problem):
+    bad = _edited_csv(photo_csv, tmp_path / "bad.csv", column, value)
+    for fmt, name in (("json", "o.json"), ("livelink", "o.csv"), ("gltf", "o.glb")):
+        assert run_export(bad, "--format", fmt, "--out", tmp_path / name) == 2
+        assert problem in capsys.readouterr().err
+        assert not (tmp_path / name).exists()
+
+
+def test_au_intensities_beyond_the_scale_are_clipped_with_a_note(photo_csv, tmp_path, capsys):
+    high = _edited_csv(photo_csv, tmp_path / "high.csv", "AU12_r", "9")
+    assert run_export(high, "--format", "json", "--out", tmp_path / "o.json") == 0
+    assert "1 AU intensity(s) outside 0-5 clipped" in capsys.readouterr().err
+    assert json.loads((tmp_path / "o.json").read_text())["frames"][0]["aus"]["AU12"] == 5.0
+
+
+def test_a_csv_cut_short_is_refused(photo_csv, tmp_path, capsys):
+    cut = tmp_path / "cut.csv"
+    cut.write_text(photo_csv.read_text()[:-60])
+    assert run_export(cut, "--format", "json", "--out", tmp_path / "o.json") == 2
+    assert "a file cut short?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    (lambda d: d["frames"][0].update(aus=[1, 2]), "frame 0 is malformed ('aus' is list"),
+    (lambda d: d["frames"][0]["aus"].update(AU12=None), "aus.AU12 is None, not a number"),
+    (lambda d: d["frames"][0].update(time="x"), "time is 'x', not a number"),
+    (lambda d: d["frames"][0].pop("index"), "frame 0 is malformed (no 'index')"),
+    (lambda d: d.update(frames=[5]), "a frame is int, not an object"),
+    (lambda d: d.update(fps=0), "fps 0 is not a frame rate"),
+])
+def test_a_malformed_json_track_is_refused(photo_csv, tmp_path, capsys, change, problem):
+    track = tmp_path / "t.json"
+    assert run_export(photo_csv, "--format", "json", "--out", track) == 0
+    doc = json.loads(track.read_text())
+    change(doc)
+    track.write_text(json.dumps(doc))
+    assert run_export(track, "--format", "livelink", "--out", tmp_path / "o.csv") == 2
+    err = capsys.readouterr().err
+    assert problem in err and "Traceback" not in err
+
+
+def test_json_track_fields_left_null_read_as_absent(photo_csv, tmp_path):
+    track = tmp_path / "t.json"
+    assert run_export(photo_csv, "--format", "json", "--out", track) == 0
+    doc = json.loads(track.read_text())
+    doc["fps"] = None
+    doc["frames"][0].update(pose=None, arkit=None, rig=None)
+    track.write_text(json.dumps(doc))
+    assert run_export(track, "--format", "livelink", "--out", tmp_path / "o.csv") == 0
 
 
 def test_bad_media_and_face_id(tmp_path, photo_csv, capsys):
@@ -301,3 +368,12 @@ def test_dash_writes_to_standard_output(photo_csv, demo_photo, capsysbinary, tmp
     assert main(["analyze", str(demo_photo), "--out", "-", "--no-progress"]) == 0
     assert capsysbinary.readouterr().out.startswith(b"frame,face_id,")
     assert not list(tmp_path.iterdir())
+
+
+def test_analysis_options_given_with_a_csv_are_noted_as_ignored(photo_csv, tmp_path, capsys):
+    assert run_export(photo_csv, "--format", "json", "--out", tmp_path / "o.json",
+                      "--detectors", "rigfit", "--max-frames", "5") == 0
+    assert ("note: --detectors, --max-frames apply to image and video input; astronaut.csv is "
+            "read as it is") in capsys.readouterr().err
+    assert run_export(photo_csv, "--format", "json", "--out", tmp_path / "o.json") == 0
+    assert "note:" not in capsys.readouterr().err

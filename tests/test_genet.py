@@ -83,6 +83,16 @@ def test_cli_fit_reports_parameters(demo_photo: Path, tmp_path: Path) -> None:
     assert row["iterations"] == 3 and row["loss"]["last"] <= row["loss"]["first"] * 1.05
 
 
+def test_cli_fit_dash_writes_to_standard_output(demo_photo: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no file named "-" may appear here
+    assert main(["fit", str(demo_photo), "--extractor", "light", "--iterations", "1",
+                 "--out", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["iterations"] == 1
+    assert not list(tmp_path.iterdir())
+
+
 def test_cli_fit_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     blank = tmp_path / "blank.png"
     import cv2

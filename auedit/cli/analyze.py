@@ -14,7 +14,7 @@ from auedit.analysis.tracks import DEFAULT_MAX_FACES
 from auedit.cli.argtypes import detector_list, non_negative_int, positive_int
 from auedit.cli.inputs import expand, open_input, warn
 from auedit.core.types import FrameAnalysis
-from auedit.media.outputs import PendingFile, check_outputs, describe_os_error
+from auedit.media.outputs import OutputError, PendingFile, check_outputs, describe_os_error
 from auedit.media.sources import CameraSource, ImageSource, MediaError, Source
 
 if TYPE_CHECKING:
@@ -129,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         args.out = None
     if args.out:
         check_outputs([args.out], [*items, args.face_model])
+        _check_suffix(args.out, args.json)
     options = AnalysisOptions(smoothing=args.smooth, auto_baseline=args.auto_baseline)
     trackers: dict[Mode, FaceTracker] = {}
 
@@ -147,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
     faces = frames = 0
     show = (not args.no_progress and sys.stderr.isatty()) or (args.out and not args.no_progress)
     complete = False  # an error half-way (a full disk, say) leaves an existing --out as it was
+    interrupted = False
     try:
         for item in tqdm(items, desc="inputs", unit="file", disable=not show or len(items) < 2):
             try:
@@ -185,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"auedit: skipped: {exc}", file=sys.stderr)
         complete = True
     except KeyboardInterrupt:
-        complete = True
+        complete = interrupted = True
         print("auedit: interrupted; " + ("what was analysed so far is written" if frames
                                           else "nothing was analysed"), file=sys.stderr)
     except BrokenPipeError:  # `auedit analyze ... | head`: the reader has gone, stop quietly
@@ -209,6 +211,25 @@ def run(args: argparse.Namespace) -> int:
               f"input(s) -> {args.out}{none}", file=sys.stderr)
     elif args.out:
         print(f"auedit: nothing analysed: {args.out} is not written", file=sys.stderr)
+    if interrupted:  # what was analysed is written, but a script must not take it for all
+        return 130
     if failed and len(failed) == len(items):
         return 1
     return 0
+
+
+#: What `--out` ends in: CSV, or with --json JSON lines.
+SUFFIXES = {False: (".csv",), True: (".jsonl", ".json")}
+
+
+def _check_suffix(out: str, json_lines: bool) -> None:
+    """OutputError for an --out whose name says another format than the one written (CSV
+    text in `x.xlsx`, JSON lines in `x.csv`), before any work."""
+    allowed = SUFFIXES[json_lines]
+    suffix = Path(out).suffix.lower()
+    if suffix in allowed:
+        return
+    kind = "JSON lines (--json)" if json_lines else "CSV"
+    got = f", not {suffix}" if suffix else ""
+    raise OutputError(f"cannot write {out}: {kind} files end in {' or '.join(allowed)}{got} "
+                      f"(use {Path(out).with_suffix(allowed[0])})")

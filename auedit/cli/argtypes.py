@@ -30,9 +30,13 @@ camera_index = int_in(0, MAX_CAMERA_INDEX)
 
 
 def detector_list(text: str) -> list[str]:
-    """"mediapipe, rigfit" -> ["mediapipe", "rigfit"]; an empty list is an error (names are
-    checked against the registry when the analyser is built)."""
+    """"mediapipe, rigfit" -> ["mediapipe", "rigfit"]; an empty list or a name given twice is
+    an error (names are checked against the registry when the analyser is built)."""
     names = [d.strip() for d in text.split(",") if d.strip()]
     if not names:
         raise argparse.ArgumentTypeError("give at least one detector name, e.g. mediapipe")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise argparse.ArgumentTypeError(f"{', '.join(twice)} named twice (each detector "
+                                         "runs once)")
     return names

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from auedit.analysis.tracks import DEFAULT_MAX_FACES, load_track, use_rig_mesh
 from auedit.cli.argtypes import detector_list, non_negative_int, positive_int
+from auedit.core.messages import error_text
 from auedit.export.base import EXPORTERS, Exporter, check_suffix, create_exporter
 from auedit.export.track import ExpressionTrack
 from auedit.media.outputs import check_outputs, replacing
@@ -60,6 +61,21 @@ def _write_to_stdout(exporter: Exporter, track: ExpressionTrack) -> None:
         sys.stdout.flush()
 
 
+def _ignored_options(args: argparse.Namespace) -> list[str]:
+    """A note naming the analysis options given with a CSV or JSON track, which is read as
+    it is (they apply to image and video input)."""
+    if Path(args.input).suffix.lower() not in (".csv", ".json"):
+        return []
+    given = [flag for flag, value, default in (
+        ("--detectors", args.detectors, None), ("--max-frames", args.max_frames, 0),
+        ("--max-faces", args.max_faces, DEFAULT_MAX_FACES), ("--face-model", args.face_model,
+                                                             None)) if value != default]
+    if not given:
+        return []
+    return [f"{', '.join(given)} apply to image and video input; {Path(args.input).name} is "
+            "read as it is"]
+
+
 def run(args: argparse.Namespace) -> int:
     from auedit.face.model_file import FaceModelError
     from auedit.media.sources import MediaError
@@ -73,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         track = load_track(Path(args.input), face_id=args.face_id, source=args.source,
                            detectors=args.detectors, max_frames=args.max_frames,
                            max_faces=args.max_faces, face_model=args.face_model)
-        for note in track.notes:
+        for note in [*_ignored_options(args), *track.notes]:
             print(f"auedit: note: {note}", file=sys.stderr)
         if args.format == "gltf":
             use_rig_mesh()
@@ -89,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     except (FaceModelError, MediaError, ValueError, OSError) as exc:
         if getattr(args, "verbose", False):
             raise
-        print(f"auedit: error: {exc}", file=sys.stderr)
+        print(f"auedit: error: {error_text(exc)}", file=sys.stderr)
         return 2
     print(f"auedit: {len(track)} frame(s) of face {track.face_id} from {track.source or args.input}"
           f" -> {'standard output' if to_stdout else args.out} ({args.format})",

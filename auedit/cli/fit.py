@@ -19,8 +19,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "optimisation) to every face in each photo and report the head pose, the "
                     "rig's AU and identity parameters and the AU intensities (0-5).")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="photos or folders of photos")
-    p.add_argument("--out", "-o", metavar="JSON", help="write the results here (default: "
-                   "standard output)")
+    p.add_argument("--out", "-o", metavar="JSON", help="write the results here (default or "
+                   "'-': standard output)")
     p.add_argument("--extractor", choices=("resnet50", "light"), default="resnet50",
                    help="feature extractor: the paper's ResNet-50 layout (default) or the "
                         "light one")
@@ -94,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     if args.iterations < 1:
         raise ValueError("--iterations must be at least 1")
     items = expand(args.images)
+    if args.out == "-":  # the usual name of standard output
+        args.out = None
     check_outputs([args.out], [*items, args.face_model])
     photos = _photos(items)
     if not photos:

@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="auedit: %(levelname)s: %(message)s")
     from auedit.core.blas import use_one_blas_thread
+    from auedit.core.messages import error_text
 
     use_one_blas_thread()
     from auedit.face.model_file import FaceModelError
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     except (FaceModelError, ModelFileError, MediaError, ValueError, OSError) as exc:
         if args.verbose:
             raise
-        print(f"auedit: error: {exc}", file=sys.stderr)
+        print(f"auedit: error: {error_text(exc)}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as exc:  # an optional piece left out (a bundle without torch)
         if args.verbose:
@@ -72,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"auedit: error: {args.command} needs the Python package {exc.name!r}; {remedy}",
               file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # `analyze` says itself what it wrote
+        if args.command != "analyze":
+            print("auedit: interrupted", file=sys.stderr)
         return 130
 
 

@@ -30,12 +30,13 @@ a change that breaks them increments `version`.
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
 from auedit.core.types import HeadPose
 from auedit.export.errors import ExportError
-from auedit.export.track import ExpressionTrack, TrackFrame
+from auedit.export.track import DEFAULT_FPS, ExpressionTrack, TrackFrame, clip_ranges
 
 FORMAT = "auedit.expression-track"
 VERSION = 1
@@ -66,24 +67,74 @@ def track_to_dict(track: ExpressionTrack) -> dict:
 
 
 def track_from_dict(doc: dict, where: str = "JSON") -> ExpressionTrack:
+    """The track a JSON document holds; `ExportError` naming the first thing wrong with it
+    (a missing or mistyped field, a value that is no finite number). AU intensities and
+    ARKit weights beyond their ranges are clipped into them, with a note."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ExportError(f"{where} is not an AUEdit expression track (format {FORMAT!r})")
-    if int(doc.get("version", 0)) > VERSION:
-        raise ExportError(f"{where} is version {doc['version']}; this AUEdit reads up to "
-                          f"{VERSION}")
     try:
-        frames = [TrackFrame(
-            index=int(fr["index"]), time=float(fr["time"]),
-            aus={k: float(v) for k, v in fr.get("aus", {}).items()},
-            pose=HeadPose(*(float(fr.get("pose", {}).get(k, 0.0)) for k in _POSE_KEYS)),
-            arkit={k: float(v) for k, v in fr.get("arkit", {}).items()} or None,
-            rig={k: float(v) for k, v in fr.get("rig", {}).items()} or None,
-        ) for fr in doc["frames"]]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ExportError(f"{where}: malformed frame ({exc})") from None
-    return ExpressionTrack(frames, fps=float(doc.get("fps", 30.0)),
-                           source=str(doc.get("source", "")), face_id=int(doc.get("face_id", 0)),
-                           detector=str(doc.get("detector", "")))
+        version = int(doc.get("version", 0))
+    except (TypeError, ValueError):
+        raise ExportError(f"{where}: version {doc.get('version')!r} is not a number") from None
+    if version > VERSION:
+        raise ExportError(f"{where} is version {version}; this AUEdit reads up to {VERSION}")
+    frames = doc.get("frames")
+    if not isinstance(frames, list):
+        raise ExportError(f"{where}: 'frames' must be a list of frames")
+    track = []
+    for i, fr in enumerate(frames):
+        try:
+            track.append(_frame(fr))
+        except KeyError as exc:
+            raise ExportError(f"{where}: frame {i} is malformed (no {exc})") from None
+        except (TypeError, ValueError) as exc:
+            raise ExportError(f"{where}: frame {i} is malformed ({exc})") from None
+    try:
+        fps = DEFAULT_FPS if doc.get("fps") is None else _number(doc["fps"], "fps")
+        face_id = int(doc.get("face_id") or 0)
+    except (TypeError, ValueError) as exc:
+        raise ExportError(f"{where}: {exc}") from None
+    if fps <= 0.0:
+        raise ExportError(f"{where}: fps {fps:g} is not a frame rate")
+    return ExpressionTrack(track, fps=fps, source=str(doc.get("source") or ""),
+                           face_id=face_id, detector=str(doc.get("detector") or ""),
+                           notes=clip_ranges(track))
+
+
+def _frame(fr: object) -> TrackFrame:
+    """One frame of the document (`track_from_dict`)."""
+    if not isinstance(fr, dict):
+        raise TypeError(f"a frame is {type(fr).__name__}, not an object")
+    pose = _object(fr, "pose")
+    return TrackFrame(
+        index=int(_number(fr["index"], "index")), time=_number(fr["time"], "time"),
+        aus={k: _number(v, f"aus.{k}") for k, v in _object(fr, "aus").items()},
+        pose=HeadPose(*(_number(pose.get(k, 0.0), f"pose.{k}") for k in _POSE_KEYS)),
+        arkit={k: _number(v, f"arkit.{k}") for k, v in _object(fr, "arkit").items()} or None,
+        rig={k: _number(v, f"rig.{k}") for k, v in _object(fr, "rig").items()} or None)
+
+
+def _object(frame: dict, key: str) -> dict:
+    """A frame's `key` object; {} where it is absent or null."""
+    value = frame.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TypeError(f"{key!r} is {type(value).__name__}, not an object")
+    return value
+
+
+def _number(value: object, what: str) -> float:
+    """`value` as a finite float; ValueError or TypeError naming `what` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"{what} is {value!r}, not a number")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{what} is {value!r}, not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{what} is {value!r}, not a finite number")
+    return number
 
 
 def read_json(path: str | os.PathLike[str]) -> ExpressionTrack:
@@ -103,5 +154,5 @@ class JsonExporter:
 
     def write(self, track: ExpressionTrack, path: str | os.PathLike[str]) -> None:
         with open(path, "w", encoding="utf-8") as f:
-            json.dump(track_to_dict(track), f, indent=1)
+            json.dump(track_to_dict(track), f, indent=1, allow_nan=False)
             f.write("\n")

@@ -45,7 +45,7 @@ def header(detectors: list[str]) -> list[str]:
 
 
 def _fmt(v: float) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4g}"
+    return "" if v is None or math.isnan(v) else f"{v:.4g}"  # numpy's float32 NaN too
 
 
 class OpenFaceCsvWriter:
@@ -131,13 +131,24 @@ def read_csv(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
             raise CsvFormatError(f"{p} is not an OpenFace/AUEdit CSV: no column "
                                  f"{', '.join(missing)}")
         rows = [r for r in reader if r]
+    for row, cells in enumerate(rows, start=1):
+        if len(cells) != len(names):
+            raise CsvFormatError(f"{p}: row {row} has {len(cells)} cells where the header "
+                                 f"names {len(names)} columns (a file cut short?)")
     cols: dict[str, np.ndarray] = {}
     for j, name in enumerate(names):
-        cells = [r[j].strip() if j < len(r) else "" for r in rows]
+        cells = [r[j].strip() for r in rows]
         try:
-            cols[name] = np.array([float(c) if c else np.nan for c in cells], dtype=np.float64)
+            values = np.array([float(c) if c else np.nan for c in cells], dtype=np.float64)
         except ValueError:
             cols[name] = np.array(cells, dtype=object)
+            continue
+        # an empty cell or "nan" is a value not measured; "inf" is no measure
+        bad = np.flatnonzero(np.isinf(values))
+        if len(bad):
+            raise CsvFormatError(f"{p}: {name} in row {bad[0] + 1} is {cells[bad[0]]!r}, not "
+                                 "a finite number")
+        cols[name] = values
     return cols
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from auedit.core.aus import ALL_KEYS, ARKIT_BLENDSHAPES
+from auedit.core.aus import ALL_KEYS, ARKIT_BLENDSHAPES, MAX_INTENSITY
 from auedit.core.types import FrameAnalysis, HeadPose
 from auedit.export.openface_csv import CsvFormatError, au_column_name, au_columns, read_csv
 
@@ -123,6 +123,10 @@ class ExpressionTrack:
         if not ok.any():
             which = f" for face {face_id}" if face_id is not None else ""
             raise CsvFormatError(f"{p} has no tracked face rows{which}")
+        for name in ("frame", "timestamp"):  # a row's place in time must be known
+            unknown = np.flatnonzero(ok & np.isnan(table[name]))
+            if len(unknown):
+                raise CsvFormatError(f"{p}: {name} in row {unknown[0] + 1} is not a number")
         bs = {n_: table[f"bs_{n_}"] for n_ in ARKIT_52 if f"bs_{n_}" in table
               and table[f"bs_{n_}"].dtype != object}
 
@@ -151,6 +155,7 @@ class ExpressionTrack:
             frames.append(TrackFrame(
                 index=int(table["frame"][i]) - 1, time=float(table["timestamp"][i]),
                 aus=values, pose=HeadPose(*ang, *t), arkit=arkit))
+        notes += clip_ranges(frames)
         passes = _one_pass(frames)
         if passes > 1:
             notes.append(f"the rows go back in time {passes - 1} time(s) (a replay or a jump "
@@ -200,6 +205,21 @@ class ExpressionTrack:
         from auedit.export.json_track import read_json
 
         return read_json(path)
+
+
+def clip_ranges(frames: list[TrackFrame]) -> list[str]:
+    """Clip the frames' AU intensities into 0-5 and ARKit weights into 0-1 (in place), where
+    a file from elsewhere holds values beyond them; a note saying how many, if any."""
+    counts = {"AU intensity": 0, "ARKit weight": 0}
+    for frame in frames:
+        for what, values, top in (("AU intensity", frame.aus, MAX_INTENSITY),
+                                  ("ARKit weight", frame.arkit or {}, 1.0)):
+            for key, value in values.items():
+                if not 0.0 <= value <= top:
+                    values[key] = min(max(value, 0.0), top)
+                    counts[what] += 1
+    return [f"{n} {what}(s) outside 0-{'5' if what.startswith('AU') else '1'} clipped into "
+            "that range" for what, n in counts.items() if n]
 
 
 def _one_pass(frames: list[TrackFrame]) -> int:

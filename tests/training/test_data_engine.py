@@ -126,6 +126,20 @@ def test_pairs_share_identity_and_triplets_obey_the_rule(tmp_path: Path) -> None
     assert not torch.equal(identity[0], identity[1])  # three different people
 
 
+def test_a_failed_run_leaves_no_folder_to_block_the_next(tmp_path: Path, capsys) -> None:
+    """No triplet obeys a margin past the largest AU distance: the run fails, and the folder
+    it made is gone, so the retry with a sound margin needs no --overwrite."""
+    out = tmp_path / "t"
+    assert data("triplets", "--out", str(out), "--n", "8", "--margin", "5") == 2
+    assert "choose a smaller --margin" in capsys.readouterr().err
+    assert not out.exists()
+    blocked = tmp_path / "file.jpg"
+    blocked.write_bytes(b"x")
+    assert data("renders", "--out", str(blocked / "sub"), "--n", "2") == 2
+    err = capsys.readouterr().err
+    assert "a file is in the way of a folder" in err and "Errno" not in err
+
+
 def test_interrupted_run_leaves_no_dataset(tmp_path: Path) -> None:
     out = tmp_path / "cut"
     prepare_out(out, overwrite=False)

@@ -7,6 +7,7 @@ import importlib
 import sys
 
 from auedit.core.blas import use_one_blas_thread
+from auedit.core.messages import error_text
 from auedit.fit.genet.model_files import ModelFileError
 
 #: Modules that add a subcommand: each has `add_parser(subparsers)` that sets `func(args) -> int`.
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except (OSError, ValueError, ModelFileError) as exc:  # bad input: a message, no traceback
-        print(f"auedit-train: {exc}", file=sys.stderr)
+        print(f"auedit-train: {error_text(exc)}", file=sys.stderr)
         return 2
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,14 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"--margin must be 0 or more, not {args.margin}")
     threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    new = not out.exists()
     try:
         manifest = generate(args)
+    except BaseException:
+        if new:  # a failed run leaves no folder behind to block the next
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     finally:
         torch.set_num_threads(threads)
     print(f"{manifest['count']} {manifest['kind']} in {len(manifest['shards'])} shard(s) -> "

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from auedit.media.outputs import describe_os_error
+
 FORMAT_NAME = "auedit-train-data"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -73,7 +75,10 @@ def prepare_out(out: Path, overwrite: bool) -> None:
             raise DataError(f"{out} does not hold a data set; refusing to overwrite it")
         (out / MANIFEST).unlink(missing_ok=True)  # first, so a failed run is never complete
         shutil.rmtree(out / SHARDS, ignore_errors=True)
-    (out / SHARDS).mkdir(parents=True, exist_ok=True)
+    try:
+        (out / SHARDS).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise describe_os_error(out / SHARDS, exc) from exc
 
 
 class ShardWriter:
