@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from auedit.rig.regions import EYE_LOWER0, EYE_UPPER0
-from auedit.synth.eyes import eye_rest, paint_open_eye
+from auedit.synth.eyes import eye_rest, lash_lines, paint_open_eye
 
 SKIN, WHITE, IRIS, LASH = (200, 160, 140), (235, 232, 228), (70, 50, 40), (40, 30, 30)
 CENTRE, RADIUS = np.array([100.0, 64.0]), 14.0
@@ -98,3 +98,20 @@ def test_the_uncovered_top_of_the_iris_keeps_its_texture():
     shown = luma[58:71, 88]  # the iris's side, as far from its centre as the row below
     top = luma[52, 95:106]  # the old lid's margin at the middle was y 54
     assert top.std() > 0.5 * shown.std() > 5
+
+
+def test_the_lash_line_is_found_above_a_margin_tracked_on_the_eyeball():
+    """MediaPipe's upper margin may lie on the white below the lashes: the lid's real edge is
+    the dark line above it (a lid closed from the margin carried a strip of white down);
+    where the margin is on the lashes, it stays."""
+    image = np.full((100, 120, 3), SKIN, np.uint8)
+    image[40:60, 20:100] = WHITE
+    image[40:43, 20:100] = LASH  # the lashes along the lid's edge, y 40-42
+    xs = np.linspace(30.0, 90.0, 7)
+    margin = np.stack([xs, np.full(7, 47.0)], axis=1)  # 5-6 px below the lashes, on white
+    ring = margin - (0.0, 20.0)
+    lift = lash_lines(image, margin, ring, width=80.0)
+    assert np.allclose(lift[:, 0], 0.0) and (lift[:, 1] < -4.0).all()
+    assert (margin + lift)[:, 1].max() <= 43.0
+    on_lashes = margin - (0.0, 6.0)
+    np.testing.assert_allclose(lash_lines(image, on_lashes, ring, width=80.0), 0.0, atol=1.0)

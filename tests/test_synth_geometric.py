@@ -298,6 +298,36 @@ def test_a_full_blink_closes_the_photos_own_eye(neutral):
 
 
 @pytest.mark.shared_data
+def test_a_closing_lid_sets_out_from_the_lash_line_above_the_tracked_margin(
+        shared_data, single_image_tracker):
+    """On img20 MediaPipe's upper margins lie on the eyeball below the lashes; a closing lid
+    starts from the lashes (the strip between is eyeball, left for the lid to cover), ends
+    where the margin's shift puts it, and a lid that does not close keeps its margin."""
+    image = read_image(shared_data / "images" / "wild" / "img20.jpg")
+    single_image_tracker.ids.reset()
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    prepared = synth.prepare(image, single_image_tracker.track(image, 0.0)[0])
+    margins = synth.lid_upper[0::2]
+    per_side = len(margins) // 2  # the subject's left eye first (`_lid_pairs`)
+    lifts = np.linalg.norm(prepared.lash_lift[0::2], axis=1)
+    assert lifts[:per_side].mean() > 0.006 * prepared.face.interocular  # 1.7 px
+    assert lifts[per_side:].max() == 0.0  # the right eye's margin is on its lashes
+    level = synth._level(prepared, False)
+    _, shift = synth.displacement(prepared, {"AU45": 5.0})
+    opens = synth._eyes_opening(prepared.face.landmarks, shift)
+    assert opens == [False, False]
+    points, moved = synth._lids_from_lashes(prepared, level, shift, opens)
+    lifted = points[margins] - level.points[margins]
+    assert (lifted[:, 1] < 0).sum() >= len(margins) // 2  # up, in the image
+    np.testing.assert_allclose(points[margins] + moved[margins] * level.scale,
+                               level.points[margins] + shift[margins] * level.scale, atol=0.5)
+    _, smile = synth.displacement(prepared, {"AU12": 3.0})
+    still, _ = synth._lids_from_lashes(prepared, level, smile,
+                                       synth._eyes_opening(prepared.face.landmarks, smile))
+    np.testing.assert_array_equal(still, level.points)
+
+
+@pytest.mark.shared_data
 def test_lips_pressed_together_show_no_mouth_interior(neutral, monkeypatch):
     """Lip pressor / tightener / suck push the inner lips onto or past each other: the
     mouth stays shut (no teeth slot), while a jaw drop paints the interior."""

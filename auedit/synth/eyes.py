@@ -71,6 +71,13 @@ IRIS_RAMP = 0.4
 IRIS_INNER = 0.5
 #: The white's colour is smoothed across columns over this share of the eye's width.
 WHITE_SMOOTH = 0.06
+#: The lash line is looked for this share of the eye's width above MediaPipe's upper-lid
+#: margin at most (`lash_lines`; a lid's crease lies farther up), in this many samples, and
+#: taken where the margin is lighter than the darkest point there by this share of its
+#: brightness.
+LASH_REACH = 0.07
+LASH_SAMPLES = 12
+LASH_CONTRAST = 0.25
 #: Fewer iris or white pixels than this and the eye is left to the warp (an eye nearly shut
 #: shows too little of itself to complete)...
 MIN_PIXELS = 3
@@ -115,6 +122,39 @@ class EyeRest:
         u = uv[..., 0]
         return (np.interp(u, self.upper[:, 0], self.upper[:, 1]),
                 np.interp(u, self.lower[:, 0], self.lower[:, 1]))
+
+
+def lash_lines(image: np.ndarray, margin: np.ndarray, ring: np.ndarray,
+               width: float) -> np.ndarray:
+    """How far above each tracked upper-lid margin point the lid's real edge, its lash line,
+    lies: (K, 2) offsets in `image` pixels, zero where the margin is on it. MediaPipe's
+    margin often lies on the eyeball, below the lashes (on the white, or across the iris's
+    top); a lid closed from there carried that strip of eyeball down with it and showed it
+    along the closed lid as a sliver of white and iris.
+
+    Per margin point, towards its `ring` point above (at most `LASH_REACH` of the eye's
+    `width` and half the way): the darkest point, where the margin is `LASH_CONTRAST` of
+    its own brightness lighter than it (eyeball below the lashes). Points that tell nothing
+    (the margin on a dark iris under dark lashes) take their neighbours' offset along the
+    lid; a lid none of whose points tells keeps its margin."""
+    luma = cv2.GaussianBlur(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32),
+                            (0, 0), 0.7)
+    up = ring - margin
+    length = np.linalg.norm(up, axis=1)
+    reach = np.minimum(0.5 * length, LASH_REACH * width)
+    steps = np.linspace(0.0, 1.0, LASH_SAMPLES)
+    along = reach[:, None] * steps[None]  # (K, S) pixels above each margin point
+    at = margin[:, None] + along[..., None] * (up / np.maximum(length, 1e-6)[:, None])[:, None]
+    maps = at.astype(np.float32)
+    profile = cv2.remap(luma, maps[..., 0], maps[..., 1], cv2.INTER_LINEAR,
+                        borderMode=cv2.BORDER_REPLICATE)
+    darkest = profile.argmin(axis=1)
+    k = np.arange(len(margin))
+    tells = profile[:, 0] - profile[k, darkest] > LASH_CONTRAST * profile[:, 0]
+    if not tells.any():
+        return np.zeros_like(margin)
+    lift = np.interp(k, k[tells], along[k, darkest][tells])
+    return lift[:, None] * up / np.maximum(length, 1e-6)[:, None]
 
 
 def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,

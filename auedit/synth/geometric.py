@@ -48,7 +48,7 @@ from auedit.rig.regions import (
 )
 from auedit.rig.topology import N_LANDMARKS
 from auedit.synth.base import SynthesisError, expand_targets, rig_aus
-from auedit.synth.eyes import EyeRest, eye_rest, paint_open_eye
+from auedit.synth.eyes import EyeRest, eye_rest, lash_lines, paint_open_eye
 from auedit.synth.glasses import Frames, find_frames
 from auedit.synth.mouth import (
     MouthInterior,
@@ -346,6 +346,7 @@ class GeometricFace:
     face_px: float  # the face's size (larger side of its landmarks' box)
     interior: MouthInterior
     lid_gain: np.ndarray  # (n upper-lid points, 2) gains of lid motion: opening, closing
+    lash_lift: np.ndarray  # (n upper-lid points, 2) photo px from the margin to the lash line
     commissures: tuple[Commissure, ...]  # the lip corners' fit to the photo (`fit_commissures`)
     lower: LowerFace  # where a smile's lift is taken away below the mouth (`SMILE_AUS`)
     skin: SkinLook  # the skin's colour and the photo's blur, for the creases
@@ -418,6 +419,7 @@ class GeometricSynthesizer:
         fitted = self._project(fit, fit.params)[0]
         return GeometricFace(own, image, face, fit, fitted, mesh, crop, face_px, interior,
                              self._lid_gain(lms, fit, fitted[:N_LANDMARKS, :2], own),
+                             self._lash_lift(image, lms),
                              commissures(lms), lower_face(lms), skin,
                              find_frames(image, lms, skin, self.eye_outlines, self.brows))
 
@@ -448,6 +450,19 @@ class GeometricSynthesizer:
                           np.where(travel > 0.5, closing, 1.0)], axis=1)
         gains[1::2] = gains[0::2]  # `_lid_pairs` lists each lid point, then its ring point
         return np.clip(gains, 0.25, 4.0)
+
+    def _lash_lift(self, image: np.ndarray, tracked: np.ndarray) -> np.ndarray:
+        """Per upper-lid point (`_lid_pairs` order), how far above it the photo's lash line
+        lies (`eyes.lash_lines`, photo pixels; the ring points above the margin: 0)."""
+        lift = np.zeros((len(self.lid_upper), 2))
+        per_side = len(self.lid_upper) // 2
+        for k, (_, outline) in enumerate(self.eye_openings):
+            pairs = self.lid_upper[k * per_side:(k + 1) * per_side]
+            corners = tracked[outline[[0, len(EYE_LOWER0) - 1]]]
+            width = float(np.linalg.norm(corners[1] - corners[0]))
+            lift[k * per_side:(k + 1) * per_side:2] = lash_lines(
+                image, tracked[pairs[0::2]], tracked[pairs[1::2]], width)
+        return lift
 
     def render(self, prepared: GeometricFace, targets: Mapping[str, float], *,
                preview: bool = False) -> np.ndarray:
@@ -494,15 +509,41 @@ class GeometricSynthesizer:
         map, the moved mesh points, which of them move and whether each eye opens
         (`_eyes_opening`); None where nothing moves."""
         mesh = prepared.mesh
-        dst, moving = mesh.moved(level.points, photo_shift * level.scale)
+        opens = self._eyes_opening(prepared.face.landmarks, photo_shift)
+        points, photo_shift = self._lids_from_lashes(prepared, level, photo_shift, opens)
+        dst, moving = mesh.moved(points, photo_shift * level.scale)
         if not moving.any():
             return None
         moved = np.flatnonzero(moving[mesh.triangles].any(axis=1))
-        opens = self._eyes_opening(prepared.face.landmarks, photo_shift)
         closing = [t for (t, _), o in zip(self.eye_openings, opens, strict=True) if o is False]
         moved = np.setdiff1d(moved, np.concatenate([np.zeros(0, np.int64), *closing]))
-        bmap = backward_map(level.points, dst, mesh.triangles, level.image.shape[:2], moved)
+        bmap = backward_map(points, dst, mesh.triangles, level.image.shape[:2], moved)
         return None if bmap is None else (bmap, dst, moving, opens)
+
+    def _lids_from_lashes(self, prepared: GeometricFace, level: _Level, photo_shift: np.ndarray,
+                          opens: list[bool | None]) -> tuple[np.ndarray, np.ndarray]:
+        """The warp's rest points (`level`'s) and the landmarks' shift (photo pixels) with
+        each closing eye's upper lid starting from the photo's lash line, not MediaPipe's
+        margin below it (`eyes.lash_lines`): the strip between is eyeball, which a closing lid
+        slides over, not lid skin to carry down. The lid sets out from the lash line and
+        ends where it did (the margin's shift grows by the lift as the lid closes), so a lid
+        that does not move stays where it is."""
+        per_side = len(self.lid_upper) // 2
+        closing = np.repeat([o is False for o in opens], per_side)
+        if not (closing[:, None] & (prepared.lash_lift != 0.0)).any():
+            return level.points, photo_shift
+        tracked = prepared.face.landmarks[:N_LANDMARKS, :2]
+        up = self.lid_upper
+        gap = tracked[self.lid_lower] - tracked[up]
+        span = np.linalg.norm(gap, axis=1)
+        travel = (photo_shift[up] * gap).sum(axis=1) / np.maximum(span, 1e-6)
+        done = np.clip(travel / (span + LID_OVERLAP * prepared.face.interocular), 0.0, 1.0)
+        lift = prepared.lash_lift * closing[:, None]
+        points = level.points.copy()
+        points[up] += lift * level.scale
+        shift = photo_shift.copy()
+        shift[up] -= done[:, None] * lift
+        return points, shift
 
     def _eyes_opening(self, landmarks: np.ndarray, shift: np.ndarray) -> list[bool | None]:
         """Per eye, whether its lids open (True: the opening's area grows), close (False) or
