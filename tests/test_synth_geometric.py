@@ -555,6 +555,27 @@ def test_brow_raisers_barely_open_the_eyes(prepared_astronaut):
 
 
 @pytest.mark.shared_data
+def test_raised_brows_leave_the_lashes_unstretched(neutral):
+    """The brow raisers pull the ring over each upper lid (near its crease) up more than the
+    lid's margin: the band between, whose lower part holds the lashes, was stretched and the
+    lashes smeared up into a dark band. It now moves as its margin does; the brows rise."""
+    synth, prepared = neutral
+    tracked = prepared.face.landmarks[:, :2]
+    margins, rings = synth.lid_upper[0::2], synth.lid_upper[1::2]
+    _, shift = synth.displacement(prepared, {"AU1": 5.0, "AU2": 5.0})
+    before = np.linalg.norm(tracked[rings] - tracked[margins], axis=1)
+    after = np.linalg.norm(tracked[rings] + shift[rings] - tracked[margins] - shift[margins],
+                           axis=1)
+    assert (after <= before + 0.05).all(), (after - before).max()
+    assert -shift[[105, 334, 66, 296], 1].mean() > 0.04 * prepared.face.interocular
+    # a blink still stretches the lid over the eye
+    _, shut = synth.displacement(prepared, {"AU45": 5.0})
+    closed = np.linalg.norm(tracked[rings] + shut[rings] - tracked[margins] - shut[margins],
+                            axis=1)
+    assert (closed > before).mean() > 0.5
+
+
+@pytest.mark.shared_data
 def test_a_smile_curves_the_mouth_instead_of_lifting_it(neutral, prepared_astronaut):
     """The rig's lip corner puller lifts the whole mouth with its corners; a smile lifts the
     corners and leaves the lips' middle where it was, so the mouth curves. On a closed mouth

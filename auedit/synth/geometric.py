@@ -617,7 +617,23 @@ class GeometricSynthesizer:
         closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
         gain = np.where(closing, prepared.lid_gain[:, 1], prepared.lid_gain[:, 0])
         shift[self.lid_upper] *= gain[:, None]
-        return target, shift
+        return target, self._lashes_kept(prepared.face.landmarks[:N_LANDMARKS, :2], shift,
+                                         closing)
+
+    def _lashes_kept(self, tracked: np.ndarray, shift: np.ndarray, closing: np.ndarray,
+                     ) -> np.ndarray:
+        """`shift` with the band over each upper lid that does not close (its margin to the
+        ring above it, near the lid's crease) moved as its margin does where the edit would
+        stretch it (the brow raisers pull the ring up more than the margin): the lashes lie
+        in that band's lower part, and stretched with it they smeared up into a dark band.
+        The skin above the crease stretches instead, as the lid's hood unfolds."""
+        margins, rings = self.lid_upper[0::2], self.lid_upper[1::2]
+        away = tracked[rings] - tracked[margins]
+        stretch = ((shift[rings] - shift[margins]) * away).sum(axis=1)
+        kept = (stretch > 0) & ~closing[0::2]
+        out = shift.copy()
+        out[rings[kept]] = shift[margins[kept]]
+        return out
 
     @staticmethod
     def _lips_kept(prepared: GeometricFace, targets: Mapping[str, float]) -> float | None:
