@@ -555,10 +555,11 @@ def test_brow_raisers_barely_open_the_eyes(prepared_astronaut):
 
 
 @pytest.mark.shared_data
-def test_raised_brows_leave_the_lashes_unstretched(neutral):
+def test_raised_brows_leave_the_lashes_and_the_hair_where_they_were(neutral):
     """The brow raisers pull the ring over each upper lid (near its crease) up more than the
     lid's margin: the band between, whose lower part holds the lashes, was stretched and the
-    lashes smeared up into a dark band. It now moves as its margin does; the brows rise."""
+    lashes smeared up into a dark band. It now moves as its margin does; the brows rise.
+    They moved the forehead's top too, and the hair above it with the outline's ring."""
     synth, prepared = neutral
     tracked = prepared.face.landmarks[:, :2]
     margins, rings = synth.lid_upper[0::2], synth.lid_upper[1::2]
@@ -568,6 +569,15 @@ def test_raised_brows_leave_the_lashes_unstretched(neutral):
                            axis=1)
     assert (after <= before + 0.05).all(), (after - before).max()
     assert -shift[[105, 334, 66, 296], 1].mean() > 0.04 * prepared.face.interocular
+    # the forehead's top stays, and with it the hair and background above it
+    above = [i for i in rg.SILHOUETTE if tracked[i, 1] < tracked[[105, 334], 1].min()]
+    assert above and np.abs(shift[above]).max() == 0.0
+    level = synth._level(prepared, False)
+    dst, _ = prepared.mesh.moved(level.points, shift * level.scale)
+    ring = slice(468, 468 + prepared.mesh.n_ring)  # round the outline: the hair and background
+    high = level.points[ring, 1] < level.landmarks[[105, 334], 1].min()
+    moved = np.linalg.norm(dst[ring] - level.points[ring], axis=1)[high]
+    assert high.any() and moved.max() < 1.0, moved.max()  # 4.3 px before
     # a blink still stretches the lid over the eye
     _, shut = synth.displacement(prepared, {"AU45": 5.0})
     closed = np.linalg.norm(tracked[rings] + shut[rings] - tracked[margins] - shut[margins],

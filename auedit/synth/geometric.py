@@ -45,6 +45,7 @@ from auedit.rig.regions import (
     LIPS_UPPER_MID,
     LIPS_UPPER_OUTER,
     MOUTH_OPENING,
+    SILHOUETTE,
 )
 from auedit.rig.topology import N_LANDMARKS
 from auedit.synth.base import SynthesisError, expand_targets, rig_aus
@@ -304,6 +305,29 @@ def _signed_area(polygon: np.ndarray) -> float:
     """The shoelace area of a (N, 2) polygon, its sign its winding (whatever the head's roll)."""
     x, y = polygon[:, 0], polygon[:, 1]
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+#: The middles of the brows (both sides, upper and lower edge): how high the brows lie.
+BROW_MIDDLES = (105, 334, 66, 296)
+
+
+def _forehead_kept(tracked: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """`shift` with the face's outline kept still above the brows, and eased in between the
+    eyes and the brows: the brow raisers' fields move the forehead's top (0.066 interocular
+    distances at AU1 + AU2 E), and the outline's ring carried the hair and the background
+    above it along. A real forehead bunches up under its hairline instead."""
+    eyes = 0.5 * (tracked[33] + tracked[263])
+    across = tracked[263] - tracked[33]
+    up = np.array([across[1], -across[0]]) / max(float(np.linalg.norm(across)), 1e-6)
+    if (tracked[10] - eyes) @ up < 0:  # the forehead's top is up
+        up = -up
+    brows = float(((tracked[list(BROW_MIDDLES)] - eyes) @ up).mean())
+    outline = list(SILHOUETTE)
+    height = (tracked[outline] - eyes) @ up
+    moves = np.clip(1.0 - height / max(brows, 1e-6), 0.0, 1.0)
+    out = shift.copy()
+    out[outline] *= moves[:, None]
+    return out
 
 
 def _eye_openings(triangles: np.ndarray, mirror: np.ndarray) -> list[tuple[np.ndarray, ...]]:
@@ -617,8 +641,8 @@ class GeometricSynthesizer:
         closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
         gain = np.where(closing, prepared.lid_gain[:, 1], prepared.lid_gain[:, 0])
         shift[self.lid_upper] *= gain[:, None]
-        return target, self._lashes_kept(prepared.face.landmarks[:N_LANDMARKS, :2], shift,
-                                         closing)
+        tracked = prepared.face.landmarks[:N_LANDMARKS, :2]
+        return target, _forehead_kept(tracked, self._lashes_kept(tracked, shift, closing))
 
     def _lashes_kept(self, tracked: np.ndarray, shift: np.ndarray, closing: np.ndarray,
                      ) -> np.ndarray:
