@@ -40,6 +40,9 @@ NOT_SKIN, BRIDGE_NOT_SKIN = 0.9, 0.5
 #: The frame as found, grown by this (interocular distances) to take its whole thickness and
 #: its blurred edge.
 GROW = 0.025
+#: A frame's bridge may sit this far (interocular distances) above the glabella: a high one
+#: lies level with the brows' lower edge (wild img24, whose frame was not found).
+BRIDGE_ABOVE = 0.06
 #: The nose's bridge, between the eyebrows' meeting point and the bridge at the eyes' level.
 _GLABELLA, _BRIDGE = 168, 6
 _OUTER = (33, 263)  # the eyes' outer corners
@@ -122,10 +125,10 @@ def find_frames(image: np.ndarray, landmarks: np.ndarray, skin: SkinLook,
 def _bridge_band(lms: np.ndarray, io: float, origin: tuple[int, int],
                  shape: tuple[int, int]) -> tuple[int, int, int, int] | None:
     """(y0, y1, x0, x1) of the nose's bridge between the eyes in the zone's pixels: the middle
-    half between the inner eye corners, from the glabella down to the bridge at the eyes'
-    level (and a tenth of the eyes' distance below it)."""
+    half between the inner eye corners, from `BRIDGE_ABOVE` above the glabella down to the
+    bridge at the eyes' level (and a tenth of the eyes' distance below it)."""
     xa, xb = sorted(lms[list(_INNER), 0] - origin[0])
-    ya = lms[_GLABELLA, 1] - origin[1]
+    ya = lms[_GLABELLA, 1] - origin[1] - BRIDGE_ABOVE * io
     yb = lms[_BRIDGE, 1] - origin[1] + 0.1 * io
     x0, x1 = round(xa + 0.25 * (xb - xa)), round(xa + 0.75 * (xb - xa))
     y0, y1 = round(ya), round(yb)
