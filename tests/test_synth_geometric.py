@@ -700,6 +700,32 @@ def test_lips_part_to_zero_shuts_a_smiles_parted_lips(prepared_astronaut, single
     assert 0.3 * own < gaps[prepared.own["AU25"] / 2] < 0.75 * own, (own, gaps)
 
 
+@pytest.mark.shared_data
+def test_a_preset_that_squeezes_a_toothy_smile_shut_leaves_no_sliver_of_teeth(
+        shared_data, single_image_tracker):
+    """Sadness on wild img25's broad toothy smile narrows the gap to about a pixel (lips
+    part keeps the photo's reading): a jagged sliver of teeth with dark specks at its ends
+    stayed between the lips. The seam is now repainted from lip to lip."""
+    image = read_image(shared_data / "images" / "wild" / "img25.jpg")
+    single_image_tracker.ids.reset()
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    prepared = synth.prepare(image, single_image_tracker.track(image, 0.0)[0])
+    targets = preset_targets("sadness")
+    _, shift = synth.displacement(prepared, targets)
+    assert synth._lips_kept(prepared, expand_targets(targets)) is None  # not AU25's doing
+    assert synth._lips_squeezed(prepared, shift)
+    tracked = prepared.face.landmarks[:468, :2]
+    lips = np.concatenate([tracked[list(rg.LIPS_UPPER_OUTER)], tracked[list(rg.LIPS_LOWER_OUTER)]])
+    x0, y0 = np.floor((lips + shift[list(rg.LIPS_UPPER_OUTER) + list(rg.LIPS_LOWER_OUTER)]
+                       ).min(axis=0)).astype(int)
+    x1, y1 = np.ceil((lips + shift[list(rg.LIPS_UPPER_OUTER) + list(rg.LIPS_LOWER_OUTER)]
+                      ).max(axis=0)).astype(int)
+    mouth = synth.render(prepared, targets)[y0:y1, x0:x1].astype(float)
+    teeth = mouth.min(axis=2) > 200  # white: the lips and skin round them are not
+    assert teeth.sum() <= 3, teeth.sum()
+    assert not synth._lips_squeezed(prepared, synth.displacement(prepared, {"AU26": 3.0})[1])
+
+
 def test_lips_stay_parted_where_the_jaw_opens(prepared_astronaut):
     """Lips part at 0 with the jaw dropping further is a jaw drop with the lips following it:
     they are not pulled together."""

@@ -59,6 +59,7 @@ from auedit.synth.mouth import (
     joined,
     light_gain,
     lip_gaps,
+    lip_midline,
     open_part,
     polygon_mask,
     seal,
@@ -149,6 +150,9 @@ OPEN_MOUTH_WIDTH = 0.02
 LIP_GROW = 0.5
 #: ...and only the parts of it that are mostly open enough to see (`_own_teeth`).
 MOVED_SHARE = 0.5
+#: An edit that narrows an open mouth's gap (mean over the lips, `_gap`) under this share of
+#: `OPEN_MOUTH_WIDTH` shuts the lips: their seam is repainted (`_lips_squeezed`).
+SQUEEZED = 0.5
 #: A new opening that the photo's own warped mouth leaves uncovered nowhere wider than this
 #: share of the face gets no interior (`_open_mouth`).
 SLIVER = 0.01
@@ -507,9 +511,13 @@ class GeometricSynthesizer:
         edited = bmap.remap(source)
         if moving[_MOUTH].any():
             self._open_mouth(prepared, level, bmap, edited, dst[_MOUTH], target)
-        if self._lips_kept(prepared, targets) == 0.0:  # the lips shut
-            seam = dst[list(LIPS_UPPER_INNER)] - (bmap.x0, bmap.y0)
-            seal(edited, seam, SEAM_BAND * prepared.face.interocular * level.scale)
+        band = SEAM_BAND * prepared.face.interocular * level.scale
+        if self._lips_kept(prepared, targets) == 0.0:  # the lips shut, just past each other
+            seal(edited, dst[list(LIPS_UPPER_INNER)] - (bmap.x0, bmap.y0), band)
+        elif self._lips_squeezed(prepared, photo_shift):  # repainted from lip to lip
+            inner = dst[_MOUTH] - (bmap.x0, bmap.y0)
+            seal(edited, lip_midline(inner),
+                 max(band, 0.5 * float(np.abs(lip_gaps(inner)).max()) + 1.0))
         for (_, outline), eye, opening in zip(self.eye_openings, level.eyes, opens, strict=True):
             if opening and eye is not None:  # the eyeball moves with the lower lid
                 paint_open_eye(edited, (bmap.x0, bmap.y0), source, eye, dst[outline],
@@ -658,6 +666,17 @@ class GeometricSynthesizer:
         out = shift.copy()
         out[rings[kept]] = shift[margins[kept]]
         return out
+
+    @staticmethod
+    def _lips_squeezed(prepared: GeometricFace, shift: np.ndarray) -> bool:
+        """Whether the edit's AUs squeeze the photo's open mouth to a gap under `SQUEEZED` of
+        one open enough to see into (sadness on a toothy smile: a jagged sliver of teeth with
+        dark specks at its ends stayed between the lips); its seam is then repainted
+        (`mouth.seal`), as where lips part is lowered to 0."""
+        tracked = prepared.face.landmarks[:N_LANDMARKS, :2]
+        open_px = OPEN_MOUTH_WIDTH * prepared.face_px
+        return (_gap(tracked[_MOUTH]) >= open_px
+                and _gap((tracked + shift)[_MOUTH]) < SQUEEZED * open_px)
 
     @staticmethod
     def _lips_kept(prepared: GeometricFace, targets: Mapping[str, float]) -> float | None:

@@ -82,6 +82,14 @@ def lip_gaps(opening: np.ndarray) -> np.ndarray:
     return (opening[_LOWER] - opening[_UPPER]) @ down
 
 
+def lip_midline(opening: np.ndarray) -> np.ndarray:
+    """The line where shut lips meet: the inner-lip polygon's (`MOUTH_OPENING` order) left
+    corner, the middles of its upper/lower point pairs, its right corner; (11, 2)."""
+    opening = np.asarray(opening, dtype=np.float64)
+    middles = 0.5 * (opening[_UPPER] + opening[_LOWER])
+    return np.concatenate([opening[:1], middles, opening[_N_UPPER - 1:_N_UPPER]])
+
+
 #: How much of the inner lips' closing motion each part of the lips takes (`close_lips`): the
 #: lip's red between its inner and outer edge, and its outer edge (the skin beyond stays, and
 #: stretches a little): the lips come together mostly by moving, not by growing taller.
