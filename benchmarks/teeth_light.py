@@ -6,7 +6,7 @@ teeth. Painted: the same people's neutral photos edited to a parted smile (the h
 preset's AU6 3 and AU12 4, with lips part AU25 3), whose opening the geometric synthesizer
 fills with the rig's teeth (`synth.mouth.MouthInterior`). For each photo: the 90th percentile
 of the luminance inside the mouth's opening (re-tracked), over the eye white as the
-synthesizer measures it (`synth.mouth.light_gain`: the eyes' 95th percentile). Printed: the
+synthesizer measures it (`synth.mouth.light_gain`: the colour of the eyes' brightest 5%). Printed: the
 median and quartiles of that ratio for each; real teeth are about as bright as the eyes'
 whites. And how far the teeth reach: the opening cut into 30 strips from corner to corner,
 the share of strips whose brightest pixel is at least 0.6 eye whites (teeth), and the share
@@ -68,7 +68,8 @@ def main() -> None:
     eyes = [outline for _, outline in synth.eye_openings]
 
     def eye_white(image: np.ndarray, face) -> float:
-        return light_gain(image, face.landmarks[:468, :2], eyes) * SCLERA.mean() * 255.0
+        return float((light_gain(image, face.landmarks[:468, :2], eyes) * SCLERA).mean()
+                     * 255.0)
 
     real, painted = [], []
     for _person, neutral, smiling, neutral_face, smiling_face in london_pairs(
