@@ -90,11 +90,13 @@ def test_an_edit_that_moves_the_brows_moves_the_frame_with_the_face(glasses):
 
 @pytest.mark.parametrize(("photo", "targets"), [
     ("img25.jpg", {"AU6": 3.0, "AU12": 4.0}), ("img24.jpg", {"AU6": 3.0, "AU12": 4.0}),
-    ("img24.jpg", {"AU7": 4.0, "AU6": 3.0})], ids=["img25-smile", "img24-smile", "img24-lids"])
+    ("img24.jpg", {"AU7": 4.0, "AU6": 3.0}), ("img24.jpg", {"AU45": 5.0})],
+    ids=["img25-smile", "img24-smile", "img24-lids", "img24-blink"])
 def test_a_real_pair_of_glasses_stays_still(shared_data, single_image_tracker, photo, targets):
     """The shared data's photos with glasses (dark frames; img24's bridge sits level with the
     brows' lower edge, above the band looked in until 2026-11-23): found, and still in a
-    smile and under narrowed lids."""
+    smile, under narrowed lids and in a blink (whose field lowered the brows, and with them
+    the frame, until it was kept off them)."""
     from auedit.synth.geometric import GeometricSynthesizer
 
     image = read_image(shared_data / "images" / "wild" / photo)

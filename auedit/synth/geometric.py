@@ -315,22 +315,29 @@ def _signed_area(polygon: np.ndarray) -> float:
 BROW_MIDDLES = (105, 334, 66, 296)
 
 
-def _forehead_kept(tracked: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """`shift` with the face's outline kept still above the brows, and eased in between the
-    eyes and the brows: the brow raisers' fields move the forehead's top (0.066 interocular
-    distances at AU1 + AU2 E), and the outline's ring carried the hair and the background
-    above it along. A real forehead bunches up under its hairline instead."""
+def _below_brows(tracked: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    """Per tracked landmark ((468, 2) photo pixels), how far below the brows it lies: 1 at
+    the eyes' level (or the highest of the `start` points) and below, 0 at the brows'
+    middles and above, linear between (along the face's up, whatever its roll)."""
     eyes = 0.5 * (tracked[33] + tracked[263])
     across = tracked[263] - tracked[33]
     up = np.array([across[1], -across[0]]) / max(float(np.linalg.norm(across)), 1e-6)
     if (tracked[10] - eyes) @ up < 0:  # the forehead's top is up
         up = -up
-    brows = float(((tracked[list(BROW_MIDDLES)] - eyes) @ up).mean())
+    height = (tracked - eyes) @ up
+    brows = float(height[list(BROW_MIDDLES)].mean())
+    low = 0.0 if start is None else min(float(height[start].max()), 0.9 * brows)
+    return np.clip((brows - height) / max(brows - low, 1e-6), 0.0, 1.0)
+
+
+def _forehead_kept(tracked: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """`shift` with the face's outline kept still above the brows, and eased in between the
+    eyes and the brows: the brow raisers' fields move the forehead's top (0.066 interocular
+    distances at AU1 + AU2 E), and the outline's ring carried the hair and the background
+    above it along. A real forehead bunches up under its hairline instead."""
     outline = list(SILHOUETTE)
-    height = (tracked[outline] - eyes) @ up
-    moves = np.clip(1.0 - height / max(brows, 1e-6), 0.0, 1.0)
     out = shift.copy()
-    out[outline] *= moves[:, None]
+    out[outline] *= _below_brows(tracked)[outline, None]
     return out
 
 
@@ -606,12 +613,12 @@ class GeometricSynthesizer:
             i = changed[key] = self.rig.au_index(key)
             change = (value - prepared.own[key]) / MAX_INTENSITY * self.gain[i]
             params.au[0, i] = np.clip(params.au[0, i] + change, self.floor[i], MAX_PARAMETER)
-        # the same without the corner AUs' changes, the smile's and the lid raiser's, each
-        # posed once (AU12 alone is both a corner AU and the smile) in one batch with the
-        # target
+        # the same without the corner AUs' changes, the smile's, the lid raiser's and the
+        # blink's, each posed once (AU12 alone is both a corner AU and the smile) in one batch
+        # with the target
         parts = [tuple(i for k, i in changed.items()
                        if k in keys and params.au[0, i] != start.au[0, i])
-                 for keys in (CORNER_AUS, SMILE_AUS, LID_AUS)]
+                 for keys in (CORNER_AUS, SMILE_AUS, LID_AUS, BLINK)]
         variants = list(dict.fromkeys(idx for idx in parts if idx))
         aus = np.repeat(params.au, 1 + len(variants), axis=0)
         for row, idx in enumerate(variants, start=1):
@@ -623,11 +630,16 @@ class GeometricSynthesizer:
         target = posed[0]
         fitted = prepared.fitted[:N_LANDMARKS, :2]
         shift = target[:N_LANDMARKS, :2] - fitted
-        corners, smile, lids = (
+        corners, smile, lids, blink = (
             target[:N_LANDMARKS, :2] - posed[1 + variants.index(idx), :N_LANDMARKS, :2]
             if idx else None for idx in parts)
         if lids is not None:  # the lid raiser lifts the upper lids alone
             shift[self.lower_lids] -= lids[self.lower_lids]
+        if blink is not None:  # a blink leaves the brows (its field reaches them: on img24
+            # it lowered them 3.5 px, and a glasses frame on them bent with them); its share
+            # fades out from the upper lids' highest point to the brows' middles
+            below = _below_brows(prepared.face.landmarks[:N_LANDMARKS, :2], self.lid_upper)
+            shift -= (1.0 - below)[:, None] * blink
         if smile is not None:  # the lips' middle stays, the mouth curves
             lower = prepared.lower
             lift = smile @ lower.up
