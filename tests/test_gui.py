@@ -348,6 +348,12 @@ def test_failed_open_shows_nothing_of_the_previous_photo(qtbot, window, tmp_path
     assert "no face" in window.statusBar().currentMessage()
     # the view itself says why, after the status bar's message has gone
     assert "not a readable image" in window.image.view.problem
+    # and nothing else speaks of a photo that is not there
+    window.refresh(force=True)
+    assert window.series.hint.isHidden()
+    window.start_editing()
+    window.refresh(force=True)
+    assert "not a readable image" in window.edit_panel.status.text()
 
 
 def test_failed_open_clears_the_game_face(qtbot, window, tmp_path):
@@ -427,3 +433,23 @@ def test_histogram_labels_stagger_only_where_one_row_would_overlap(qtbot):
     qtbot.waitUntil(lambda: hist._staggered is True, timeout=2000)
     labels = hist.plot.getAxis("bottom")._tickLevels[0]
     assert [text.startswith("\n") for _, text in labels[:4]] == [False, True, False, True]
+    # room for the last name beside the last bar (pyqtgraph drops a label past its axis)
+    from PySide6.QtGui import QFontMetrics
+
+    hist.resize(600, 200)
+    qtbot.waitUntil(lambda: hist.plot.getPlotItem().vb.width() < 600, timeout=2000)
+    hist._fit_labels()
+    low, high = hist.plot.getPlotItem().vb.viewRange()[0]
+    px = hist.plot.getPlotItem().vb.width() / (high - low)  # per bar slot
+    half = QFontMetrics(hist.plot.getAxis("bottom").style["tickFont"]).horizontalAdvance(
+        hist.keys[-1]) / 2
+    assert (high - (len(hist.keys) - 1)) * px >= half
+
+
+def test_a_video_played_to_its_end_reads_ended(qtbot, window, tmp_path, make_demo_video):
+    """At its last frame a video stays open (it can be stepped back and played again), and
+    the readout said "paused", as if the user had stopped it."""
+    window.open_paths([str(make_demo_video(tmp_path / "face.avi", 6))])
+    qtbot.waitUntil(lambda: window.readout.text().startswith("ended"), timeout=30000)
+    window.image.step_frame(-1)  # stepped back from the end: paused there
+    qtbot.waitUntil(lambda: window.readout.text().startswith("paused"), timeout=5000)

@@ -391,6 +391,50 @@ def test_an_unsaved_edit_is_not_dropped_without_asking(qtbot, window, tmp_path):
     assert not asked
 
 
+def test_switching_faces_asks_before_dropping_an_edit(qtbot, window, tmp_path):
+    """Another face of the photo ([ and ], the Face box) dropped the edit of the one before
+    without a word; now it asks, as opening another file does, and stays where it was."""
+    two = tmp_path / "two.png"
+    demo = cv2.imread(str(DEMO))
+    cv2.imwrite(str(two), np.hstack([demo, demo]))
+    window.editor.make_synthesizer = Brighten
+    window.open_paths([str(two)])
+    qtbot.waitUntil(lambda: window.latest() is not None
+                    and len(window.latest().analysis.faces) == 2, timeout=30000)
+    window.start_editing()
+    qtbot.waitUntil(lambda: window.edit_panel.available, timeout=30000)
+    asked = []
+    window.ask_discard_edit = lambda: asked.append(True) and False  # the user cancels
+    window.controls.step_face(1)  # nothing edited yet: no question
+    assert not asked and window.controls.selected_face == 1
+    qtbot.waitUntil(lambda: window.edit_panel.available, timeout=30000)
+    window.edit_panel.rows["AU26"].sliders["AU26"].setValue(30)
+    assert window.edit_panel.unsaved
+    window.controls.step_face(1)
+    assert asked and window.controls.selected_face == 1  # kept
+    assert window.edit_panel.unsaved and window.edit_panel.values["AU26"] == 3.0
+    window.ask_discard_edit = lambda: True  # the user lets it go
+    window.controls.step_face(1)
+    assert window.controls.selected_face == 0
+
+
+def test_a_folder_opens_the_photos_in_it(qtbot, window, tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("b.png", "a.jpg"):
+        cv2.imwrite(str(folder / name), cv2.imread(str(DEMO)))
+    (folder / "notes.txt").write_text("not a photo")
+    window.open_paths([str(folder)])
+    assert [Path(p).name for p in window.image.paths] == ["a.jpg", "b.png"]
+    messages = []
+    window.image.message.connect(messages.append)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    window.open_paths([str(empty)])
+    assert messages and "contains no images or videos" in messages[-1]
+    assert [Path(p).name for p in window.image.paths] == ["a.jpg", "b.png"]
+
+
 def test_split_state_is_remembered(qtbot, window, settings):
     window.edit_panel.rows["AU2"].split.setChecked(True)
     window.save_settings()

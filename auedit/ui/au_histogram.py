@@ -95,11 +95,17 @@ class AUHistogram(QWidget):
         bottom.setHeight(34 if staggered else None)
 
     def _fit_labels(self) -> None:
-        """Stagger the AU names where the plot is too narrow for one row of them."""
-        font = self.plot.getAxis("bottom").style["tickFont"]
-        widest = max(QFontMetrics(font).horizontalAdvance(k) for k in self.keys)
-        slot = self.plot.getPlotItem().vb.width() / max(1, len(self.keys))
+        """Stagger the AU names where the plot is too narrow for one row of them, and leave
+        room beside the first and last bars for their names (pyqtgraph drops a label that
+        reaches past its axis: at 900 px the last one, AU30R, went)."""
+        metrics = QFontMetrics(self.plot.getAxis("bottom").style["tickFont"])
+        widest = max(metrics.horizontalAdvance(k) for k in self.keys)
+        n = max(1, len(self.keys))
+        slot = self.plot.getPlotItem().vb.width() / n
         self._stagger_labels(slot < widest + 6)
+        left, right = (0.5 * metrics.horizontalAdvance(self.keys[i]) / max(slot, 1.0)
+                       for i in (0, -1))
+        self.plot.setXRange(-max(0.6, left + 0.1), n - 1 + max(0.6, right + 0.1), padding=0)
 
     @property
     def detectors(self) -> list[str]:

@@ -53,6 +53,9 @@ class AnalysisControls(QWidget):
         self.box = QCheckBox("Box")
         self.landmarks = QCheckBox("Landmarks")
         self.axes = QCheckBox("Head pose")
+        self.box.setToolTip("Draw a box round each face, with its number (B)")
+        self.landmarks.setToolTip("Draw the 478 tracked face landmarks (L)")
+        self.axes.setToolTip("Draw each face's head pose as three axes (P)")
         for box in (self.box, self.landmarks, self.axes):
             box.setChecked(True)
             box.toggled.connect(self.overlays_changed)

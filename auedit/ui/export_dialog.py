@@ -94,13 +94,26 @@ class ExportDialog(QDialog):
         form.addRow("CSV file:", csv_row)
         form.addRow("Format:", self.format)
         form.addRow("Frame rate:", self.fps)
-        form.addRow("Face id:", self.face_id)
+        self.face_id.setToolTip(
+            "Which face to export, by its track id: the face_id column of the CSV, counted "
+            "from 0 (the window numbers the faces in view from 1, left to right). Set to the "
+            "face selected in the window where it shows several")
+        self.source.setToolTip("What to export: a recorded session, the open photo or video "
+                               "(analysed on the way), or a CSV from auedit analyze or OpenFace")
+        self.csv_browse.setToolTip("Choose the CSV to export")
+        self.format.setToolTip("OpenFace 2 CSV, Live Link Face CSV (ARKit 52), AUEdit's JSON "
+                               "track, or binary glTF with animated AU shape keys")
+        self.out_browse.setToolTip("Choose the file to write")
+        self.out_path.setToolTip("The file to write; its suffix must be the format's")
+        form.addRow("Face (track id):", self.face_id)
         form.addRow("Write to:", out_row)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button.setDefault(True)
+        self.export_button.setToolTip("Write the export (an existing file is replaced only "
+                                      "after you agree)")
         self.export_button.clicked.connect(self.export)
         self.cancel_button = buttons.addButton("Stop", QDialogButtonBox.ButtonRole.ActionRole)
         self.cancel_button.setToolTip("Stop the running export; nothing is written")

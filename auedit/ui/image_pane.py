@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from auedit.face.landmarker import Mode
-from auedit.media.sources import ImageSource, VideoSource, media_kind
+from auedit.media.sources import ImageSource, MediaError, VideoSource, expand_inputs, media_kind
 from auedit.ui.frame_view import FrameView
 from auedit.workers.pipeline import Pipeline
 
@@ -93,14 +93,21 @@ class ImagePane(QWidget):
 
     # --- files ---------------------------------------------------------------------------
     def open_paths(self, paths: list[str]) -> None:
-        """Open these files (the first one now; PgUp/PgDown go through the rest)."""
-        paths = [p for p in paths if media_kind(Path(p)) or Path(p).is_file()]
-        if not paths:
-            self.message.emit("Nothing to open: not a photo or video")
+        """Open these files and the photos and videos in these folders (the first one now;
+        PgUp/PgDown go through the rest), as `auedit gui PATH...` does."""
+        files: list[str] = []
+        problems: list[str] = []
+        for path in paths:
+            try:
+                files += expand_inputs([path])
+            except MediaError as exc:  # a folder without photos, a file that has gone
+                problems.append(str(exc))
+        if not files:
+            self.message.emit(f"Nothing to open: {problems[0] if problems else 'no file'}")
             return
         if not self.may_leave():
             return
-        self.paths = list(paths)
+        self.paths = files
         self.show_file(0)
 
     def step_file(self, delta: int) -> None:

@@ -155,38 +155,58 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         f = bar.addMenu("&File")
-        action(f, "&Open photos or videos…", QKeySequence.StandardKey.Open, self.open_dialog)
+        action(f, "&Open photos or videos…", QKeySequence.StandardKey.Open, self.open_dialog,
+               "Open photos or videos (PgUp / PgDown go through several); folders can be "
+               "dropped on the window")
         self.record_action = action(f, "&Record session to CSV…", "Ctrl+R",
-                                    self.toggle_recording)
+                                    self.toggle_recording,
+                                    "Write every analysed frame to a CSV until stopped")
         self.record_action.setCheckable(True)
         action(f, "&Export…", "Ctrl+E", self.export_dialog_open,
                "Export a recorded session or the open video to OpenFace, Live Link, JSON "
                "or glTF")
         f.addSeparator()
-        action(f, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        action(f, "&Quit", QKeySequence.StandardKey.Quit, self.close, "Quit AUEdit")
         c = bar.addMenu("&Camera")
-        action(c, "&Start / stop camera", "F5", self._camera_toggle)
-        action(c, "&Mirror", "M", self.camera.mirror.toggle)
+        action(c, "&Start / stop camera", "F5", self._camera_toggle,
+               "Start the camera chosen in the Camera pane, or stop it")
+        action(c, "&Mirror", "M", self.camera.mirror.toggle,
+               "Show the camera mirrored, as a mirror does")
         m = bar.addMenu("&Media")
         self.video_actions = [
-            action(m, "&Play / pause", "Space", self.image.toggle_play),
-            action(m, "Next &frame", "Right", lambda: self.image.step_frame(1)),
-            action(m, "Pre&vious frame", "Left", lambda: self.image.step_frame(-1))]
+            action(m, "&Play / pause", "Space", self.image.toggle_play,
+                   "Play or pause the open video (at its end, play starts it again)"),
+            action(m, "Next &frame", "Right", lambda: self.image.step_frame(1),
+                   "Show the video's next frame"),
+            action(m, "Pre&vious frame", "Left", lambda: self.image.step_frame(-1),
+                   "Show the video's previous frame")]
         self.file_actions = [
-            action(m, "&Next file", "PgDown", lambda: self.image.step_file(1)),
-            action(m, "P&revious file", "PgUp", lambda: self.image.step_file(-1))]
+            action(m, "&Next file", "PgDown", lambda: self.image.step_file(1),
+                   "Open the next of the photos or videos opened together"),
+            action(m, "P&revious file", "PgUp", lambda: self.image.step_file(-1),
+                   "Open the previous of the photos or videos opened together")]
         a = bar.addMenu("&Analysis")
-        action(a, "Set &neutral", "N", self.set_neutral)
-        action(a, "&Clear neutral", "Shift+N", self.clear_neutral)
-        action(a, "&Smoothing", "S", self.controls.smoothing.toggle)
-        action(a, "Next f&ace", "]", lambda: self.controls.step_face(1))
-        action(a, "Previous fa&ce", "[", lambda: self.controls.step_face(-1))
+        action(a, "Set &neutral", "N", self.set_neutral,
+               "Take the selected face as it is now as its neutral: its AUs read from there")
+        action(a, "&Clear neutral", "Shift+N", self.clear_neutral,
+               "Forget the neutral faces set")
+        action(a, "&Smoothing", "S", self.controls.smoothing.toggle,
+               "Smooth the AU intensities over time (One Euro filter)")
+        action(a, "Next f&ace", "]", lambda: self.controls.step_face(1),
+               "Select the next face in view (numbered left to right)")
+        action(a, "Previous fa&ce", "[", lambda: self.controls.step_face(-1),
+               "Select the previous face in view")
         v = bar.addMenu("&View")
-        action(v, "&Camera pane", "Ctrl+1", lambda: self.tabs.setCurrentIndex(0))
-        action(v, "&Image pane", "Ctrl+2", lambda: self.tabs.setCurrentIndex(1))
-        action(v, "Toggle &landmarks", "L", self.controls.landmarks.toggle)
-        action(v, "Toggle &box", "B", self.controls.box.toggle)
-        action(v, "Toggle head &pose axes", "P", self.controls.axes.toggle)
+        action(v, "&Camera pane", "Ctrl+1", lambda: self.tabs.setCurrentIndex(0),
+               "Show the camera")
+        action(v, "&Image pane", "Ctrl+2", lambda: self.tabs.setCurrentIndex(1),
+               "Show the open photo or video")
+        action(v, "Toggle &landmarks", "L", self.controls.landmarks.toggle,
+               "Draw the 478 tracked face landmarks")
+        action(v, "Toggle &box", "B", self.controls.box.toggle,
+               "Draw a box round each face, with its number")
+        action(v, "Toggle head &pose axes", "P", self.controls.axes.toggle,
+               "Draw each face's head pose as three axes")
         action(v, "&Game face", "G", self.toggle_gameface,
                "Show the game face (or, where it shows, switch it off)")
         action(v, "G&E-Net fit", "Ctrl+4", self.show_genet,
@@ -222,6 +242,7 @@ class MainWindow(QMainWindow):
         self.controls.neutral_requested.connect(self.set_neutral)
         self.controls.clear_neutral_requested.connect(self.clear_neutral)
         self.controls.overlays_changed.connect(self._overlays_changed)
+        self._face = 0  # the face selected, for going back to where an edit is kept
         self.controls.face_changed.connect(self._face_changed)
         self.gameface.enabled_changed.connect(self._gameface_enabled)
         self.gameface.identity_requested.connect(self.choose_identity_photo)
@@ -260,7 +281,7 @@ class MainWindow(QMainWindow):
         still = self._still(pane)
         self.readout.show_stats(stats, faces, state=self._state(pane))
         self._fit_layout()
-        self.series.show_still_hint(still)
+        self.series.show_still_hint(still and not pane.view.problem)
         rows = pane.pipeline.inference.rows_recorded
         if pane.pipeline.inference.record_path:
             self.recording_label.setText(f"● REC {rows} rows")
@@ -269,7 +290,7 @@ class MainWindow(QMainWindow):
             self._show(pane, item, faces)
         if pane is self.image:  # the camera pane leaves the edit as it is
             self.editor.refresh(item, self.controls.selected_face, self.image.kind == "image",
-                                repaint=new)
+                                repaint=new, problem=pane.view.problem)
         self.genet.refresh(item, self.controls.selected_face,
                            live=pane is self.camera or self.image.kind == "video")
 
@@ -279,7 +300,8 @@ class MainWindow(QMainWindow):
             return "photo"
         capture = pane.pipeline.capture
         if pane is self.image and capture is not None:
-            return "ended" if capture.done else "paused" if capture.paused else ""
+            return ("ended" if capture.done or capture.at_end
+                    else "paused" if capture.paused else "")
         return ""
 
     def _fit_layout(self) -> None:
@@ -379,6 +401,15 @@ class MainWindow(QMainWindow):
             pane.pipeline.set_gameface(on)
 
     def _face_changed(self, index: int) -> None:
+        """Another face selected (the spin box, [ and ]): the edit of the one before is asked
+        about first, as opening another file asks (it was dropped without a word)."""
+        if index != self._face and not self.may_drop_edit():
+            face = self.controls.face
+            face.blockSignals(True)
+            face.setValue(self._face + 1)
+            face.blockSignals(False)
+            return
+        self._face = index
         for pane in (self.camera, self.image):
             pane.pipeline.set_gameface_face(index)
         self.refresh(force=True)
@@ -463,7 +494,8 @@ class MainWindow(QMainWindow):
     def open_paths(self, paths: list[str]) -> None:
         if not paths:
             return
-        self.settings.setValue("last_dir", str(Path(paths[0]).parent))
+        first = Path(paths[0])
+        self.settings.setValue("last_dir", str(first if first.is_dir() else first.parent))
         self.tabs.setCurrentWidget(self.image)
         self.image.open_paths(paths)
 

@@ -47,12 +47,16 @@ class PhotoEditor(QObject):
 
     # --- the window's timer --------------------------------------------------------------
     def refresh(self, item: AnalysedFrame | None, face_index: int, photo: bool,
-                repaint: bool) -> None:
-        """Prepare, request and paint as needed; `repaint`: the view was painted over."""
+                repaint: bool, problem: str = "") -> None:
+        """Prepare, request and paint as needed; `repaint`: the view was painted over;
+        `problem`: why the file last opened shows nothing (it could not be read)."""
         if not self.active:
             self.view.badge = ""
             return
         faces = item.analysis.faces if item is not None else []
+        if item is None and problem:
+            self._unavailable(f"{problem}: nothing to edit. Open another photo (Ctrl+O).")
+            return
         if item is None or not photo:
             self._unavailable("Open a photo (Ctrl+O) in the Image / video pane to edit its "
                               "expression." if item is None or photo else

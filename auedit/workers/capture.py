@@ -45,6 +45,7 @@ class CaptureWorker(QObject):
         self.frame_count = 0
         self.captured = 0
         self.done = False  # the loop has ended (source exhausted by stop, or an error)
+        self.at_end = False  # a video played to its end (paused there, still steppable)
         self._name = ""
 
     # --- thread-safe control -----------------------------------------------------------
@@ -105,6 +106,7 @@ class CaptureWorker(QObject):
                     it = None
                     if getattr(source, "kind", "") == "video":
                         self.set_paused(True)
+                        self.at_end = True
                     self.ended.emit()
                     continue
                 if self._paced and fps > 0 and seek is None:
@@ -125,6 +127,7 @@ class CaptureWorker(QObject):
         return clock
 
     def _deliver(self, frame: Frame) -> None:
+        self.at_end = False
         self.current_index = frame.index
         self.captured += 1
         self._slot.put(Packet(frame, self._mode, self._name, self._generation))

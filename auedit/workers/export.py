@@ -60,7 +60,7 @@ def run_export(job: ExportJob, progress: Callable[[int, int], None] | None = Non
         text = str(exc) or type(exc).__name__
         raise ExportError(text) from exc
     notes = "".join(f" Note: {n}." for n in track.notes)  # e.g. which of several sources
-    return (f"Exported {len(track)} frame(s) of face {track.face_id} to {job.out} "
+    return (f"Exported {len(track)} frame(s) of face id {track.face_id} to {job.out} "
             f"({job.format}).{notes}")
 
 
