@@ -7,8 +7,8 @@ preset's AU6 3 and AU12 4, with lips part AU25 3), whose opening the geometric s
 fills with the rig's teeth (`synth.mouth.MouthInterior`). For each photo: the 90th percentile
 of the luminance inside the mouth's opening (re-tracked), over the eye white as the
 synthesizer measures it (`synth.mouth.light_gain`: the colour of the eyes' brightest 5%).
-Printed: the median and quartiles of that ratio for each; real teeth are about as bright as the eyes'
-whites. And how far the teeth reach: the opening cut into 30 strips from corner to corner,
+Printed: the median and quartiles of that ratio for each; real teeth are about as bright as
+the eyes' whites. And how far the teeth reach: the opening cut into 30 strips from corner to corner,
 the share of strips whose brightest pixel is at least 0.6 eye whites (teeth), and the share
 of the opening darker than 0.15 eye whites (black corners and cavity; real smiles show next
 to none).
