@@ -137,8 +137,17 @@ def lash_lines(image: np.ndarray, margin: np.ndarray, ring: np.ndarray,
     its own brightness lighter than it (eyeball below the lashes). Points that tell nothing
     (the margin on a dark iris under dark lashes) take their neighbours' offset along the
     lid; a lid none of whose points tells keeps its margin."""
-    luma = cv2.GaussianBlur(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32),
+    # the eye's box only (a photo may be large): the lid points, padded for the blur
+    h, w = image.shape[:2]
+    pts = np.concatenate([margin, ring])
+    x0, y0 = np.maximum(np.floor(pts.min(axis=0)).astype(int) - 4, 0)
+    x1, y1 = np.minimum(np.ceil(pts.max(axis=0)).astype(int) + 5, (w, h))
+    if x1 <= x0 or y1 <= y0:
+        return np.zeros_like(margin)
+    box = np.ascontiguousarray(image[y0:y1, x0:x1])
+    luma = cv2.GaussianBlur(cv2.cvtColor(box, cv2.COLOR_RGB2GRAY).astype(np.float32),
                             (0, 0), 0.7)
+    margin, ring = margin - (x0, y0), ring - (x0, y0)
     up = ring - margin
     length = np.linalg.norm(up, axis=1)
     reach = np.minimum(0.5 * length, LASH_REACH * width)
