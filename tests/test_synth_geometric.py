@@ -212,6 +212,22 @@ def test_another_photos_expression_is_sized_by_what_mediapipe_sees(prepared_astr
     assert read(np.full((240, 320, 3), 200, np.uint8)) is None
 
 
+def test_aus_the_fit_reads_are_taken_from_the_other_photos_own_reading(prepared_astronaut,
+                                                                      single_image_tracker):
+    """MediaPipe reads some faces' build as expression (arched brows as AU1 and AU2 above 4
+    on London 042, which looks neutral); sized by it, "From photo…" raised London 030's brows
+    to 5. The AUs the synthesizer reads by its fit take the other photo's own reading."""
+    from auedit.synth.expression_match import AUReader, matched_targets
+
+    synth, prepared = prepared_astronaut
+    read = AUReader(single_image_tracker)
+    other = {**read(prepared.image), "AU1": 4.4, "AU2": 4.2, "AU2L": 4.2, "AU2R": 4.2}
+    other_own = {**prepared.own, "AU1": 1.1, "AU2L": 0.3, "AU2R": 0.2}
+    got = matched_targets(synth, prepared, read, other, other_own)
+    assert "AU1" in synth.own_from_fit
+    assert (got["AU1"], got["AU2L"], got["AU2R"]) == (1.1, 0.3, 0.2)
+
+
 @pytest.mark.shared_data
 def test_neutral_face_starts_near_zero_and_anger_lowers_the_brows(neutral):
     """The sliders start at the photo's own AUs: on a neutral face they must read as such, or

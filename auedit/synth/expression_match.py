@@ -12,7 +12,9 @@ the detector barely sees those two probes (its dead zone: on some faces mouthSmi
 until the corners have risen a long way), a third probe at the slider's end tells whether it
 sees the AU at all. AUs the detector does not report, or whose probes it barely sees, take the
 other photo's own reading (where its sliders would start: the same detector's reading, the rig
-fit's for the AUs of `geometric.REGRESSOR_AUS`).
+fit's for the AUs of `geometric.REGRESSOR_AUS`), and so do the AUs a synthesizer reads by its
+fit rather than by the detector (its optional `own_from_fit`: the geometric one's
+`REGRESSOR_AUS`, which the detector reads into some neutral faces' build).
 """
 
 from __future__ import annotations
@@ -73,7 +75,13 @@ def matched_targets(synth: Synthesizer, prepared: PreparedFace, read: Reader,
     if here is None:
         return targets
     groups: dict[str, list[tuple[str, str]]] = {}
+    # the AUs whose own reading is not the detector's stay the other photo's own: sized by
+    # the detector, they took its reading of the other face's build (arched brows as AU1 and
+    # AU2 4.4 on a neutral-looking London 042 set 030's brows to 5, a surprise)
+    unsized = getattr(synth, "own_from_fit", frozenset())
     for p in AU_PARAMETERS:
+        if p.facs in unsized:
+            continue
         side = p.key if p.key in here else p.facs if p.facs in here else None
         if side is not None and side in other:
             groups.setdefault(p.facs, []).append((p.key, side))

@@ -394,6 +394,9 @@ class GeometricSynthesizer:
 
     name = "geometric"
     label = "Geometric warp"
+    #: the AUs whose photo reading is the rig fit's, not the detector's (`REGRESSOR_AUS`):
+    #: "From photo…" takes the other photo's own for them (`expression_match`)
+    own_from_fit = REGRESSOR_AUS
 
     def __init__(self, canonical: CanonicalFace | None = None) -> None:
         if canonical is None:
