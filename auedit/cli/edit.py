@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auedit.core.aus import MAX_INTENSITY
+from auedit.core.types import largest_face
 from auedit.media.metadata import read_metadata
 from auedit.media.outputs import check_image_output, check_outputs, write_image
 
@@ -109,7 +110,7 @@ def _edit(args: argparse.Namespace, method: type, targets: dict[str, float]) -> 
         if not faces:
             raise SynthesisError(f"no face found in {src}")
         if args.face is None:
-            face = max(faces, key=lambda f: f.interocular)
+            face = largest_face(faces)
         elif 0 <= args.face < len(faces):
             face = sorted(faces, key=lambda f: f.box[0])[args.face]
         else:

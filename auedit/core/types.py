@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +49,12 @@ class TrackedFace:
     def interocular(self) -> float:
         """Distance between the outer eye corners in pixels: the face's scale."""
         return float(np.linalg.norm(self.landmarks[33, :2] - self.landmarks[263, :2]))
+
+
+def largest_face(faces: Sequence[TrackedFace]) -> TrackedFace | None:
+    """The face of a photo that one face is wanted of (an expression, an identity): the
+    largest, by its eyes' distance; None for none."""
+    return max(faces, key=lambda f: f.interocular) if faces else None
 
 
 @dataclass

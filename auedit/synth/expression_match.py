@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from auedit.core.aus import MAX_INTENSITY
-from auedit.core.types import TrackedFace
+from auedit.core.types import TrackedFace, largest_face
 from auedit.detect.mediapipe_aus import MediaPipeAUDetector
 from auedit.rig.expressions import AU_PARAMETERS
 from auedit.synth.base import PreparedFace, Synthesizer
@@ -54,7 +54,7 @@ class AUReader:
     def largest_face(self, rgb: np.ndarray) -> TrackedFace | None:
         self.tracker.reset()
         faces = self.tracker.track(rgb, 0.0)
-        return max(faces, key=lambda f: f.interocular) if faces else None
+        return largest_face(faces)
 
     def reading(self, rgb: np.ndarray, face: TrackedFace) -> dict[str, float]:
         return self.detector.detect(rgb, face).values

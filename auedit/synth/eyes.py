@@ -442,10 +442,10 @@ def _eyeball(image: np.ndarray, eye: EyeRest, q: np.ndarray, shade: np.ndarray,
     # where the iris is completed so, the photo's outer iris is trusted only well below the
     # lashes' shade (its top stays dark there, and drew the old lid's line across the iris)
     shown = _trust(eye, uv)
-    below_shade = _trust(replace(eye, ramp=max(eye.ramp, IRIS_RAMP * eye.radius)), uv).lashes
+    below_shade = _trust(replace(eye, ramp=_iris_ramp(eye)), uv).lashes
     outer = np.clip((rho - IRIS_INNER) / IRIS_RAMP, 0.0, 1.0)
     shown_iris = shown.lashes + completed * outer * (below_shade - shown.lashes)
-    glint = np.clip((photo.mean(axis=-1) - eye.glint) / 16.0, 0.0, 1.0) * in_iris * shown.margin
+    glint = _highlight(eye, photo) * in_iris * shown.margin
     trust = (in_iris * np.maximum(shown_iris, glint)
              + (1.0 - in_iris) * shown.white)[..., None]
     in_iris = in_iris[..., None]
@@ -460,10 +460,21 @@ def _iris_shown(eye: EyeRest, uv: np.ndarray, colour: np.ndarray) -> np.ndarray:
     `colour` (..., 3): well clear of both lids (the lashes' shade darkens the iris's top,
     and MediaPipe's lower margin lies on the lid's rim as often as on the eyeball)."""
     top, bottom = eye.margins(uv)
-    ramp = max(eye.ramp, IRIS_RAMP * eye.radius)
     clear = np.clip(np.minimum(uv[..., 1] - top - eye.band, bottom - eye.rim - uv[..., 1])
-                    / ramp, 0.0, 1.0)
-    return clear * np.clip(1.0 - (colour.mean(axis=-1) - eye.glint) / 16.0, 0.0, 1.0)
+                    / _iris_ramp(eye), 0.0, 1.0)
+    return clear * (1.0 - _highlight(eye, colour))
+
+
+def _iris_ramp(eye: EyeRest) -> float:
+    """Pixels below the lashes' shade (or above the lower rim) over which the photo's iris
+    comes to be trusted where it can be completed from itself (`IRIS_RAMP`)."""
+    return max(eye.ramp, IRIS_RAMP * eye.radius)
+
+
+def _highlight(eye: EyeRest, colour: np.ndarray) -> np.ndarray:
+    """How much each pixel of `colour` (..., 3) is one of the cornea's highlights (0..1):
+    brighter than the eye's `glint`, over 16 levels."""
+    return np.clip((colour.mean(axis=-1) - eye.glint) / 16.0, 0.0, 1.0)
 
 
 def _in_iris(eye: EyeRest, q: np.ndarray) -> np.ndarray:

@@ -631,6 +631,7 @@ class GeometricSynthesizer:
                           np.repeat(params.identity, n, axis=0))
         posed = self._project(prepared.fit, batch)
         target = posed[0]
+        tracked = prepared.face.landmarks[:N_LANDMARKS, :2]
         fitted = prepared.fitted[:N_LANDMARKS, :2]
         shift = target[:N_LANDMARKS, :2] - fitted
         corners, smile, lids, blink = (
@@ -641,15 +642,13 @@ class GeometricSynthesizer:
         if blink is not None:  # a blink leaves the brows (its field reaches them: on img24
             # it lowered them 3.5 px, and a glasses frame on them bent with them); its share
             # fades out from the upper lids' highest point to the brows' middles
-            below = _below_brows(prepared.face.landmarks[:N_LANDMARKS, :2], self.lid_upper)
-            shift -= (1.0 - below)[:, None] * blink
+            shift -= (1.0 - _below_brows(tracked, self.lid_upper))[:, None] * blink
         if smile is not None:  # the lips' middle stays, the mouth curves
             lower = prepared.lower
             lift = smile @ lower.up
             shift -= (lower.below * lift)[:, None] * lower.up
             # the upper lip too where the lips stay together; where the edit parts them (AU25,
             # AU26), the upper lip rises as it does in an open smile and shows the upper teeth
-            tracked = prepared.face.landmarks[:N_LANDMARKS, :2]
             gap = _gap((tracked + shift)[_MOUTH] - (lower.upper * lift)[_MOUTH, None] * lower.up)
             shut = np.clip(1.0 - gap / (OPEN_MOUTH_WIDTH * prepared.face_px), 0.0, 1.0)
             taken = shut + (1.0 - shut) * OPEN_SMILE_MIDDLE
@@ -664,7 +663,6 @@ class GeometricSynthesizer:
         closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
         gain = np.where(closing, prepared.lid_gain[:, 1], prepared.lid_gain[:, 0])
         shift[self.lid_upper] *= gain[:, None]
-        tracked = prepared.face.landmarks[:N_LANDMARKS, :2]
         return target, _forehead_kept(tracked, self._lashes_kept(tracked, shift, closing))
 
     def _lashes_kept(self, tracked: np.ndarray, shift: np.ndarray, closing: np.ndarray,
@@ -776,15 +774,15 @@ class GeometricSynthesizer:
         size = (y1 - y0, x1 - x0)
         # as with the photo's own mouth, a gap too thin to see into stays the lips' own line
         inside = polygon_mask(uncrossed(opening) - origin, size)
-        mask = open_part(inside, OPEN_MOUTH_WIDTH * prepared.face_px * level.scale)
+        open_px = OPEN_MOUTH_WIDTH * prepared.face_px * level.scale
+        mask = open_part(inside, open_px)
         if not mask.any():
             return
         width = float(np.linalg.norm(opening[len(LIPS_UPPER_INNER) - 1] - opening[0]))
         mask = joined(mask, inside, BEAD_JOIN * width)
         region = edited[y0:y1, x0:x1]
         if _gap(opening) > OWN_TEETH_SPLIT * _gap(level.landmarks[_MOUTH]):
-            kept = self._own_teeth(level, region, opening, origin, inside,
-                                   OPEN_MOUTH_WIDTH * prepared.face_px * level.scale)
+            kept = self._own_teeth(level, region, opening, origin, inside, open_px)
         else:  # opening little or closing: what the photo shows stretches with the lips
             own = cv2.max(level.mouth_upper, level.mouth_lower)
             kept = cv2.remap(own, bmap.map_x[y0:y1, x0:x1], bmap.map_y[y0:y1, x0:x1],
@@ -831,8 +829,7 @@ class GeometricSynthesizer:
             opened = open_part(own, least)
             if np.count_nonzero(opened) < MOVED_SHARE * np.count_nonzero(own > 127):
                 continue  # mostly sliver: what is left of it showed as specks
-            own = opened
-            own = cv2.dilate(own, np.ones((grow + 1, 1), np.uint8), anchor=anchor)
+            own = cv2.dilate(opened, np.ones((grow + 1, 1), np.uint8), anchor=anchor)
             back = similarity(opening[part], rest[part])  # target -> photo, level pixels
             back[:, 2] += back[:, :2] @ np.asarray(origin, np.float64)
             flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from auedit.analysis.analyzer import Analyzer
-from auedit.core.types import FrameAnalysis
+from auedit.core.types import FrameAnalysis, largest_face
 from auedit.rig.model import FaceRig, RigParams
 from auedit.workers.torch_threads import use_torch_threads
 
@@ -120,7 +120,7 @@ class GameFaceRenderer:
             kept = "identity unchanged" if self.identity is None else \
                 f"still using {Path(self.identity_path).name}"
             return False, f"Game face: no face found in {name}; {kept}"
-        face = max(faces, key=lambda f: f.interocular)  # a group photo: its largest face
+        face = largest_face(faces)  # a group photo: its largest face
         result = self._fitter.fit(face.landmarks, settings=PHOTO)
         self.identity, self.identity_path = result.params.copy(), path
         self.identity_tone = cheek_colour(rgb, face.landmarks)  # the photo's skin too
