@@ -134,6 +134,9 @@ class ImagePane(QWidget):
 
     def _error(self, text: str) -> None:
         self.open_error = text
+        if self.view.problem:  # the window said "could not be opened" before the reason came
+            self.view.problem = text
+            self.view.update()
 
     @property
     def current_path(self) -> str:
