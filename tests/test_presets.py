@@ -38,7 +38,7 @@ def test_happiness_clears_a_frown():
 
 def test_contempt_zeroes_the_other_side():
     contempt = preset_targets("contempt")
-    assert contempt["AU12R"] == 2.5 and contempt["AU14R"] == 3.5
+    assert contempt["AU12R"] == 3.0 and contempt["AU14R"] == 4.0
     assert contempt["AU12L"] == 0.0 and contempt["AU14L"] == 0.0
     assert preset_targets("happiness")["AU14L"] == preset_targets("happiness")["AU14R"] == 0.0
 

@@ -291,7 +291,7 @@ def test_own_teeth_move_with_their_lips_but_not_a_sliver_below_the_bite_line():
     inside = polygon_mask(opening, image.shape[:2])
     region = np.zeros_like(image)
     kept = GeometricSynthesizer._own_teeth(level, region, opening, (0, 0), inside, 5.0)
-    assert (kept[41:57, 40:60] == 255).all()  # the teeth, where they were
+    assert (kept[43:55, 40:60] == 255).all()  # the teeth, where they were (edges feathered)
     assert not kept[60:95].any()  # nothing of the sliver, above the new lower lip
     assert (kept[40, 30:70] > 127).all()  # up to the lip's edge
 
@@ -791,3 +791,82 @@ def test_an_open_mouth_that_barely_changes_gets_no_dark_outline(shared_data,
     before, after = (cv2.cvtColor(a[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY).astype(int)
                      for a in (image, edited))
     assert ((before - after) > 40).sum() < 5
+
+
+@pytest.mark.shared_data
+def test_taking_a_squint_away_leaves_the_upper_lid_above_the_lower(shared_data,
+                                                                    single_image_tracker):
+    """Wild img39 squints (AU6 5): taking the cheek raise away lowers the eye as a whole and
+    closes it nowhere. The lid gains scale the upper lid's motion against the lower lid's,
+    so the upper lid comes along; scaled whole, its inner end dropped 13 px, past the lower
+    lid, and tore the eye."""
+    image = read_image(shared_data / "images" / "wild" / "img39.jpg")
+    single_image_tracker.ids.reset()
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    prepared = synth.prepare(image, single_image_tracker.track(image, 0.0)[0])
+    assert min(prepared.own["AU6L"], prepared.own["AU6R"]) > 4.0
+    _, shift = synth.displacement(prepared, {"AU6": 0.0})
+    lms = prepared.face.landmarks[:len(shift), :2]
+    margins = slice(0, None, 2)  # `_lid_pairs`: each lid point, then its ring point
+    up, low = synth.lid_upper[margins], synth.lid_lower[margins]
+    down = lms[low] - lms[up]
+    down /= np.linalg.norm(down, axis=1, keepdims=True)
+    before = ((lms[low] - lms[up]) * down).sum(axis=1)
+    after = (((lms[low] + shift[low]) - (lms[up] + shift[up])) * down).sum(axis=1)
+    assert (after - before).min() > -0.01 * prepared.face.interocular, (after - before).round(1)
+    # the eye opens by 11-13%: stretched with its lids, no eyeball painted into the sliver
+    # (it came out as a flat light patch beside the dark iris)
+    assert synth._eyes_opening(prepared.face.landmarks, shift) == [None, None]
+
+
+@pytest.mark.shared_data
+def test_a_smile_leaves_closed_lips_together_on_a_small_soft_face(shared_data,
+                                                                   single_image_tracker):
+    """Wild lp_s11 (a child, a small blurred face) has closed lips whose inner-lip points lie
+    a dark line apart, as wide as an open mouth's gap; a smile raised the upper lip there as
+    in an open smile and opened a dark hole. Lips that read together stay together."""
+    from auedit.synth.mouth import lip_gaps
+
+    image = read_image(shared_data / "images" / "wild" / "lp_s11.jpg")
+    single_image_tracker.ids.reset()
+    synth = GeometricSynthesizer(single_image_tracker.canonical)
+    prepared = synth.prepare(image, single_image_tracker.track(image, 0.0)[0])
+    mouth = list(MOUTH_OPENING)
+    lms = prepared.face.landmarks[:, :2]
+    before = lip_gaps(lms[mouth])
+    assert before.max() > 0.02 * prepared.face_px  # as wide as an open mouth's
+    _, shift = synth.displacement(prepared, {"AU12": 4.0})
+    after = lip_gaps(lms[mouth] + shift[mouth])
+    assert np.abs(after - before).max() < 0.5, (before.round(1), after.round(1))
+
+
+def test_a_rising_brow_takes_the_skin_just_under_it_along(prepared_astronaut, monkeypatch):
+    """The brow raisers' fields moved the ring just under the brow about a third as far as
+    the brow, stretching the band between them: where a heavy brow's hair reaches into it
+    (hooded eyes, wild img35 at AU2 E) the hair smeared down to the lid. The ring now takes
+    `UNDER_BROW` of the brow's lead along, and the lid's skin below it stretches instead."""
+    import auedit.synth.geometric as geometric
+
+    synth, prepared = prepared_astronaut
+    lms = prepared.face.landmarks[:, :2]
+
+    def stretch(targets, share):
+        monkeypatch.setattr(geometric, "UNDER_BROW", share)
+        _, shift = synth.displacement(prepared, targets)
+        moved = lms[:len(shift)] + shift
+        out = []
+        for ring, brow in synth.under_brows:
+            def band(points, ring=ring, brow=brow):
+                order = np.argsort(points[brow, 0])
+                return np.interp(points[ring, 0], points[brow[order], 0],
+                                 points[brow[order], 1]) - points[ring, 1]
+            out.append(band(lms) - band(moved))  # how much taller the band grew
+        return np.concatenate(out), shift
+
+    for targets in ({"AU2": 5.0}, {"AU1": 5.0}):
+        before, _ = stretch(targets, 0.0)
+        now, shift = stretch(targets, geometric.UNDER_BROW)
+        assert before.max() > 0.02 * prepared.face.interocular  # the brow did rise away
+        assert np.allclose(now, (1 - geometric.UNDER_BROW) * before, atol=0.05)
+        lid = list(rg.EYE_UPPER1)  # the lid's skin above the crease still stays
+        assert np.abs(shift[lid, 1]).max() < 0.05 * prepared.face.interocular

@@ -146,6 +146,35 @@ def test_shut_lips_seam_is_repainted_from_the_lips():
     assert (region[20, 20:100, 0] < region[10, 20:100, 0]).all()  # the line drawn back
 
 
+def test_squeezed_grin_is_shut_by_the_lips_own_texture():
+    """A toothy grin squeezed shut (anger, neutral): its broad band of teeth, inpainted,
+    came out a smooth smear; given the lips' contours, each lip is stretched to the seam and
+    keeps its lines (here vertical stripes, as a lip's furrows run)."""
+    from auedit.synth.mouth import seal
+
+    def lips() -> np.ndarray:
+        region = np.full((60, 140, 3), (200, 160, 140), np.uint8)  # skin
+        region[10:22] = (170, 80, 90)  # upper lip
+        region[38:50] = (160, 75, 85)  # lower lip
+        region[10:22, ::4] = (120, 50, 60)  # furrows
+        region[38:50, 2::4] = (110, 45, 55)
+        region[22:38] = (235, 235, 225)  # teeth
+        return region
+
+    xs = np.linspace(10.0, 130.0, 7)
+    contour = [np.column_stack([xs, np.full(7, y)]) for y in (10.0, 22.0, 38.0, 50.0)]
+    seam = np.column_stack([xs, np.full(7, 30.0)])
+    smeared, shut = lips(), lips()
+    seal(smeared, seam, 9.0)
+    seal(shut, seam, 9.0, contour)
+    for region in (smeared, shut):
+        assert region[22:38, 20:120].max() < 200  # no teeth left
+    stripes = [r[24:36, 20:120, 0].astype(float).std(axis=1).mean() for r in (smeared, shut)]
+    assert stripes[1] > 3 * stripes[0], stripes  # the furrows carry on to the seam
+    assert abs(shut[26, 20:120, 1].astype(float).mean() - 80) < 25  # lip colour, not skin
+    assert (shut[:8] == lips()[:8]).all()  # the skin above the lips is left alone
+
+
 def test_teeth_lighter_all_the_way_down_are_upper_teeth():
     """MediaPipe's lower inner lip can lie on the edge of a smile's upper teeth: the pair
     then grows lighter all the way down, with no gap below the teeth, and the bite line is
@@ -160,3 +189,19 @@ def test_teeth_lighter_all_the_way_down_are_upper_teeth():
     lower = np.column_stack([np.linspace(75, 25, len(LIPS_LOWER_INNER)),
                              np.full(len(LIPS_LOWER_INNER), 40.0)])
     assert (bite_line(image, np.vstack([upper, lower])) == 1.0).all()
+
+
+def test_the_kept_mouth_takes_no_dark_outline():
+    """Where the photo's own mouth (its moved teeth) is kept up to the opening's edge, the
+    interior's soft edge stays inside what is left to paint: blurred from the whole opening,
+    it spilled past the edge and drew a dark line round the teeth (fear on a grin)."""
+    from auedit.synth.mouth import composite
+
+    warped = np.full((60, 100, 3), 150, np.uint8)
+    opening = np.zeros((60, 100), np.uint8)
+    opening[20:40, 20:80] = 255
+    kept = np.zeros_like(opening)
+    kept[20:30, 20:80] = 255  # the photo's teeth; below them a new gap
+    out = composite(warped.copy(), np.zeros((60, 100, 3), np.float32), opening, kept, 1.5)
+    assert out[14:21, 30:70].min() >= 148  # above the kept teeth: untouched, no outline
+    assert out[34:38, 30:70].max() < 40  # the new gap: the interior

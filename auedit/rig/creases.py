@@ -70,12 +70,17 @@ CREASES: dict[str, Crease] = {
     "lower lid fold": Crease(((2.6, 1.75), (3.3, 1.6), (4.0, 1.75), (4.5, 2.05)),
                              (("AU6", 0.7), ("AU7", 0.6)), width=0.09, depth=0.18,
                              ridge=(0.0, -0.12)),
-    # across the nose's root: the nose wrinkler (AU9)
+    # across the nose's root, two lines: the nose wrinkler (AU9); a real one at E bunches
+    # the bridge's skin into several (one line at 0.16 barely showed on the London photos)
     "nose root": Crease(((-0.55, 2.55), (0.05, 2.68), (0.6, 2.58)), (("AU9", 1.0),),
-                        width=0.1, depth=0.16, ridge=(0.0, 0.12), mirrored=False),
-    # the nose's sides ("bunny lines"): AU9
+                        width=0.1, depth=0.24, ridge=(0.0, 0.12), mirrored=False),
+    "nose root, lower": Crease(((-0.5, 2.3), (0.0, 2.4), (0.5, 2.32)), (("AU9", 1.0),),
+                               width=0.09, depth=0.18, ridge=(0.0, 0.1), mirrored=False),
+    # the nose's sides ("bunny lines"), two a side: AU9
     "nose side": Crease(((0.5, 2.1), (0.75, 1.85), (1.05, 1.6)), (("AU9", 1.0),),
-                        width=0.1, depth=0.14, ridge=(0.1, 0.08)),
+                        width=0.1, depth=0.22, ridge=(0.1, 0.08)),
+    "nose side, lower": Crease(((0.6, 1.75), (0.85, 1.5), (1.1, 1.3)), (("AU9", 1.0),),
+                               width=0.09, depth=0.16, ridge=(0.1, 0.08)),
     # the vertical lines between the brows: the brow lowerer (AU4)
     "glabella": Crease(((0.28, 3.75), (0.34, 4.3), (0.45, 4.9)), (("AU4", 1.0),),
                        width=0.08, depth=0.28, ridge=(0.14, 0.0)),

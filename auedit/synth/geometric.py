@@ -38,6 +38,7 @@ from auedit.rig.regions import (
     EYE_LOWER3,
     EYE_UPPER0,
     EYE_UPPER1,
+    EYE_UPPER2,
     LIPS_LOWER_INNER,
     LIPS_LOWER_MID,
     LIPS_LOWER_OUTER,
@@ -148,8 +149,10 @@ OPEN_MOUTH_WIDTH = 0.02
 #: The photo's own teeth, moved with a lip (`_own_teeth`), take this share of
 #: `OPEN_MOUTH_WIDTH` of the lip beside them too.
 LIP_GROW = 0.5
-#: ...and only the parts of it that are mostly open enough to see (`_own_teeth`).
+#: ...and only the parts of it that are mostly open enough to see (`_own_teeth`), their
+#: edges blurred by this share of that width.
 MOVED_SHARE = 0.5
+TEETH_EDGE = 0.25
 #: An edit that narrows an open mouth's gap (mean over the lips, `_gap`) under this share of
 #: `OPEN_MOUTH_WIDTH` shuts the lips: their seam is repainted (`_lips_squeezed`).
 SQUEEZED = 0.5
@@ -187,6 +190,14 @@ SMILE_AUS = frozenset(p.key for p in AU_PARAMETERS if p.facs == "AU12")
 #: none): keeping it all, the upper lip rose flat and the opening was a straight-edged slot,
 #: where a real open smile's upper lip arches up towards the corners.
 OPEN_SMILE_MIDDLE = 0.5
+#: Lips part (AU25) read under this (half of A) is lips together, whatever the gap between
+#: MediaPipe's inner-lip points (`_lips_together`).
+LIPS_APART = 0.5
+#: An eye whose opening grows by this share or less is stretched with its lids, not
+#: painted (`_eyes_opening`): taking a squint away lowers the lower lid a little (wild
+#: img39, AU6 5 -> 0: 11-13% more opening), and the eyeball painted into that sliver of a
+#: dark, narrow eye came out as a flat light patch beside the iris.
+EYE_GROWTH = 0.15
 #: The lid raiser (AU5): the rig's field lifts the lower lids and the eyes' corners too (by
 #: a quarter to two thirds of the upper lids' rise on London face 005), so the eye opened
 #: less than asked and its lower lid rose as in a squint. A real lid raiser moves the upper
@@ -311,8 +322,22 @@ def _signed_area(polygon: np.ndarray) -> float:
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
 
 
+#: The ring of skin under a rising brow takes this share of the brow's lead over it along
+#: (`_under_brows`): all of it held a heavy brow's hair together best, but then an AU1
+#: slider moved the landmarks further than real brow raises do (`edit_calibration.py`,
+#: the clips' k for AU1 1.05 -> 0.83 with the ring following whole, 0.94 at a half).
+UNDER_BROW = 0.5
 #: The middles of the brows (both sides, upper and lower edge): how high the brows lie.
 BROW_MIDDLES = (105, 334, 66, 296)
+
+
+def _face_up(tracked: np.ndarray) -> np.ndarray:
+    """The face's up in the photo (a unit vector; across the eyes, towards the forehead),
+    whatever its roll."""
+    across = tracked[263] - tracked[33]
+    up = np.array([across[1], -across[0]]) / max(float(np.linalg.norm(across)), 1e-6)
+    eyes = 0.5 * (tracked[33] + tracked[263])
+    return -up if (tracked[10] - eyes) @ up < 0 else up
 
 
 def _below_brows(tracked: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
@@ -320,11 +345,7 @@ def _below_brows(tracked: np.ndarray, start: np.ndarray | None = None) -> np.nda
     the eyes' level (or the highest of the `start` points) and below, 0 at the brows'
     middles and above, linear between (along the face's up, whatever its roll)."""
     eyes = 0.5 * (tracked[33] + tracked[263])
-    across = tracked[263] - tracked[33]
-    up = np.array([across[1], -across[0]]) / max(float(np.linalg.norm(across)), 1e-6)
-    if (tracked[10] - eyes) @ up < 0:  # the forehead's top is up
-        up = -up
-    height = (tracked - eyes) @ up
+    height = (tracked - eyes) @ _face_up(tracked)
     brows = float(height[list(BROW_MIDDLES)].mean())
     low = 0.0 if start is None else min(float(height[start].max()), 0.9 * brows)
     return np.clip((brows - height) / max(brows - low, 1e-6), 0.0, 1.0)
@@ -425,6 +446,9 @@ class GeometricSynthesizer:
         self.brows = [(side[list(BROW_UPPER)], side[list(BROW_LOWER)])
                       for side in (np.arange(len(mesh.mirror)), mesh.mirror)]
         self.brow_points = np.concatenate([np.concatenate(b) for b in self.brows])
+        # the ring of skin just under each brow (`_under_brows`), paired with its brow
+        self.under_brows = [(side[list(EYE_UPPER2)], side[list(BROW_LOWER)])
+                            for side in (np.arange(len(mesh.mirror)), mesh.mirror)]
 
     def prepare(self, image: np.ndarray, face: TrackedFace) -> GeometricFace:
         """Fit the game face to `face` (identity included) and cache the working crop."""
@@ -466,10 +490,10 @@ class GeometricSynthesizer:
         """Per upper-lid point, the gains of the rig's lid motion on the photo: (opening,
         closing). Opening: how much wider the photo's eye is open than the fitted rig's.
         Closing: such that the blink slider at its end (E) puts the lid on the photo's own
-        lower lid: the photo's lid gap over how far the rig's lid travels for the slider's
-        change from the face's own blink reading. Without it a blink stops short wherever the
-        fitted identity's eye is wider than the rig's mean one (its blink field is a fixed
-        motion). The ring above the lid takes its lid point's gains."""
+        lower lid: the photo's lid gap over how far the rig's lids travel towards each other
+        for the slider's change from the face's own blink reading. Without it a blink stops
+        short wherever the fitted identity's eye is wider than the rig's mean one (its blink
+        field is a fixed motion). The ring above the lid takes its lid point's gains."""
         up, low = self.lid_upper, self.lid_lower
         photo = np.linalg.norm(tracked[low] - tracked[up], axis=1)
         rig = np.linalg.norm(fitted[low] - fitted[up], axis=1)
@@ -483,9 +507,10 @@ class GeometricSynthesizer:
         # a little past the lower lid: the eyeball stays put under a closing lid (see
         # `_eyes_opening`), so no sliver of it should show along the seam
         overlap = LID_OVERLAP * np.linalg.norm(tracked[33] - tracked[263])
-        closing = np.maximum(photo - rise + overlap, 0.0) / np.maximum(travel, 1e-6)
+        # the gains scale the upper lid's motion against the lower lid's (`displacement`)
+        closing = (photo + overlap) / np.maximum(travel + rise, 1e-6)
         gains = np.stack([np.where(rig > 0.5, photo / np.maximum(rig, 1e-6), 1.0),
-                          np.where(travel > 0.5, closing, 1.0)], axis=1)
+                          np.where(travel + rise > 0.5, closing, 1.0)], axis=1)
         gains[1::2] = gains[0::2]  # `_lid_pairs` lists each lid point, then its ring point
         return np.clip(gains, 0.25, 4.0)
 
@@ -522,12 +547,15 @@ class GeometricSynthesizer:
         if moving[_MOUTH].any():
             self._open_mouth(prepared, level, bmap, edited, dst[_MOUTH], target)
         band = SEAM_BAND * prepared.face.interocular * level.scale
+        origin = (bmap.x0, bmap.y0)
+        lips = [dst[list(c)] - origin for c in (LIPS_UPPER_OUTER, LIPS_UPPER_INNER,
+                                                 LIPS_LOWER_INNER, LIPS_LOWER_OUTER)]
         if self._lips_kept(prepared, targets) == 0.0:  # the lips shut, just past each other
-            seal(edited, dst[list(LIPS_UPPER_INNER)] - (bmap.x0, bmap.y0), band)
+            seal(edited, dst[list(LIPS_UPPER_INNER)] - origin, band, lips)
         elif self._lips_squeezed(prepared, photo_shift):  # repainted from lip to lip
-            inner = dst[_MOUTH] - (bmap.x0, bmap.y0)
+            inner = dst[_MOUTH] - origin
             seal(edited, lip_midline(inner),
-                 max(band, 0.5 * float(np.abs(lip_gaps(inner)).max()) + 1.0))
+                 max(band, 0.5 * float(np.abs(lip_gaps(inner)).max()) + 1.0), lips)
         for (_, outline), eye, opening in zip(self.eye_openings, level.eyes, opens, strict=True):
             if opening and eye is not None:  # the eyeball moves with the lower lid
                 paint_open_eye(edited, (bmap.x0, bmap.y0), source, eye, dst[outline],
@@ -592,14 +620,18 @@ class GeometricSynthesizer:
         stay (None). The opening triangles of a closing eye are left out of the warp, so the
         lid slides over the eyeball, which stays put, instead of squashing the eyeball into
         the narrowing gap (a full blink would leave specks of iris and white along the lid
-        line); an opening eye's eyeball is painted over the warp, its shape kept (`eyes`)."""
+        line); an eye opening by more than `EYE_GROWTH` has its eyeball painted over the warp,
+        its shape kept (`eyes`), one opening less is stretched with its lids."""
         lms = landmarks[:N_LANDMARKS, :2]
         moved = lms + shift
         out: list[bool | None] = []
         for _, outline in self.eye_openings:
-            rest = _signed_area(lms[outline])
-            grows = bool(_signed_area(moved[outline]) * np.sign(rest) > abs(rest))
-            out.append(None if np.abs(shift[outline]).max() <= STILL_PX else grows)
+            rest = abs(_signed_area(lms[outline]))
+            area = _signed_area(moved[outline]) * np.sign(_signed_area(lms[outline]))
+            if np.abs(shift[outline]).max() <= STILL_PX or rest < area <= (1 + EYE_GROWTH) * rest:
+                out.append(None)  # still, or opening a little: the warp stretches it
+            else:
+                out.append(bool(area > rest))
         return out
 
     def displacement(self, prepared: GeometricFace, targets: Mapping[str, float],
@@ -650,7 +682,8 @@ class GeometricSynthesizer:
             # the upper lip too where the lips stay together; where the edit parts them (AU25,
             # AU26), the upper lip rises as it does in an open smile and shows the upper teeth
             gap = _gap((tracked + shift)[_MOUTH] - (lower.upper * lift)[_MOUTH, None] * lower.up)
-            shut = np.clip(1.0 - gap / (OPEN_MOUTH_WIDTH * prepared.face_px), 0.0, 1.0)
+            shut = (1.0 if self._lips_together(prepared, targets) else
+                    np.clip(1.0 - gap / (OPEN_MOUTH_WIDTH * prepared.face_px), 0.0, 1.0))
             taken = shut + (1.0 - shut) * OPEN_SMILE_MIDDLE
             shift -= (taken * lower.upper * lift)[:, None] * lower.up
         shift = fit_commissures(shift, corners, prepared.commissures)
@@ -659,11 +692,38 @@ class GeometricSynthesizer:
             io = prepared.face.interocular
             shift = close_lips(prepared.face.landmarks, shift, keep, LIP_OVERLAP * io,
                                LIP_REACH * io)
-        down = fitted[self.lid_lower] - fitted[self.lid_upper]  # towards the lower lid
-        closing = (shift[self.lid_upper] * down).sum(axis=1) > 0
-        gain = np.where(closing, prepared.lid_gain[:, 1], prepared.lid_gain[:, 0])
-        shift[self.lid_upper] *= gain[:, None]
+        # the lid gains scale how the upper lid moves against the lower one, not what moves
+        # both (taking a squint's cheek raise away lowers the eye as a whole: scaled whole by
+        # the closing gain, which reaches 4 near the corners, the lid's inner end dropped
+        # 13 px, past the lower lid, on wild img39 and tore the eye)
+        # Towards the lower lid: the photo's lids, as the fitted rig's may cross at the
+        # corners (an upper-lid point there read as opening when it closed)
+        up, low = self.lid_upper, self.lid_lower
+        down = tracked[low] - tracked[up]
+        carried = shift[low]
+        own = shift[up] - carried
+        closing = (own * down).sum(axis=1) > 0
+        shift[up] = carried + own * np.where(closing, prepared.lid_gain[:, 1],
+                                             prepared.lid_gain[:, 0])[:, None]
+        shift = self._under_brows(tracked, shift)
         return target, _forehead_kept(tracked, self._lashes_kept(tracked, shift, closing))
+
+    def _under_brows(self, tracked: np.ndarray, shift: np.ndarray) -> np.ndarray:
+        """`shift` with the ring just under each brow (`EYE_UPPER2`) following a rising brow
+        (as the brow lies above it, `UNDER_BROW` of the way): the brow raisers' fields move
+        that ring about a third as far as the brow's lower edge, and where a heavy brow's
+        hair reaches below MediaPipe's lower brow points (hooded eyes: wild img35 at AU2 E)
+        the hair was stretched into a thick smear down to the lid. The stretch moves lower,
+        to the lid's skin above its crease, as a real raised brow unfolds the hood."""
+        out = shift.copy()
+        up = _face_up(tracked)
+        for ring, brow in self.under_brows:
+            xs, order = tracked[brow, 0], np.argsort(tracked[brow, 0])
+            above = np.stack([np.interp(tracked[ring, 0], xs[order], shift[brow[order], k])
+                              for k in (0, 1)], axis=1)
+            rising = (above - shift[ring]) @ up > 0
+            out[ring[rising]] += UNDER_BROW * (above[rising] - shift[ring[rising]])
+        return out
 
     def _lashes_kept(self, tracked: np.ndarray, shift: np.ndarray, closing: np.ndarray,
                      ) -> np.ndarray:
@@ -690,6 +750,17 @@ class GeometricSynthesizer:
         open_px = OPEN_MOUTH_WIDTH * prepared.face_px
         return (_gap(tracked[_MOUTH]) >= open_px
                 and _gap((tracked + shift)[_MOUTH]) < SQUEEZED * open_px)
+
+    @staticmethod
+    def _lips_together(prepared: GeometricFace, targets: Mapping[str, float]) -> bool:
+        """Whether the photo's lips read as together (lips part under `LIPS_APART`) and the
+        edit parts them no further (AU25, AU26, AU27): a small or soft face's closed lips can
+        leave MediaPipe's inner-lip points a dark line apart as wide as an open mouth's gap
+        (wild lp_s11, a child: 4.5 px on a 157 px face), and a smile there raised the upper
+        lip as in an open smile, which opened a dark hole."""
+        own = prepared.own
+        return own["AU25"] < LIPS_APART and all(
+            targets.get(k, own[k]) <= own[k] for k in ("AU25", "AU26", "AU27"))
 
     @staticmethod
     def _lips_kept(prepared: GeometricFace, targets: Mapping[str, float]) -> float | None:
@@ -792,8 +863,14 @@ class GeometricSynthesizer:
         # warp's pixels are the mouth: the interior's soft edge painted over them drew a
         # dotted dark outline inside the lips
         uncovered = cv2.subtract(mask, kept)
-        if not open_part(uncovered, SLIVER * prepared.face_px * level.scale).any():
+        wide = open_part(uncovered, SLIVER * prepared.face_px * level.scale)
+        if not wide.any():
             return
+        # and so are such slivers beside a wide new gap elsewhere (a jaw drop under a grin's
+        # moved teeth): painted, they drew a dark outline round the teeth (fear on wild
+        # fr_alex-lacamoire and lp_s42)
+        teeth = not kept.any()  # the rig's teeth where the photo shows none of its own
+        kept = cv2.max(kept, cv2.subtract(uncovered, wide))
         # the interior sits where the fitted rig's lips are; move, turn and scale it onto the
         # tracked lips (the fit's mouth may be tilted or sized a little differently)
         lms = prepared.face.landmarks[:N_LANDMARKS, :2]
@@ -801,7 +878,7 @@ class GeometricSynthesizer:
         verts = target.copy()
         verts[:, :2] = ((verts[:, :2] @ onto[:, :2].T + onto[:, 2] - prepared.crop[:2])
                         * level.scale - 0.5)
-        interior = prepared.interior.render(verts, origin, size, teeth=not kept.any())
+        interior = prepared.interior.render(verts, origin, size, teeth=teeth)
         composite(region, interior, mask, kept, softness)
 
     @staticmethod
@@ -826,15 +903,26 @@ class GeometricSynthesizer:
         # the lower part first: the upper teeth overlap the lower ones
         for own, part, anchor in ((level.mouth_lower, slice(n_up, None), (0, grow)),
                                   (level.mouth_upper, slice(0, n_up), (0, 0))):
+            if not own.any():
+                continue
+            # worked on round the mask alone (the masks are the whole working level's size)
+            bx, by, bw, bh = cv2.boundingRect(own)
+            pad = grow + int(np.ceil(3.0 * TEETH_EDGE * least)) + 2
+            x0, y0 = max(bx - pad, 0), max(by - pad, 0)
+            own = own[y0:by + bh + pad, x0:bx + bw + pad]
             opened = open_part(own, least)
             if np.count_nonzero(opened) < MOVED_SHARE * np.count_nonzero(own > 127):
                 continue  # mostly sliver: what is left of it showed as specks
             own = cv2.dilate(opened, np.ones((grow + 1, 1), np.uint8), anchor=anchor)
+            # the opening's square kernel leaves stair-stepped edges, which moved teeth
+            # showed as notches with blocks of lip in them: rounded off, inwards
+            own = cv2.min(own, cv2.GaussianBlur(own, (0, 0), TEETH_EDGE * least))
             back = similarity(opening[part], rest[part])  # target -> photo, level pixels
             back[:, 2] += back[:, :2] @ np.asarray(origin, np.float64)
             flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
             moved = cv2.warpAffine(level.image, back, (w, h), flags=flags,
                                    borderMode=cv2.BORDER_REPLICATE)
+            back[:, 2] -= (x0, y0)  # into the mask's crop
             where = cv2.warpAffine(own, back, (w, h), flags=flags)
             where = cv2.min(where, inside)
             alpha = where.astype(np.float32)[..., None] * (1.0 / 255.0)

@@ -39,6 +39,8 @@ _DARKEST = 0.5  # the deepest parts keep this share of their colour
 # `benchmarks/teeth_light.py`)
 _ENAMEL = np.array([0.99, 0.99, 1.05]) * 1.18
 _SEAM_SHADE = 0.35  # shut lips' meeting line takes this share of the light away
+_LIP_SOURCE = 0.5  # a lip is stretched to the seam where it shows this share of the band
+_LIP_FADE = 5  # pixels over which the stretched lips fade into the inpainted band
 _LIP_SHADE = 0.45  # the lips' shade takes up to this share of the light at the opening's edge
 _GAP_SHADE = 0.18  # the lines between teeth take this share of the teeth's light away
 # the mouth's corners keep 1 - _CORRIDOR of the light its middle gets, in a warm shade (by
@@ -46,9 +48,14 @@ _GAP_SHADE = 0.18  # the lines between teeth take this share of the teeth's ligh
 # a cold grey-green beside the lips)
 _CORRIDOR = 0.45
 _CORRIDOR_TINT = np.array([0.8, 1.0, 1.15], np.float32)  # float32: no float64 image per frame
-_TONGUE_LIFT = 0.037  # the tongue is raised this share of the mouth's width, and the middle
-_TONGUE_RISE = 0.165  # of its back this much more: a dome rising towards the palate
-_TONGUE_SHADE = 0.6  # the tongue lies in the palate's shadow
+_TONGUE_LIFT = 0.05  # the tongue is raised this share of the mouth's width, and the middle
+_TONGUE_RISE = 0.14  # of its back this much more: a dome rising towards the palate
+# the tongue's colour over the rig's, by channel: real open mouths (the expressive clips, at
+# their widest) show a tongue about as light as the lips and paler than the rig's (its middle
+# tone over the lips' mean: red 0.8-1.0, green and blue 0.4-0.6); in the palate's shade (0.6
+# until 2026-11-23) it came out a dark maroon slab that hardly stood out from the cavity
+_TONGUE_TINT = np.array([1.2, 1.45, 1.4])
+_SOFT = 0.05  # the cavity and tongue are blurred by this share of the mouth's width
 # the rig's incisors end at the closed lips' line, so an opened mouth showed no upper teeth and
 # the whole height of the lower ones; a relaxed open mouth shows a few millimetres of the upper
 # incisors below the lip and the lower lip covers most of the lower ones (incisal display:
@@ -56,7 +63,8 @@ _TONGUE_SHADE = 0.6  # the tongue lies in the palate's shadow
 # lips part most in the middle (the rig's AU25), the upper incisors come down 5 mm, so that a
 # jaw drop still shows them under the lip's curve: in mouth widths
 _UPPER_SHOW = 0.1  # the upper teeth come down this far
-_LOWER_HIDE = 0.04  # the lower teeth sink this far behind the lower lip
+# (0.04 until 2026-11-23 left a white crescent of lower teeth along the lip of a jaw drop)
+_LOWER_HIDE = 0.08  # the lower teeth sink this far behind the lower lip
 #: A piece of a mouth opening smaller than this many squares of the least width it must
 #: have (`without_specks`) is a speck, not an opening.
 SPECK_AREA = 4.0
@@ -224,11 +232,15 @@ def joined(mask: np.ndarray, inside: np.ndarray, length: float) -> np.ndarray:
     return cv2.min(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), inside)
 
 
-def seal(region: np.ndarray, seam: np.ndarray, half: float) -> None:
+def seal(region: np.ndarray, seam: np.ndarray, half: float,
+         lips: Sequence[np.ndarray] | None = None) -> None:
     """Repaint the band `half` pixels either side of shut lips' `seam` (a polyline, region
     pixels) from the lips around it (in place): where MediaPipe's inner-lip points lay on
     the teeth rather than on the lips' edge, strips of teeth were carried into the seam and
-    showed as light dashes along it. The line where the lips meet is drawn back, faint."""
+    showed as light dashes along it. With `lips` (the lips' upper outer, upper inner, lower
+    inner and lower outer contours, region pixels) each lip is stretched down (up) to the
+    seam where it is thick enough (`_stretched_lips`); elsewhere the band is inpainted. The
+    line where the lips meet is drawn back, faint."""
     h, w = region.shape[:2]
     line = np.round(seam * (1 << _SEAM_BITS)).astype(np.int32)
     band = np.zeros((h, w), np.uint8)
@@ -240,14 +252,66 @@ def seal(region: np.ndarray, seam: np.ndarray, half: float) -> None:
     pad = thick + 2
     x0, y0 = max(x - pad, 0), max(y - pad, 0)
     x1, y1 = min(x + bw + pad, w), min(y + bh + pad, h)
+    if lips is not None:  # the lips' full height: they are stretched from their outer edge
+        top = int(np.floor(np.interp(np.arange(x0, x1), *_by_x(lips[0])).min()))
+        bottom = int(np.ceil(np.interp(np.arange(x0, x1), *_by_x(lips[-1])).max()))
+        y0, y1 = max(min(y0, top - 1), 0), min(max(y1, bottom + 2), h)
     patch = region[y0:y1, x0:x1]
     mask = np.where(band[y0:y1, x0:x1] > 0, np.uint8(255), np.uint8(0))
     filled = cv2.inpaint(np.ascontiguousarray(patch), mask, thick, cv2.INPAINT_TELEA)
+    if lips is not None:
+        origin = np.array([x0, y0], np.float64)
+        stretched, weight = _stretched_lips(patch, seam - origin, half,
+                                            [c - origin for c in lips])
+        keep = (weight * (1.0 / 255.0))[..., None]
+        filled = stretched * keep + filled.astype(np.float32) * (1 - keep)
     shade = np.zeros(mask.shape, np.uint8)
     cv2.polylines(shade, [line - (np.array([x0, y0]) << _SEAM_BITS)], False, 255, 1,
                   cv2.LINE_AA, shift=_SEAM_BITS)
     dark = cv2.GaussianBlur(shade.astype(np.float32) * (_SEAM_SHADE / 255.0), (0, 0), 0.7)
     patch[:] = np.clip(filled * (1.0 - dark)[..., None] + 0.5, 0, 255).astype(np.uint8)
+
+
+def _by_x(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A contour's (n, 2) points as x and y arrays in increasing x, for `np.interp`."""
+    order = np.argsort(points[:, 0], kind="stable")
+    return points[order, 0], points[order, 1]
+
+
+def _stretched_lips(patch: np.ndarray, seam: np.ndarray, half: float,
+                    lips: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """`patch` with, in each column, the upper lip (from its outer contour down to its inner
+    one, but no lower than `half` pixels above `seam`) stretched down to the seam and the
+    lower lip likewise up to it (`lips`: the upper outer, upper inner, lower inner and lower
+    outer contours); and the uint8 weight of that result (0 where a lip is thinner than
+    `_LIP_SOURCE` of the band, or beyond the seam's ends). The lips then meet with their own
+    colour and texture: inpainted, a broad band (a toothy grin shut) came out as a smear of
+    the skin around the lips, and a thin upper lip vanished into it."""
+    h, w = patch.shape[:2]
+    xs = np.arange(w, dtype=np.float64)
+    seam_x, seam_y = _by_x(seam)
+    mid = np.interp(xs, seam_x, seam_y)
+    top, upper, lower, bottom = (np.interp(xs, *_by_x(c)) for c in lips)
+    upper = np.minimum(upper, mid - half)  # where the upper lip's source ends
+    lower = np.maximum(lower, mid + half)
+    least = max(_LIP_SOURCE * 2.0 * half, 1.0)
+    ok = ((xs >= seam_x[0]) & (xs <= seam_x[-1]) & (upper - top >= least)
+          & (bottom - lower >= least))
+    ys = np.arange(h, dtype=np.float64)[:, None]
+    down = top + (ys - top) * np.clip((upper - top) / np.maximum(mid - top, 1e-6), 0, 1)
+    up = bottom - (bottom - ys) * np.clip((bottom - lower) / np.maximum(bottom - mid, 1e-6),
+                                          0, 1)
+    inside = (ys >= top - 1) & (ys <= bottom + 1) & ok
+    map_x = np.ascontiguousarray(np.broadcast_to(xs.astype(np.float32), (h, w)))
+    layers = [cv2.remap(patch, map_x, np.where(inside, m, ys).astype(np.float32),
+                        cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+              for m in (down, up)]
+    # the lips meet along the seam with an anti-aliased edge, not a stair of whole pixels
+    lower_share = np.clip(ys - mid + 0.5, 0.0, 1.0).astype(np.float32)[..., None]
+    stretched = layers[0] * (1 - lower_share) + layers[1] * lower_share
+    # columns fade in and out over a few pixels, not cut
+    weight = cv2.blur(np.repeat(ok.astype(np.float32)[None, :], h, 0), (_LIP_FADE, 1))
+    return stretched, np.round(weight * inside * 255).astype(np.uint8)
 
 
 def light_gain(image: np.ndarray, landmarks: np.ndarray,
@@ -288,7 +352,9 @@ class MouthInterior:
     gaps between teeth are drawn as thin dark lines, and the tongue's back is raised towards
     the palate (the rig's tongue lies level with the lower teeth, hidden behind them from the
     front). The upper teeth come down below the upper lip and the lower ones sink behind the
-    lower lip, as in a relaxed open mouth (`_UPPER_SHOW`, `_LOWER_HIDE`).
+    lower lip, as in a relaxed open mouth (`_UPPER_SHOW`, `_LOWER_HIDE`). The cavity and the
+    tongue are blurred before the teeth are drawn (`_SOFT`): drawn sharp, the tongue's
+    polygon outline read as cut paper.
     """
 
     def __init__(self, mesh: RigMesh, gain: float | np.ndarray) -> None:
@@ -304,7 +370,7 @@ class MouthInterior:
         is_tongue = ~self.is_teeth & np.isclose(colours, TONGUE).all(axis=1)
         self.is_cavity = ~self.is_teeth & ~is_tongue
         colours[self.is_teeth] *= _ENAMEL
-        colours[is_tongue] *= _TONGUE_SHADE
+        colours[is_tongue] *= _TONGUE_TINT
         light = _depth_light(mesh.vertices[self.triangles], self.is_teeth)
         # 8-bit colours, as drawn (`render`)
         self.colours = np.clip(colours * light[:, None] * 255.0 * gain + 0.5, 0, 255
@@ -348,7 +414,17 @@ class MouthInterior:
         # then the rest far to near
         order = np.lexsort((-depth, ~self.is_cavity))
         pts = np.round((corners[:, :, :2] - origin) * (1 << _SUBPIXEL)).astype(np.int32)
-        for k in order if teeth else order[~self.is_teeth[order]]:
+        # the cavity and the tongue are soft wet tissue in shade: drawn first and blurred, so
+        # that the tongue's outline and the cavity's facets do not show as cut paper; the
+        # teeth's edges stay sharp
+        soft = order[~self.is_teeth[order]]
+        for k in soft:
+            cv2.fillConvexPoly(out, pts[k], self.colours[k], lineType=cv2.LINE_AA,
+                               shift=_SUBPIXEL)
+        sigma = _SOFT * width
+        if sigma > 0.3:
+            out = cv2.GaussianBlur(out, (0, 0), sigma)
+        for k in order[self.is_teeth[order]] if teeth else ():
             cv2.fillConvexPoly(out, pts[k], self.colours[k], lineType=cv2.LINE_AA,
                                shift=_SUBPIXEL)
         shaded = out.astype(np.float32)
@@ -414,7 +490,10 @@ def composite(warped: np.ndarray, interior: np.ndarray, opening: np.ndarray,
     and returns it."""
     sigma = max(0.5, softness)
     inside = cv2.GaussianBlur(opening.astype(np.float32) * (1.0 / 255.0), (0, 0), sigma)
-    alpha = inside * (1.0 - kept.astype(np.float32) * (1.0 / 255.0))
+    # the part left to paint blurred, not the opening: the opening's blurred edge reaches
+    # past it, where the photo's own mouth, kept up to that edge, then took a dark outline
+    alpha = cv2.GaussianBlur(cv2.subtract(opening, kept).astype(np.float32) * (1.0 / 255.0),
+                             (0, 0), sigma)
     shade = cv2.GaussianBlur(inside, (0, 0), 3.0 * sigma)
     lit = cv2.multiply(interior, cv2.merge([1.0 - _LIP_SHADE * (1.0 - shade)] * 3))
     mixed = cv2.blendLinear(lit, warped.astype(np.float32), alpha, 1.0 - alpha)

@@ -38,8 +38,9 @@ PRESETS: dict[str, dict[str, float]] = {
     "anger": {"AU4": 4.0, "AU5": 2.5, "AU7": 3.0, "AU23": 3.5},
     # nose wrinkler + lip corner depressor + lower lip depressor
     "disgust": {"AU9": 4.0, "AU15": 2.5, "AU16": 2.5},
-    # one-sided: lip corner puller and dimpler on the subject's right only
-    "contempt": {"AU12R": 2.5, "AU14R": 3.5},
+    # one-sided: lip corner puller and dimpler on the subject's right only (C and D: at
+    # 2.5 and 3.5 until 2026-11-23 a review found it nearly invisible on London 024)
+    "contempt": {"AU12R": 3.0, "AU14R": 4.0},
     # no expression: every AU at 0 (a smile or frown taken away, lips closed, eyes open) but
     # those the regressor reads and no preset names (`preset_targets`)
     "neutral": {},
