@@ -167,6 +167,56 @@ def test_a_csv_value_that_is_no_finite_number_is_refused(photo_csv, tmp_path, ca
         assert not (tmp_path / name).exists()
 
 
+def test_a_take_that_one_wrong_time_stamp_would_blow_up_is_refused(photo_csv, tmp_path,
+                                                                     capsys):
+    """One time stamp of 1e9 s made Live Link's resampling ask for 447 GiB (a traceback),
+    1e6 s had the process killed for memory; negative times wrote timecodes like
+    -1:59:57:38. Both are refused before anything is written."""
+    two = tmp_path / "two.csv"
+    rows = list(csv.reader(photo_csv.open(newline="")))
+    later = list(rows[1])
+    later[rows[0].index("frame")] = "2"
+    rows.append(later)
+    first = rows[1][rows[0].index("timestamp")]
+    for start, value, problem in ((first, "1e9", "a time stamp is likely wrong"),
+                                  ("-3", "-2", "a time stamp is negative")):
+        rows[1][rows[0].index("timestamp")] = start
+        later[rows[0].index("timestamp")] = value
+        with two.open("w", newline="") as f:
+            csv.writer(f).writerows(rows)
+        assert run_export(two, "--format", "livelink", "--out", tmp_path / "o.csv") == 2
+        err = capsys.readouterr().err
+        assert problem in err and "Traceback" not in err
+        assert not (tmp_path / "o.csv").exists()
+    rows[1][rows[0].index("timestamp")] = first
+    later[rows[0].index("timestamp")] = str(float(first) + 0.5)  # a short gap: as before
+    with two.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert run_export(two, "--format", "livelink", "--out", tmp_path / "o.csv") == 0
+
+
+def test_empty_au_cells_and_a_success_that_is_no_number(photo_csv, tmp_path, capsys):
+    """An empty or nan AU12_r silently became MouthSmile 0, and success=maybe counted as
+    tracked."""
+    rows = list(csv.reader(photo_csv.open(newline="")))
+    later = list(rows[1])
+    later[rows[0].index("frame")] = "2"
+    later[rows[0].index("timestamp")] = str(float(later[rows[0].index("timestamp")]) + 0.1)
+    rows.append(later)
+    for value in ("", "nan"):
+        later[rows[0].index("AU12_r")] = value  # read in the first row, lost in the second
+        with (tmp_path / "gap.csv").open("w", newline="") as f:
+            csv.writer(f).writerows(rows)
+        assert run_export(tmp_path / "gap.csv", "--format", "json",
+                          "--out", tmp_path / "o.json") == 0
+        err = capsys.readouterr().err
+        assert "AU12_r empty or not a number in some tracked rows" in err
+        assert "AU23_r" not in err  # never read by MediaPipe: empty in every row, no note
+    maybe = _edited_csv(photo_csv, tmp_path / "maybe.csv", "success", "maybe")
+    assert run_export(maybe, "--format", "json", "--out", tmp_path / "m.json") == 2
+    assert "success in row 1 is 'maybe'" in capsys.readouterr().err
+
+
 def test_au_intensities_beyond_the_scale_are_clipped_with_a_note(photo_csv, tmp_path, capsys):
     high = _edited_csv(photo_csv, tmp_path / "high.csv", "AU12_r", "9")
     assert run_export(high, "--format", "json", "--out", tmp_path / "o.json") == 0

@@ -18,7 +18,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", "-o", required=True, help="image to write (PNG or JPEG)")
     p.add_argument("--size", type=int_in(16, 4096), default=512,
                    help="render size in pixels, 16 to 4096 (default 512)")
-    p.add_argument("--json", metavar="PATH", help="also write the fitted parameters as JSON")
+    p.add_argument("--json", metavar="PATH",
+                   help="also write the fitted parameters as JSON ('-': standard output)")
     p.add_argument("--face-model", metavar="TASK", help="a face_landmarker.task to use")
     p.set_defaults(run=run)
 
@@ -38,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     from auedit.rig.model import pose_angles_deg, rig_for
     from auedit.transfer.expression import transfer
 
-    check_outputs([args.out, args.json], [args.identity, args.expression, args.face_model])
+    to_stdout = args.json == "-"  # the usual name of standard output, as fit and export
+    check_outputs([args.out, None if to_stdout else args.json],
+                  [args.identity, args.expression, args.face_model])
     check_image_output(args.out)
     tracker = FaceTracker(Mode.IMAGE, max_faces=1, model_path=args.face_model)
     try:
@@ -58,14 +61,18 @@ def run(args: argparse.Namespace) -> int:
         write_image(args.out, image)
         if args.json:
             p = result.params
-            write_text(args.json, json.dumps({
+            text = json.dumps({
                 "identity_from": args.identity, "expression_from": args.expression,
                 "pose_deg": dict(zip(("pitch", "yaw", "roll"),
                                      pose_angles_deg(p.pose)[0].round(2).tolist(), strict=True)),
                 "au": dict(zip(AU_PARAMETER_KEYS, p.au[0].round(4).tolist(), strict=True)),
                 "identity": dict(zip(IDENTITY_KEYS, p.identity[0].round(4).tolist(),
                                      strict=True)),
-            }, indent=2))
+            }, indent=2)
+            if to_stdout:
+                sys.stdout.write(text + "\n")
+            else:
+                write_text(args.json, text)
     finally:
         tracker.close()
     print(f"auedit: {args.identity} with the expression of {args.expression} -> {args.out}",

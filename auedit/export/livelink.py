@@ -110,6 +110,11 @@ def resample(times: np.ndarray, values: np.ndarray, fps: int,
     return frames, out.reshape(len(grid), v.shape[1])
 
 
+#: A take is refused where resampling would write more than this many rows per frame of
+#: the track (beyond a minute's worth): a frame a second at 60 fps passes.
+MAX_ROWS_PER_FRAME = 60
+
+
 class LiveLinkExporter:
     """`--format livelink`: a Live Link Face take CSV at 30 or 60 fps."""
 
@@ -128,6 +133,7 @@ class LiveLinkExporter:
         """(frame numbers at `fps`, (N, 61) values in `BLENDSHAPE_COLUMNS` order)."""
         if not track.frames:
             raise ExportError("the track has no frames with a face: nothing to export")
+        self._check_times(track.times)
         samples = []
         for f in track.frames:
             w = frame_arkit(f)
@@ -139,6 +145,23 @@ class LiveLinkExporter:
         values[:, :len(LIVELINK_ARKIT_ORDER)] = np.clip(values[:, :len(LIVELINK_ARKIT_ORDER)],
                                                         0.0, 1.0)
         return frames, values
+
+    def _check_times(self, times: np.ndarray) -> None:
+        """ExportError for time stamps a timecoded take cannot hold: negative ones, and a
+        span that resamples to far more rows than the track has frames (one wrong time stamp,
+        1e9 s, asked for 447 GiB; 36,000 s wrote 2 million rows for 72 frames)."""
+        t = np.sort(times)
+        if t[0] < 0:
+            raise ExportError(f"a time stamp is negative ({t[0]:g} s): Live Link Face "
+                              "timecodes count from 0")
+        rows = (t[-1] - t[0]) * self.fps + 1
+        if rows > max(MAX_ROWS_PER_FRAME * len(t), 60 * self.fps):
+            gap = int(np.argmax(np.diff(t))) if len(t) > 1 else 0
+            raise ExportError(
+                f"the track's {len(t)} frames span {t[-1] - t[0]:g} s, {rows:.3g} rows at "
+                f"{self.fps} fps, more than {MAX_ROWS_PER_FRAME} per frame it has (the "
+                f"largest gap: {t[gap + 1] - t[gap]:g} s after {t[gap]:g} s): a time stamp "
+                "is likely wrong")
 
     def write(self, track: ExpressionTrack, path: str | os.PathLike[str]) -> None:
         frames, values = self.rows(track)

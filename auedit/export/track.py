@@ -99,7 +99,7 @@ class ExpressionTrack:
         except IsADirectoryError:
             raise CsvFormatError(f"{p} is a folder, not a CSV") from None
         aus = au_columns(table)
-        _check_numeric(p, table, ["frame", "timestamp", "face_id",
+        _check_numeric(p, table, ["frame", "timestamp", "face_id", "success",
                                   *(au_column_name(k) for k in aus)])
         n = len(table["frame"])
         ok = np.ones(n, dtype=bool)
@@ -156,6 +156,14 @@ class ExpressionTrack:
                 index=int(table["frame"][i]) - 1, time=float(table["timestamp"][i]),
                 aus=values, pose=HeadPose(*ang, *t), arkit=arkit))
         notes += clip_ranges(frames)
+        # a column empty in every row is an AU its detector does not read (AU23 from
+        # MediaPipe); one empty only in some rows lost values
+        empty = [au_column_name(k) for k, c in aus.items()
+                 if np.isnan(c[ok]).any() and not np.isnan(c[ok]).all()]
+        if empty:
+            notes.append(f"{_name_list(empty)} empty or not a number in some tracked rows: "
+                         "there the ARKit weights they drive come from the CSV's blendshape "
+                         "columns, or are 0 without them")
         passes = _one_pass(frames)
         if passes > 1:
             notes.append(f"the rows go back in time {passes - 1} time(s) (a replay or a jump "
