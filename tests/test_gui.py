@@ -453,3 +453,106 @@ def test_a_video_played_to_its_end_reads_ended(qtbot, window, tmp_path, make_dem
     qtbot.waitUntil(lambda: window.readout.text().startswith("ended"), timeout=30000)
     window.image.step_frame(-1)  # stepped back from the end: paused there
     qtbot.waitUntil(lambda: window.readout.text().startswith("paused"), timeout=5000)
+
+
+def test_neutral_on_a_paused_video_is_the_frame_on_screen(qtbot, window, tmp_path,
+                                                          make_demo_video):
+    """Set on a paused video, the neutral was taken from the next 15 frames played, so the
+    bars stayed as they were; now the frame on screen is analysed again for it."""
+    window.open_paths([str(make_demo_video(tmp_path / "face.avi", 30))])
+    qtbot.waitUntil(lambda: window.first_frame_at is not None, timeout=30000)
+    window.image.toggle_play()  # pause
+    window.image.seek(3)
+    qtbot.waitUntil(lambda: window.latest().analysis.frame_index == 3, timeout=10000)
+    before = window.histogram.heights(DETECTOR).copy()
+    unsaturated = before < MAX_INTENSITY - 0.5
+    assert before[unsaturated].max() > 1.0  # the demo face smiles
+    window.set_neutral()
+    qtbot.waitUntil(lambda: window.histogram.heights(DETECTOR)[unsaturated].max() < 0.05,
+                    timeout=30000)
+    assert window.latest().analysis.frame_index == 3  # still paused there
+
+
+def test_recording_a_photo_writes_its_row_and_ctrl_r_stops_it_from_any_tab(
+        qtbot, window, tmp_path):
+    """A recording started on a photo already open wrote nothing ("0 rows written"), and
+    Ctrl+R on the other tab opened a second save dialog instead of stopping it."""
+    out = tmp_path / "photo.csv"
+    window.open_paths([str(DEMO)])
+    qtbot.waitUntil(lambda: window.first_frame_at is not None, timeout=30000)
+    inference = window.image.pipeline.inference
+    window.start_recording(str(out))
+    qtbot.waitUntil(lambda: inference.rows_recorded == 1, timeout=30000)
+    assert window.record_action.isChecked()
+    window.tabs.setCurrentWidget(window.camera)
+    window.refresh()
+    assert window.recording_label.text() == "● REC 1 rows on the Image / video tab"
+    with qtbot.waitSignal(window.image.pipeline.recording, timeout=5000) as blocker:
+        window.toggle_recording()  # no dialog: it stops the recording
+    assert blocker.args == ["", 1]
+    assert not window.record_action.isChecked()
+    with out.open(newline="", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == 1
+
+
+def test_a_recording_that_cannot_start_leaves_the_menu_unticked(qtbot, window, tmp_path):
+    blocker_file = tmp_path / "file"
+    blocker_file.write_text("in the way of a folder")
+    window.record_action.setChecked(True)  # as the menu ticks it when chosen
+    with qtbot.waitSignal(window.camera.pipeline.recording, timeout=5000) as blocker:
+        window.start_recording(str(blocker_file / "x.csv"))
+    assert blocker.args == ["", -1]
+    assert not window.record_action.isChecked()
+    assert "cannot record to" in window.statusBar().currentMessage()
+
+
+@pytest.mark.shared_data
+def test_a_group_photo_shows_all_five_faces(qtbot, window, shared_data):
+    """The app looked for 4 faces at most and showed 4 of multi_face.jpg's 5 without a
+    word (`auedit analyze` notes its --max-faces)."""
+    window.open_paths([str(shared_data / "images" / "multi_face.jpg")])
+    qtbot.waitUntil(lambda: window.latest() is not None, timeout=30000)
+    assert len(window.latest().analysis.faces) == 5
+    qtbot.waitUntil(lambda: window.controls.face_count.text() == "of 5", timeout=5000)
+
+
+def test_no_camera_is_said_in_the_view_and_an_open_failure_stays_there(qtbot, window,
+                                                                       monkeypatch):
+    """With no camera device the picker offered Cameras 0-3, and a camera that could not be
+    opened was said only in the status bar for a few seconds."""
+    from auedit.ui import camera_pane
+
+    monkeypatch.setattr(camera_pane, "camera_indices", lambda: [])
+    pane = window.camera
+    pane._list_cameras()
+    assert pane.picker.count() == 0 and pane.view.problem == camera_pane.NO_CAMERA
+    pane.start()
+    assert not pane.start_button.isChecked()  # nothing to start
+    assert window.statusBar().currentMessage() == camera_pane.NO_CAMERA
+
+    monkeypatch.setattr(camera_pane, "camera_indices", lambda: [7])
+    pane._list_cameras()
+    assert pane.picker.count() == 1 and pane.view.problem == ""
+    pane.start()  # /dev/video7 is not there: OpenCV cannot open it
+    qtbot.waitUntil(lambda: not pane.start_button.isChecked(), timeout=30000)
+    qtbot.waitUntil(lambda: "7" in pane.view.problem, timeout=5000)
+
+
+def test_ctrl_c_in_the_terminal_closes_the_app(tmp_path):
+    """SIGINT raised KeyboardInterrupt inside a Qt slot: a traceback, and the app ran on."""
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "auedit", "gui"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(12.0)  # the window is up
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert proc.returncode == 0

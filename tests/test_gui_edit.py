@@ -530,3 +530,54 @@ def test_a_save_name_without_a_suffix_gets_the_chosen_types():
     assert with_image_suffix("/tmp/smile", "PNG (*.png)") == "/tmp/smile.png"
     assert with_image_suffix("/tmp/smile", "All files (*)") == "/tmp/smile.png"
     assert with_image_suffix("/tmp/smile.jpeg", "PNG (*.png)") == "/tmp/smile.jpeg"
+
+
+def test_arrow_steps_are_one_undo_step_and_a_reset_leaves_nothing_unsaved(qtbot, window):
+    """Ten arrow presses on a slider were ten undo steps; after Reset the photo was back as
+    it was but still counted as unsaved, so closing asked to discard it."""
+    _edit_photo(qtbot, window)
+    panel = window.edit_panel
+    own = panel.targets()
+    slider = panel.rows["AU26"].sliders["AU26"]
+    for _ in range(10):
+        slider.triggerAction(slider.SliderAction.SliderSingleStepAdd)
+    assert panel.values["AU26"] == pytest.approx(own["AU26"] + 1.0)
+    assert panel.undo_stack.count() == 1 and panel.unsaved
+    panel.rows["AU12"].sliders[""].triggerAction(slider.SliderAction.SliderSingleStepAdd)
+    assert panel.undo_stack.count() == 2  # another slider: a step of its own
+    panel.reset()
+    assert panel.targets() == own and not panel.unsaved
+    panel.undo_stack.undo()
+    assert panel.unsaved
+    panel.undo_stack.undo()
+    panel.undo_stack.undo()  # undone to the face's own values: nothing to lose
+    assert panel.targets() == own and not panel.unsaved
+
+
+def test_the_edit_is_not_saved_over_the_photo_being_edited(qtbot, window, tmp_path):
+    """Saving to the open photo's own path replaced the original (`auedit edit` refuses)."""
+    photo = tmp_path / "mine.jpg"
+    photo.write_bytes(DEMO.read_bytes())
+    _edit_photo(qtbot, window, photo)
+    before = photo.read_bytes()
+    assert not window.editor.save(str(photo))
+    assert "is the photo being edited" in window.statusBar().currentMessage()
+    qtbot.wait(300)
+    assert photo.read_bytes() == before
+
+
+def test_on_the_camera_tab_the_edit_is_kept_out_of_reach(qtbot, window):
+    """On the Camera tab the sliders stayed live and changed a photo that was not in view."""
+    _edit_photo(qtbot, window)
+    panel = window.edit_panel
+    panel.rows["AU26"].sliders["AU26"].setValue(30)
+    window.tabs.setCurrentWidget(window.camera)
+    window.refresh()
+    assert not panel.controls.isEnabled() and "switch back" in panel.status.text()
+    assert panel.unsaved  # the edit is kept: closing still asks about it
+    panel.apply_preset("happiness")  # a preset from elsewhere changes nothing unseen
+    assert panel.values["AU26"] == 3.0
+    window.tabs.setCurrentWidget(window.image)
+    window.refresh()
+    assert panel.controls.isEnabled() and "switch back" not in panel.status.text()
+    assert panel.values["AU26"] == 3.0

@@ -227,11 +227,9 @@ class HeldEngine:
         return self.engine.fit(image, face, progress=hold, **kwargs)
 
 
-def test_new_photo_supersedes_a_running_fit(qtbot, window, tiny_genet, tmp_path):
-    from auedit.media.sources import read_image
-
-    mirrored = tmp_path / "mirrored.png"
-    cv2.imwrite(str(mirrored), cv2.cvtColor(read_image(DEMO)[:, ::-1], cv2.COLOR_RGB2BGR))
+def _held_photo_fit(qtbot, window, tiny_genet) -> list[HeldEngine]:
+    """The demo photo open on the GE-Net tab, its fit held at the first iteration; the
+    engines made (the first holds)."""
     engines: list[HeldEngine] = []
 
     def make(extractor: str) -> HeldEngine:
@@ -241,8 +239,17 @@ def test_new_photo_supersedes_a_running_fit(qtbot, window, tiny_genet, tmp_path)
     window.genet.make_engine = make
     _open_photo(qtbot, window)
     window.show_genet()
-    panel = window.genet_panel
     qtbot.waitUntil(lambda: bool(engines) and engines[0].held.is_set(), timeout=FIT_TIMEOUT)
+    return engines
+
+
+def test_new_photo_supersedes_a_running_fit(qtbot, window, tiny_genet, tmp_path):
+    from auedit.media.sources import read_image
+
+    mirrored = tmp_path / "mirrored.png"
+    cv2.imwrite(str(mirrored), cv2.cvtColor(read_image(DEMO)[:, ::-1], cv2.COLOR_RGB2BGR))
+    engines = _held_photo_fit(qtbot, window, tiny_genet)
+    panel = window.genet_panel
     qtbot.waitUntil(lambda: panel.progress.value() == 1, timeout=5000)
     assert panel.progress.maximum() == ITERATIONS and "1/" in panel.progress.text()
     first = window.genet.worker.progress().generation
@@ -387,3 +394,17 @@ def test_view_restarts_when_the_same_file_opens_again(qtbot, demo_face):
         view.refresh(AnalysedFrame(analysis, rgb, 0.0, Mode.VIDEO, seq, None, generation),
                      0, live=True)
     assert worker.restarts == [True, False, True, False]
+
+
+def test_a_photo_fit_runs_on_while_the_tab_is_hidden(qtbot, window, tiny_genet):
+    """Leaving the GE-Net tab mid-fit cancelled a photo's fit, and coming back started it
+    over from 0; it now runs to its end and is shown when the tab is back."""
+    engines = _held_photo_fit(qtbot, window, tiny_genet)
+    window.right_tabs.setCurrentWidget(window.series)  # hidden mid-fit
+    engines[0].release.set()
+    qtbot.waitUntil(lambda: window.genet.result is not None, timeout=FIT_TIMEOUT)
+    assert not engines[0].cancelled.is_set()
+    window.show_genet()
+    qtbot.wait(300)
+    assert window.genet.worker.fits == 1  # shown, not fitted again
+    assert window.genet.result.fit.iterations == ITERATIONS

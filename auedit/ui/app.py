@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -28,6 +29,8 @@ ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 #: The app id: the name of the Linux .desktop file (packaging/linux), so that desktops match
 #: the window to its launcher and icon.
 DESKTOP_ID = "io.github.auedit.AUEdit"
+#: How often (ms) Qt's event loop lets Python run a signal handler (Ctrl+C).
+SIGNAL_CHECK_MS = 200
 
 
 def app_icon() -> QIcon:
@@ -107,6 +110,14 @@ def run_app(inputs: list[str], camera: int | None = None, demo: bool = False) ->
             window.camera.start()
 
     QTimer.singleShot(0, open_inputs)
+    # Ctrl+C in the terminal closes the window as its close button does (an unsaved edit
+    # asks first): Python's own handler raised KeyboardInterrupt inside a Qt slot, printed
+    # a traceback and left the app running. Qt's loop gives Python a moment every 200 ms
+    # to run the handler.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    ticker = QTimer(window)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(SIGNAL_CHECK_MS)
     code = app.exec()
     if stuck_threads():  # a model still loading: Qt would abort on destroying its thread
         sys.stdout.flush()

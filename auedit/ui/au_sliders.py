@@ -227,12 +227,25 @@ class AURow(QWidget):
 
 
 class _SetValues(QUndoCommand):
-    """One undoable change of the panel's values."""
+    """One undoable change of the panel's values. Keyboard steps of one slider (`stepped`)
+    in a row merge into one: ten arrow presses were ten undo steps."""
+
+    STEP_ID = 1  # `QUndoCommand.id` of a keyboard step; others do not merge
 
     def __init__(self, panel: AUSliderPanel, before: dict[str, float], after: dict[str, float],
-                 text: str) -> None:
+                 text: str, *, stepped: bool = False) -> None:
         super().__init__(text)
         self.panel, self.before, self.after = panel, before, after
+        self.stepped = stepped
+
+    def id(self) -> int:
+        return self.STEP_ID if self.stepped else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
+        if not isinstance(other, _SetValues) or other.text() != self.text():
+            return False
+        self.after = other.after
+        return True
 
     def redo(self) -> None:
         self.panel.apply(self.after)
@@ -304,6 +317,9 @@ class AUSliderPanel(QWidget):
             self.preset_buttons[name] = b
 
         self.status = QLabel("")
+        self._text = ""  # the status the panel's own state gives
+        self._elsewhere: str | None = None  # why the controls are off though a face is edited
+        self._has_face = False
         self.status.setStyleSheet("color: #909090;")
         self.status.setWordWrap(True)
 
@@ -365,15 +381,17 @@ class AUSliderPanel(QWidget):
 
     @property
     def available(self) -> bool:
-        return self.controls.isEnabled()
+        """A face is being edited (its controls may still be off: `set_elsewhere`)."""
+        return self._has_face
 
     @property
     def unsaved(self) -> bool:
-        """An edit the user made and has not saved since (`mark_saved`)."""
-        return self.available and not self.undo_stack.isClean()
+        """Values other than those last saved (`mark_saved`) or, unsaved, the face's own: a
+        reset or undo back to them leaves nothing to lose."""
+        return self.available and self.values != self._saved
 
     def mark_saved(self) -> None:
-        self.undo_stack.setClean()
+        self._saved = dict(self.values)
 
     def targets(self) -> dict[str, float]:
         return dict(self.values)
@@ -383,22 +401,40 @@ class AUSliderPanel(QWidget):
         self.own = {k: float(own.get(k, 0.0)) for k in AU_PARAMETER_KEYS}
         self.undo_stack.clear()
         self.values = dict(self.own)
+        self._saved = dict(self.own)
         self._show_values()
-        self.controls.setEnabled(True)
-        self.status.setText(text)
+        self._has_face = True
+        self.controls.setEnabled(self._elsewhere is None)
+        self._set_text(text)
 
     def set_unavailable(self, text: str) -> None:
         """Nothing to edit (no photo, no face, preparation failed): say why, disable and show
         0; the values and undo history of the face edited before are gone."""
+        self._has_face = False
         self.controls.setEnabled(False)
         self.undo_stack.clear()
         self.own = dict.fromkeys(AU_PARAMETER_KEYS, 0.0)
         self.values = dict(self.own)
+        self._saved = dict(self.own)
         self._show_values()
-        self.status.setText(text)
+        self._set_text(text)
 
     def set_status(self, text: str) -> None:
-        self.status.setText(text)
+        self._set_text(text)
+
+    def set_elsewhere(self, text: str | None) -> None:
+        """With `text`, the photo edited is not in view (the Camera tab is): the controls
+        are off and say why, the edit and its history kept; None: back in view."""
+        if text == self._elsewhere:
+            return
+        self._elsewhere = text
+        self.controls.setEnabled(text is None and self._has_face)
+        self.status.setText(text if text is not None else self._text)
+
+    def _set_text(self, text: str) -> None:
+        self._text = text
+        if self._elsewhere is None:
+            self.status.setText(text)
 
     def split_keys(self) -> list[str]:
         return [facs for facs, row in self.rows.items() if row.is_split]
@@ -410,7 +446,7 @@ class AUSliderPanel(QWidget):
     # --- changes -----------------------------------------------------------------------
     def set_values(self, values: Mapping[str, float], text: str) -> None:
         """Set every AU (unnamed ones to 0) as one undo step; nothing without a face."""
-        if not self.available:
+        if not self.available or self._elsewhere is not None:
             return
         after = {k: float(values.get(k, 0.0)) for k in AU_PARAMETER_KEYS}
         self.undo_stack.push(_SetValues(self, dict(self.values), after, text))
@@ -444,8 +480,9 @@ class AUSliderPanel(QWidget):
             self.values = after
             row.show_values(after)
             self.targets_changed.emit(dict(after), True)
-        else:  # keyboard, a click on the groove: one step each
-            self.undo_stack.push(_SetValues(self, dict(self.values), after, row.facs))
+        else:  # keyboard, a click on the groove: steps of one slider in a row are one
+            self.undo_stack.push(_SetValues(self, dict(self.values), after, row.facs,
+                                            stepped=True))
 
     def _pressed(self) -> None:
         self._drag_start = dict(self.values)

@@ -262,12 +262,13 @@ class GENetView(QObject):
             self.panel.show_fit(self.result)
 
     def set_active(self, on: bool) -> None:
-        """The GE-Net tab was shown or hidden; hidden, a running fit stops (a live input is
-        fitted again, a photo only if its fit had not finished)."""
+        """The GE-Net tab was shown or hidden; hidden, a live fit stops (it is fitted again
+        from the next frame), and a photo's fit runs on to its end, a second or so, to be
+        shown when the tab is back (it was cancelled and started over from 0)."""
         self.active = on
         if on or self.worker is None:
             return
-        if self._input is None or self._input[0] or self.result is None:
+        if self._input is None or self._input[0]:
             self.worker.cancel()
             self._input = self._photo = None
             self._generation = -1

@@ -35,7 +35,7 @@ from auedit.ui.questions import Button, ask
 from auedit.ui.settings import app_settings, get_bool, get_int, get_list
 from auedit.ui.status import StatusReadout
 from auedit.ui.time_series import DEFAULT_SERIES, AUTimeSeries
-from auedit.workers.inference import AnalysedFrame
+from auedit.workers.inference import MAX_FACES, AnalysedFrame
 from auedit.workers.pipeline import Pipeline
 
 REFRESH_HZ = 30
@@ -282,15 +282,22 @@ class MainWindow(QMainWindow):
         self.readout.show_stats(stats, faces, state=self._state(pane))
         self._fit_layout()
         self.series.show_still_hint(still and not pane.view.problem)
-        rows = pane.pipeline.inference.rows_recorded
-        if pane.pipeline.inference.record_path:
-            self.recording_label.setText(f"● REC {rows} rows")
+        recording = self._recording_pane()
+        if recording is not None:  # the recording stays with the tab it was started on
+            rows = recording.pipeline.inference.rows_recorded
+            tab = self.tabs.tabText(self.tabs.indexOf(recording)).replace("&", "")
+            where = "" if recording is pane else f" on the {tab} tab"
+            self.recording_label.setText(f"● REC {rows} rows{where}")
         new = item is not None and (force or self._shown_seq.get(id(pane)) != item.seq)
         if item is not None and new:
             self._show(pane, item, faces)
-        if pane is self.image:  # the camera pane leaves the edit as it is
+        if pane is self.image:  # the camera pane leaves the edit as it is, out of reach
+            self.edit_panel.set_elsewhere(None)
             self.editor.refresh(item, self.controls.selected_face, self.image.kind == "image",
                                 repaint=new, problem=pane.view.problem)
+        elif self.edit_panel.available:
+            self.edit_panel.set_elsewhere("The Edit tab edits the photo in the Image / video "
+                                          "tab: switch back to it to go on editing.")
         self.genet.refresh(item, self.controls.selected_face,
                            live=pane is self.camera or self.image.kind == "video")
 
@@ -350,7 +357,8 @@ class MainWindow(QMainWindow):
         if pane is self.image and dialog is not None and not dialog.running:
             dialog.set_media(self.image.current_path)  # not the last file's
         name = Path(item.analysis.source).name or item.analysis.source
-        self.show_message(f"{faces} face{'s' if faces > 1 else ''} in {name}" if faces
+        most = " (the most the app looks for)" if faces >= MAX_FACES else ""
+        self.show_message(f"{faces} face{'s' if faces > 1 else ''} in {name}{most}" if faces
                           else f"No face found in {name}")
 
     def _show(self, pane: CameraPane | ImagePane, item: AnalysedFrame, faces: int) -> None:
@@ -469,11 +477,14 @@ class MainWindow(QMainWindow):
             self.show_message("Save edit: open the Edit tab on a photo with a face first")
             return
         start = Path(str(self.settings.value("edit/save_dir", self._last_dir())))
+        if not start.is_dir():  # gone since, or never made: a failed save's folder
+            start = Path(self._last_dir())
         path, chosen = QFileDialog.getSaveFileName(
             self, "Save the edited photo", str(start / self.editor.suggested_name),
             "PNG (*.png);;JPEG (*.jpg *.jpeg);;All files (*)")
         if path:
-            self.settings.setValue("edit/save_dir", str(Path(path).parent))
+            if Path(path).parent.is_dir():
+                self.settings.setValue("edit/save_dir", str(Path(path).parent))
             self.editor.save(with_image_suffix(path, chosen))
 
     def expression_dialog(self) -> None:
@@ -517,9 +528,9 @@ class MainWindow(QMainWindow):
         self.show_message("Neutral cleared")
 
     def toggle_recording(self) -> None:
-        pipe = self.pipeline
-        if pipe.inference.record_path:
-            pipe.stop_recording()
+        """Stop the recording, on whichever tab it runs, or start one on this tab's input."""
+        if self._recording_pane() is not None:
+            self.stop_recording()
             return
         path, _ = QFileDialog.getSaveFileName(self, "Record session to CSV",
                                               str(Path(self._last_dir()) / "session.csv"),
@@ -536,6 +547,13 @@ class MainWindow(QMainWindow):
         for pane in (self.camera, self.image):
             if pane.pipeline.inference.record_path:
                 pane.pipeline.stop_recording()
+
+    def _recording_pane(self) -> CameraPane | ImagePane | None:
+        """The pane whose input is being recorded, if any."""
+        for pane in (self.camera, self.image):
+            if pane.pipeline.inference.record_path:
+                return pane
+        return None
 
     def export_dialog_open(self) -> None:
         """The export dialog: the running export's, or a new one for what is open now."""
@@ -574,6 +592,8 @@ class MainWindow(QMainWindow):
         self.camera.toggle()
 
     def _recording_changed(self, path: str, rows: int) -> None:
+        """A recording started (`path`) or stopped (`rows` written; -1: it never started,
+        its error already shown)."""
         self.record_action.setChecked(bool(path))
         if path:
             self.last_recording = path
@@ -581,7 +601,8 @@ class MainWindow(QMainWindow):
             self.show_message(f"Recording to {path}")
         else:
             self.recording_label.setText("")
-            self.show_message(f"Recording stopped: {rows} rows written")
+            if rows >= 0:
+                self.show_message(f"Recording stopped: {rows} rows written")
 
     def _options_changed(self, options: object) -> None:
         for pane in (self.camera, self.image):
@@ -628,7 +649,7 @@ class MainWindow(QMainWindow):
                 splitter.setSizes([450, 260])
             else:
                 splitter.setSizes([700, 560])
-        self.camera.set_camera_index(get_int(s, "camera/index", 0))
+        self.camera.set_camera_index(get_int(s, "camera/index", 0), listed_only=True)
         self.camera.mirror.setChecked(get_bool(s, "camera/mirror", True))
         self.controls.explicit.setChecked(get_bool(s, "analysis/explicit_neutral", True))
         self.controls.auto.setChecked(get_bool(s, "analysis/auto_baseline", False))

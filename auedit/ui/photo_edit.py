@@ -86,6 +86,10 @@ class PhotoEditor(QObject):
         if not self._ready or self.worker is None:
             self.message.emit("Save edit: no face is being edited")
             return False
+        if _same_file(path, self._name):  # as `auedit edit` refuses to write over its input
+            self.message.emit(f"Save edit: {Path(path).name} is the photo being edited; "
+                              "save the edit under another name")
+            return False
         self.worker.save(path, self.panel.targets())
         self.message.emit(f"Saving {Path(path).name}…")
         return True
@@ -175,6 +179,14 @@ class PhotoEditor(QObject):
         self.message.emit(f"Edit: {text}")
         if not self._ready and self.original is not None:
             self.panel.set_unavailable(f"Cannot edit this face: {text}")
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether paths `a` and `b` name one file (b may be no file: a camera's frame)."""
+    try:
+        return Path(a).resolve() == Path(b).resolve() or Path(a).samefile(b)
+    except OSError:  # either is not there
+        return False
 
 
 def with_image_suffix(path: str, chosen_filter: str) -> str:

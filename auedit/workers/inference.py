@@ -21,6 +21,10 @@ from auedit.workers.mailbox import FrameSlot, Packet
 
 AnalyzerFactory = Callable[[Mode], Analyzer]
 
+#: The app looks for this many faces per frame at most (`auedit analyze` for 4 unless
+#: --max-faces says otherwise): a group photo of five showed four, without a word.
+MAX_FACES = 8
+
 #: A still image is analysed this many times when a neutral is set on it (the calibration
 #: averages its next frames).
 NEUTRAL_REPEATS = 16
@@ -33,7 +37,7 @@ def analyzer_factory(detectors: list[str] | tuple[str, ...],
     def make(mode: Mode) -> Analyzer:
         from auedit.face.tracker import FaceTracker
 
-        return Analyzer.create(list(detectors), tracker=FaceTracker(mode),
+        return Analyzer.create(list(detectors), tracker=FaceTracker(mode, max_faces=MAX_FACES),
                                options=options or AnalysisOptions())
 
     return make
@@ -176,14 +180,15 @@ class InferenceWorker(QObject):
                 redo = self._apply_commands()
                 packet = self._slot.take(0.05)  # the slot refuses closed inputs' frames
                 last = self._last_packet
-                if packet is None and redo and last is not None and last.mode is Mode.IMAGE:
+                if packet is None and last is not None and self._redo(redo, last):
                     packet = last
                 if packet is None:
                     if later:
                         self._analyzer(later.pop(0))
                     continue
                 try:
-                    self._process(packet, repeats=NEUTRAL_REPEATS if redo == "neutral" else 1)
+                    self._process(packet, repeats=NEUTRAL_REPEATS if redo == "neutral" else 1,
+                                  write=packet is not last or redo == "record")
                 except (FaceModelError, MemoryError):
                     raise
                 except Exception as exc:  # one bad frame must not stop the worker
@@ -227,7 +232,8 @@ class InferenceWorker(QObject):
                     analyzer.clear_neutral()
                 redo = redo or "options"
             elif name == "record":
-                self._set_recording(str(arg))
+                if self._set_recording(str(arg)):
+                    redo = redo or "record"
             elif name == "gameface":
                 self._rerender()
             elif name == "gameface_face":
@@ -236,6 +242,17 @@ class InferenceWorker(QObject):
             elif name == "identity":
                 self._set_identity(str(arg))
         return redo
+
+    @staticmethod
+    def _redo(redo: str, last: Packet) -> bool:
+        """Whether the last frame is analysed again for `redo` while no new one comes: a
+        photo for any change; a paused video (its frame on screen) also for a neutral set on
+        it, which would otherwise be taken from the next frames played, and for a recording
+        started on it, which would otherwise get no row for it. A camera's next frame comes
+        anyway."""
+        if last.mode is Mode.IMAGE:
+            return bool(redo)
+        return last.mode is Mode.VIDEO and redo in ("neutral", "record")
 
     def _set_identity(self, path: str) -> None:
         try:
@@ -273,7 +290,10 @@ class InferenceWorker(QObject):
             new = self._latest = replace(item, seq=self._seq, gameface=image)
         self.analysed.emit(new)
 
-    def _process(self, packet: Packet, repeats: int = 1) -> None:
+    def _process(self, packet: Packet, repeats: int = 1, write: bool = True) -> None:
+        """Analyse `packet`'s frame (`repeats` times: a neutral's frames) and publish it; a
+        recording gets its row where `write` (a frame analysed again for a changed option
+        is not a new row)."""
         analyzer = self._analyzer(packet.mode)
         if self._generation.get(packet.mode) != packet.generation:
             analyzer.reset()
@@ -299,7 +319,7 @@ class InferenceWorker(QObject):
                                  image, packet.generation)
             self._latest = item
             self._last_packet = packet
-        if self._writer is not None:
+        if self._writer is not None and write:
             self._writer.write(result)
         self.analysed.emit(item)
 
@@ -312,7 +332,8 @@ class InferenceWorker(QObject):
         self._latency = now - packet.captured_at
         self._analysed += 1
 
-    def _set_recording(self, path: str) -> None:
+    def _set_recording(self, path: str) -> bool:
+        """Start recording to `path` ("": stop); whether a recording started."""
         from auedit.export.openface_csv import OpenFaceCsvWriter
 
         rows = self._close_writer()
@@ -322,10 +343,12 @@ class InferenceWorker(QObject):
                 self._record_path = path
             except OSError as exc:
                 self.error.emit(f"cannot record to {path}: {exc}")
-                return
+                self.recording.emit("", -1)  # none started: the menu's tick goes
+                return False
             self.recording.emit(path, 0)
-        else:
-            self.recording.emit("", rows)
+            return True
+        self.recording.emit("", rows)
+        return False
 
     def _close_writer(self) -> int:
         writer, self._writer = self._writer, None

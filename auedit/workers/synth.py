@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Signal
 
-from auedit.core.types import TrackedFace
+from auedit.core.types import TrackedFace, largest_face
 from auedit.media.metadata import read_metadata
 from auedit.media.outputs import OutputError, write_image
 from auedit.synth.base import PreparedFace, SynthesisError, Synthesizer
@@ -41,10 +41,12 @@ def default_synthesizer() -> Synthesizer:
 
 
 def default_tracker() -> Any:
+    """The tracker of "another photo": several faces, so that the largest is the one taken
+    (with one, MediaPipe's pick), and said so."""
     from auedit.face.landmarker import Mode
     from auedit.face.tracker import FaceTracker
 
-    return FaceTracker(Mode.IMAGE, max_faces=1)
+    return FaceTracker(Mode.IMAGE, max_faces=4)
 
 
 @dataclass
@@ -182,12 +184,15 @@ class SynthWorker(LoopWorker):
             self._tracker = self._make_tracker()
         self._tracker.reset()
         faces = self._tracker.track(rgb, 0.0)
-        if not faces:
+        face = largest_face(faces)
+        if face is None:
             raise SynthesisError(f"no face found in {name}; the expression is unchanged")
-        own = dict(self._synth().prepare(rgb, faces[0]).own)
+        own = dict(self._synth().prepare(rgb, face).own)
         if self._prepared is not None:  # sized to what MediaPipe sees on both photos
             if self._reader is None:
                 self._reader = AUReader(self._tracker)
             own = matched_targets(self._synth(), self._prepared, self._reader,
-                                  self._reader.reading(rgb, faces[0]), own)
+                                  self._reader.reading(rgb, face), own)
+        if len(faces) > 1:
+            name = f"{name} (the largest of its {len(faces)} faces)"
         self._emit("expression", (own, name))
