@@ -349,3 +349,37 @@ def test_an_interrupted_analysis_writes_what_it_has_and_exits_130(demo_photo, tm
     assert code == 130
     assert "interrupted; what was analysed so far is written" in err
     assert len(read_csv(out)["frame"]) == 1
+
+
+def test_json_into_a_json_file_is_one_array_and_into_jsonl_lines(demo_photo, tmp_path, capsys):
+    """`--json --out x.json` wrote JSON lines, which `json.load` refused."""
+    import json
+
+    code, _, _ = run_cli(capsys, demo_photo, demo_photo, "--json", "--out", tmp_path / "a.json")
+    rows = json.loads((tmp_path / "a.json").read_text())
+    assert code == 0 and isinstance(rows, list) and len(rows) == 2 and rows[0]["face_id"] == 0
+    code, _, _ = run_cli(capsys, demo_photo, "--json", "--out", tmp_path / "a.jsonl")
+    lines = (tmp_path / "a.jsonl").read_text().splitlines()
+    assert code == 0 and len(lines) == 1 and json.loads(lines[0])["frame"] == 1
+
+
+def test_sigterm_stops_an_analysis_as_ctrl_c_does(demo_photo, tmp_path, capsys, monkeypatch):
+    """SIGTERM (`kill`, a scheduler) ended `analyze` with nothing written."""
+    import os
+    import signal
+
+    import auedit.cli.analyze as analyze
+
+    frames = analyze.analysed_frames
+
+    def terminated(*args, **kwargs):
+        yield from frames(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)  # as `kill` would, mid-run
+
+    monkeypatch.setattr(analyze, "analysed_frames", terminated)
+    before = signal.getsignal(signal.SIGTERM)
+    out = tmp_path / "aus.csv"
+    code, _, err = run_cli(capsys, demo_photo, "--out", out)
+    assert code == 130 and "interrupted; what was analysed so far is written" in err
+    assert len(read_csv(out)["frame"]) == 1
+    assert signal.getsignal(signal.SIGTERM) is before  # put back after the command

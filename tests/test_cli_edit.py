@@ -108,3 +108,13 @@ def test_expression_of_another_photo(demo_photo, tmp_path, capsys):
                  "--out", str(tmp_path / "none.png")]) == 2
     assert "no face found in" in capsys.readouterr().err
     assert not (tmp_path / "none.png").exists()
+
+
+def test_an_au_named_by_no_number_is_refused_plainly():
+    """`--au 0=1` said "unknown AU 'AU'"."""
+    from auedit.cli.edit import parse_au
+
+    assert parse_au("06=1") == ("AU6", 1.0) and parse_au("au12l=2") == ("AU12L", 2.0)
+    for text in ("0=1", "AU=2", "x=1"):
+        with pytest.raises(ValueError, match="is not an AU"):
+            parse_au(text)

@@ -4,6 +4,7 @@ out-of-range options; camera indices; and the warnings for a truncated video or 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import time
 from pathlib import Path
@@ -157,6 +158,16 @@ def test_output_folder_is_refused(capsys, tmp_path, demo_photo, no_work):
 def test_transfer_checks_the_image_type_first(capsys, tmp_path, demo_photo, no_work):
     code, _, err = run_cli(capsys, "transfer", demo_photo, demo_photo, "--out", tmp_path / "t.txt")
     assert code == 2 and "unknown image type" in err and "Traceback" not in err
+
+
+def test_transfer_json_dash_writes_to_standard_output(capsys, tmp_path, demo_photo,
+                                                      monkeypatch):
+    """`--json -` made a file named "-" (fit and export take "-" for standard output)."""
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(capsys, "transfer", demo_photo, demo_photo, "--out", "o.png",
+                           "--size", "128", "--json", "-")
+    assert code == 0 and json.loads(out)["expression_from"] == str(demo_photo)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.png"]
 
 
 # --- analyze leaves an existing --out alone when it fails ----------------------------------

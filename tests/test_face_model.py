@@ -63,7 +63,7 @@ def test_zip_that_is_not_a_task_bundle(tmp_path):
 
 
 def test_directory_is_not_a_model(tmp_path):
-    with pytest.raises(FaceModelError, match="does not exist"):
+    with pytest.raises(FaceModelError, match="is a folder, not a face_landmarker"):
         find_face_model(tmp_path)
 
 

@@ -93,6 +93,28 @@ def test_cli_fit_dash_writes_to_standard_output(demo_photo: Path, tmp_path: Path
     assert not list(tmp_path.iterdir())
 
 
+def test_cli_fit_interrupted_keeps_the_faces_fitted(demo_photo: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C after some photos were fitted threw them all away (`analyze` keeps its rows)."""
+    from auedit.fit.genet.engine import GENet
+
+    fit, calls = GENet.fit, []
+
+    def interrupted_second(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(GENet, "fit", interrupted_second)
+    out = tmp_path / "fit.json"
+    assert main(["fit", str(demo_photo), str(demo_photo), "--extractor", "light",
+                 "--iterations", "1", "--out", str(out)]) == 130
+    assert len(json.loads(out.read_text())) == 1
+    assert "interrupted; the faces fitted so far are written" in capsys.readouterr().err
+
+
 def test_cli_fit_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     blank = tmp_path / "blank.png"
     import cv2

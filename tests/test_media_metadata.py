@@ -84,3 +84,37 @@ def test_damaged_exif_is_left_behind_and_the_edit_still_written(tmp_path):
     out = tmp_path / "edit.jpg"
     write_image(out, read_image(photo), read_metadata(photo))
     assert read_image(out).shape == (10, 20, 3)
+
+
+def test_an_edit_keeps_the_photos_transparency(demo_photo, tmp_path, capsys):
+    """A cut-out portrait's clear background came out as the colours stored under it."""
+    rgb = read_image(demo_photo)
+    alpha = np.full(rgb.shape[:2], 255, np.uint8)
+    alpha[:, :60] = 0  # clear beside the face
+    alpha[:40] = 128
+    src = tmp_path / "cutout.png"
+    Image.fromarray(np.dstack([rgb, alpha])).save(src)
+    meta = read_metadata(src)
+    assert meta is not None and (meta.alpha == alpha).all()
+    out = tmp_path / "edit.png"
+    assert main(["edit", str(src), "--au", "12=4", "--out", str(out)]) == 0
+    with Image.open(out) as written:
+        assert written.mode == "RGBA" and (np.asarray(written)[..., 3] == alpha).all()
+    assert main(["edit", str(src), "--au", "12=4", "--out", str(tmp_path / "e.jpg")]) == 0
+    assert "has transparency, which .jpg files cannot hold" in capsys.readouterr().err
+    opaque = tmp_path / "opaque.png"
+    Image.fromarray(np.dstack([rgb, np.full_like(alpha, 255)])).save(opaque)
+    assert read_metadata(opaque) is None  # all opaque: nothing to keep
+
+
+def test_a_16_bit_photo_is_said_to_be_edited_with_8_bits(demo_photo, tmp_path, capsys):
+    """A 16-bit photo's edit came out with 8 bits per channel without a word."""
+    import cv2
+
+    deep = tmp_path / "deep.png"
+    cv2.imwrite(str(deep), cv2.imread(str(demo_photo)).astype(np.uint16) * 257)
+    assert read_metadata(deep).bits == 16
+    assert main(["edit", str(deep), "--au", "12=3", "--out", str(tmp_path / "e.png")]) == 0
+    assert "has 16 bits per channel; the edit is made and written with 8" in \
+        capsys.readouterr().err
+    assert read_metadata(demo_photo) is None or read_metadata(demo_photo).bits == 8

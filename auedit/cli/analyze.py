@@ -39,7 +39,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    default=",".join(registry.DEFAULT_DETECTORS),
                    help=f"comma-separated detectors (available: {', '.join(registry.available())})")
     p.add_argument("--json", action="store_true",
-                   help="write JSON lines (one object per face and frame) instead of CSV")
+                   help="write JSON lines (one object per face and frame) instead of CSV; "
+                        "into a .json --out, one JSON array of them")
     p.add_argument("--max-faces", type=positive_int, default=DEFAULT_MAX_FACES,
                    help="most faces per frame (default 4)")
     p.add_argument("--auto-baseline", action="store_true",
@@ -68,13 +69,17 @@ def _json_rows(frame: FrameAnalysis) -> Iterator[dict]:
 
 class _RowWriter:
     """CSV or JSON lines of analysed frames into a stream opened on the first frame, so that a
-    run where no input gives a frame writes nothing at all (not even a header)."""
+    run where no input gives a frame writes nothing at all (not even a header). With `array`
+    the JSON rows are one JSON array (a `.json` file: JSON lines there were a file that
+    `json.load` refused)."""
 
     def __init__(self, open_stream: Callable[[], TextIO], detectors: list[str],
-                 as_json: bool) -> None:
+                 as_json: bool, array: bool = False) -> None:
         self._open, self._detectors, self._json = open_stream, detectors, as_json
+        self._array = as_json and array
         self._stream: TextIO | None = None
         self._csv: OpenFaceCsvWriter | None = None
+        self._rows = 0
 
     def write(self, frame: FrameAnalysis) -> None:
         from auedit.export.openface_csv import OpenFaceCsvWriter
@@ -87,18 +92,26 @@ class _RowWriter:
             self._csv.write(frame)
             return
         if not frame.faces:
-            self._stream.write(json.dumps({"source": frame.source,
-                                           "frame": frame.frame_index + 1,
-                                           "timestamp": round(frame.timestamp, 3),
-                                           "faces": 0}) + "\n")
+            self._row({"source": frame.source, "frame": frame.frame_index + 1,
+                       "timestamp": round(frame.timestamp, 3), "faces": 0})
         for row in _json_rows(frame):
+            self._row(row)
+
+    def _row(self, row: dict) -> None:
+        assert self._stream is not None
+        if self._array:
+            self._stream.write(("[\n" if not self._rows else ",\n") + json.dumps(row))
+        else:
             self._stream.write(json.dumps(row) + "\n")
+        self._rows += 1
 
     def close(self) -> None:
         try:
             if self._csv is not None:
                 self._csv.close()
             elif self._stream is not None:
+                if self._array:
+                    self._stream.write("\n]\n" if self._rows else "[]\n")
                 self._stream.flush()
         except BrokenPipeError:  # the reader of standard output has gone
             pass
@@ -143,7 +156,8 @@ def run(args: argparse.Namespace) -> int:
         return an
 
     pending = PendingFile(args.out) if args.out else None
-    rows = _RowWriter(pending.open if pending else lambda: sys.stdout, detectors, args.json)
+    rows = _RowWriter(pending.open if pending else lambda: sys.stdout, detectors, args.json,
+                      array=bool(args.out) and Path(args.out).suffix.lower() == ".json")
     failed: list[str] = []
     faces = frames = 0
     show = (not args.no_progress and sys.stderr.isatty()) or (args.out and not args.no_progress)
@@ -167,8 +181,6 @@ def run(args: argparse.Namespace) -> int:
                            unit="frame", leave=False, disable=not show or (total or 0) <= 1)
                 capped = False
                 for fr in bar:
-                    frames += 1
-                    faces += len(fr.faces)
                     if len(fr.faces) >= args.max_faces and not capped:
                         capped = True  # said once per input
                         print(f"auedit: note: {len(fr.faces)} faces in {source.name}, the most "
@@ -182,6 +194,8 @@ def run(args: argparse.Namespace) -> int:
                         if pending is None:
                             raise
                         raise describe_os_error(args.out, exc) from exc
+                    frames += 1  # counted once written: an interrupt may fall between
+                    faces += len(fr.faces)
             except MediaError as exc:
                 failed.append(str(exc))
                 print(f"auedit: skipped: {exc}", file=sys.stderr)
@@ -218,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-#: What `--out` ends in: CSV, or with --json JSON lines.
+#: What `--out` ends in: CSV, or with --json JSON lines (.jsonl) or one JSON array (.json).
 SUFFIXES = {False: (".csv",), True: (".jsonl", ".json")}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 
 from auedit.media.sources import MAX_CAMERA_INDEX
@@ -22,6 +23,19 @@ def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def non_negative_float(text: str) -> float:
+    """A type for finite numbers of 0 or more (weights, rates): "nan" and "inf" parse as
+    floats and then broke the work that used them."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (use a finite number, "
+                                         "0 or more)")
+    return value
 
 
 positive_int = int_in(1)

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auedit.core.aus import MAX_INTENSITY
+from auedit.core.aus import MAX_INTENSITY, key_of
 from auedit.core.types import largest_face
-from auedit.media.metadata import read_metadata
+from auedit.media.metadata import KEEPS_ALPHA, read_metadata
 from auedit.media.outputs import check_image_output, check_outputs, write_image
 
 if TYPE_CHECKING:
@@ -58,7 +58,10 @@ def parse_au(text: str) -> tuple[str, float]:
     key = key.strip().upper()
     if not sep or not key:
         raise ValueError(f"--au {text!r}: expected AU=VALUE, e.g. 12=3.5 or 12L=2")
-    key = "AU" + key.removeprefix("AU").lstrip("0")
+    try:
+        key = key_of(text.partition("=")[0])
+    except ValueError as exc:
+        raise ValueError(f"--au {text!r}: {exc}") from None
     try:
         v = float(value)
     except ValueError:
@@ -123,7 +126,15 @@ def _edit(args: argparse.Namespace, method: type, targets: dict[str, float]) -> 
     finally:
         tracker.close()
     edited = synthesizer.render(prepared, targets)
-    write_image(out, edited, read_metadata(src))
+    metadata = read_metadata(src)
+    write_image(out, edited, metadata)
+    if metadata is not None and metadata.alpha is not None and \
+            out.suffix.lower() not in KEEPS_ALPHA:
+        print(f"auedit: note: {src.name} has transparency, which {out.suffix} files cannot "
+              "hold: use .png to keep it", file=sys.stderr)
+    if metadata is not None and metadata.bits > 8:
+        print(f"auedit: note: {src.name} has {metadata.bits} bits per channel; the edit is "
+              "made and written with 8", file=sys.stderr)
     if args.json:
         after = {**prepared.own, **targets}
         print(json.dumps({

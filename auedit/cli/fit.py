@@ -110,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
     tracker = FaceTracker(Mode.IMAGE, max_faces=8, model_path=args.face_model)
     results, failed = [], len(items) - len(photos)
     written: set[Path] = set()  # this run's renders: photos of one name in two folders
+    interrupted = False
     try:
         for path in photos:
             try:
@@ -132,9 +133,15 @@ def run(args: argparse.Namespace) -> int:
                                 np.concatenate([fit.aligned, fit.imitated], axis=1))
                 print(f"auedit: {path} face {i}: loss {fit.losses[0]:.3f} -> "
                       f"{fit.losses[-1]:.3f} in {results[-1]['seconds']:.2f} s", file=sys.stderr)
+    except KeyboardInterrupt:  # the faces fitted so far are kept, as `analyze` keeps its rows
+        interrupted = True
+        print("auedit: interrupted; " + ("the faces fitted so far are written" if results
+                                         else "nothing was fitted"), file=sys.stderr)
     finally:
         tracker.close()
     if not results:  # an existing --out stays as it was
+        if interrupted:
+            return 130
         print("auedit: error: no face was fitted", file=sys.stderr)
         return 2
     text = json.dumps(results, indent=2) + "\n"
@@ -142,4 +149,4 @@ def run(args: argparse.Namespace) -> int:
         write_text(args.out, text)
     else:
         sys.stdout.write(text)
-    return 1 if failed else 0
+    return 130 if interrupted else 1 if failed else 0

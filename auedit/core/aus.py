@@ -152,6 +152,16 @@ ARKIT_BLENDSHAPES: tuple[str, ...] = (
 )
 
 
+def key_of(text: str) -> str:
+    """A typed AU name as a catalogue or side key: "12" / "au12" / "AU012" -> "AU12",
+    "12l" -> "AU12L"; ValueError for text that names no AU number ("0", "AU", "x")."""
+    k = text.strip().upper().removeprefix("AU")
+    digits = k.rstrip("LRUD")
+    if not digits.isdigit() or int(digits) == 0:
+        raise ValueError(f"{text.strip()!r} is not an AU (give its number, e.g. 12 or AU12L)")
+    return f"AU{int(digits)}{k[len(digits):]}"
+
+
 def get(key: str) -> ActionUnit:
     """The AU for a key (`AU12`, `12`, `AU12L` gives AU12), with a clear error otherwise."""
     k = key.strip().upper()

@@ -101,6 +101,9 @@ def _verify_cached(path: Path, size: int, mtime: float, origin: str) -> Path:
 
 def verify_face_model(path: Path, origin: str = "the path given") -> Path:
     """Check a candidate face model file; return its resolved path."""
+    if path.is_dir():
+        raise FaceModelError(f"The face model from {origin} is a folder, not a "
+                             f"face_landmarker.task file: {path}")
     if not path.is_file():
         raise FaceModelError(f"The face model from {origin} does not exist: {path}")
     try:

@@ -296,3 +296,47 @@ def test_unusable_settings_are_one_line_and_write_nothing(
     err = capsys.readouterr().err
     assert extra[0] in err and "Traceback" not in err
     assert not run.exists()
+
+
+@pytest.mark.parametrize(("config", "problem"), [
+    ({"steps": "abc"}, "steps is 'abc', not a whole number"),
+    ({"lr": "fast"}, "lr is 'fast', not a finite number"),
+    ({"steps": -3}, "--steps must be at least 1")])
+def test_config_values_of_the_wrong_kind_are_refused(
+        config: dict, problem: str, renders: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A --config of {"steps": "abc"} failed deep in training with a TypeError; under
+    --smoke a negative count was silently replaced."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    run = tmp_path / "seg"
+    assert main(["genet", "segmenter", "--smoke", "--arch", "light", "--renders", str(renders),
+                 "--out", str(run), "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert problem in err and "Traceback" not in err
+    assert not run.exists()
+
+
+def test_a_diverged_network_is_neither_saved_nor_installed(
+        renders: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """At --lr 1e30 the loss went NaN and best.pt was still written (its argmax score looked
+    fine), and `genet install` took it."""
+    run = tmp_path / "seg"
+    assert main(["genet", "segmenter", "--smoke", "--arch", "light", "--renders", str(renders),
+                 "--out", str(run), "--steps", "10", "--eval-every", "5",
+                 "--lr", "1e30"]) == 2
+    assert "training diverged" in capsys.readouterr().err
+    assert not (run / "best.pt").exists()
+    good = tmp_path / "good"
+    assert main(["genet", "segmenter", "--smoke", "--arch", "light", "--renders", str(renders),
+                 "--out", str(good), "--steps", "10", "--eval-every", "5"]) == 0
+    net = torch.load(good / "best.pt", weights_only=False)
+    next(v for v in net["state"].values() if v.is_floating_point()).fill_(float("nan"))
+    torch.save(net, tmp_path / "nan.pt")
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "manifest.json").write_text(json.dumps({"models": []}))
+    assert main(["genet", "install", "--network", str(tmp_path / "nan.pt"), "--name", "light",
+                 "--models", str(models)]) == 2
+    assert "not installed" in capsys.readouterr().err
+    assert json.loads((models / "manifest.json").read_text()) == {"models": []}

@@ -103,8 +103,6 @@ def test_counts_below_one_refused_before_writing(toy: Path, tmp_path: Path,
     out = tmp_path / "out"
     assert fit(toy, out, "--epochs", "0") == 2
     assert "--epochs must be at least 1" in capsys.readouterr().err
-    assert fit(toy, out, "--pseudo-weight", "-1") == 2
-    assert "--pseudo-weight cannot be negative" in capsys.readouterr().err
     for argv, message in [(["--n", "0"], "--n must be at least 1"),
                           (["--n", "-5"], "--n must be at least 1"),
                           (["--n", "5", "--size", "10"], "128-512")]:
@@ -185,3 +183,22 @@ def test_an_unusable_device_is_one_line(device: str, toy: Path, tmp_path: Path,
     err = capsys.readouterr().err
     assert f"--device {device}:" in err and "Traceback" not in err
     assert not (tmp_path / "run").exists()
+
+
+def test_a_cut_short_shard_and_weights_that_are_no_number_exit_2(
+        toy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A truncated shard ended in zipfile's BadZipFile traceback; --pair-weight nan ran on
+    to a KeyError with no best.pt."""
+    shard = toy / "shard_00000.npz"
+    good = shard.read_bytes()
+    shard.write_bytes(good[:len(good) // 2])
+    assert fit(toy, tmp_path / "run") == 2
+    err = capsys.readouterr().err
+    assert f"{shard} cannot be read" in err and "Traceback" not in err
+    shard.write_bytes(good)
+    for flag in ("--pair-weight", "--pseudo-weight"):
+        for value in ("nan", "inf", "-1"):
+            with pytest.raises(SystemExit):  # argparse: a usage error, before any work
+                fit(toy, tmp_path / "run2", flag, value)
+            assert "out of range" in capsys.readouterr().err
+    assert not (tmp_path / "run2").exists()

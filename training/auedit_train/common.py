@@ -1,17 +1,20 @@
 """What the jobs share: counts checked before anything is written and, for the trainers
 (`genet`, `rigreg`), their run folders: torch files saved atomically and read with a message
 naming the file, the check that a resumed run keeps its settings, and the guard that a new run
-never writes over an old one."""
+never writes over an old one; and data set arrays read with a message naming a damaged file."""
 
 from __future__ import annotations
 
 import json
 import os
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 import torch
 
 from auedit.core.messages import exception_summary
@@ -23,6 +26,22 @@ FREE = ("steps", "epochs", "eval_every", "device", "workers")
 DAMAGED = "delete the run (--overwrite starts it again) or use a new --out"
 #: The files of a run folder that a new run would replace or append to.
 RUN_FILES = ("checkpoint.pt", "best.pt", "log.jsonl", "config.json")
+
+
+def load_array(path: Path, mmap_mode: Literal["r"] | None = None,
+               ) -> np.ndarray | dict[str, np.ndarray]:
+    """A data set's `.npy` array (memory-mapped with `mmap_mode`) or `.npz` shard (all its
+    arrays, read now); a damaged or cut-short file is a ValueError naming it, where numpy
+    said "mmap length is greater than file size" or zipfile "File is not a zip file"."""
+    try:
+        data = np.load(path, mmap_mode=mmap_mode)
+        if isinstance(data, np.lib.npyio.NpzFile):
+            with data:
+                return {name: data[name] for name in data.files}
+        return data
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        raise ValueError(f"{path} cannot be read ({exception_summary(exc)}): a damaged or "
+                         "cut-short file? Write the data set again") from exc
 
 
 def require_positive(**counts: int | None) -> None:

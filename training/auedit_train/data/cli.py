@@ -22,6 +22,7 @@ import torch
 from tqdm import tqdm
 
 from auedit.cli.argtypes import non_negative_int, positive_int
+from auedit.core.aus import key_of
 from auedit.render.face import LOOKS
 from auedit_train.common import require_positive
 from auedit_train.data.edits import EditSettings, RealFaceEditor
@@ -116,6 +117,14 @@ def _csv(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
+def _au_list(text: str) -> list[str]:
+    """"12, 6L, AU25" -> ["AU12", "AU6L", "AU25"], as `auedit edit --au` names AUs."""
+    try:
+        return [key_of(t) for t in _csv(text)]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _levels(text: str) -> list[int]:
     try:
         levels = sorted({int(t) for t in _csv(text)})
@@ -150,7 +159,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="triplets: AU-distance margin of the negative (default: %(default)s)")
     p.add_argument("--every", type=int, default=EditSettings.every,
                    help="edits, faces: every k-th video frame (default: %(default)s)")
-    p.add_argument("--aus", type=_csv, default=None,
+    p.add_argument("--aus", type=_au_list, default=None,
                    help="edits: AUs to balance, e.g. AU1,AU4,AU12 (default: all the rig has)")
     p.add_argument("--levels", type=_levels, default=EditSettings().levels,
                    help="edits: intensity levels to balance (0 absent, 1-5 = A-E; default: all)")

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from auedit_train.common import load_array
 from auedit_train.data.store import DataError, read_manifest
 
 
@@ -57,7 +58,7 @@ class ShardDataset(Dataset):
         if arrays is None:
             folder = self.root / self.manifest["shards"][index]["path"]
             arrays = self._open[index] = {
-                name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in self.fields}
+                name: load_array(folder / f"{name}.npy", "r") for name in self.fields}
         return arrays
 
     def __getitem__(self, i: int) -> dict[str, torch.Tensor]:

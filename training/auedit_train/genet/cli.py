@@ -20,10 +20,11 @@ runs under torchrun for several GPUs:
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import fields, replace
 from pathlib import Path
 
-from auedit.cli.argtypes import non_negative_int
+from auedit.cli.argtypes import non_negative_float, non_negative_int
 from auedit_train.common import read_json, require_positive
 
 SMOKE = {"steps": 30, "eval_every": 15, "batch": 8, "val_renders": 32, "val_faces": 16}
@@ -35,7 +36,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, help="JSON file of settings")
     p.add_argument("--steps", type=int)
     p.add_argument("--batch", type=int, help="global batch (split over torchrun processes)")
-    p.add_argument("--lr", type=float)
+    p.add_argument("--lr", type=non_negative_float)
     p.add_argument("--seed", type=non_negative_int)
     p.add_argument("--eval-every", type=int, help="steps between validations and checkpoints")
     p.add_argument("--device", help="cpu or cuda")
@@ -88,7 +89,10 @@ def _settings(cls, args: argparse.Namespace, extra: dict):
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"{args.config}: unknown settings {', '.join(unknown)}")
+        for key, value in data.items():
+            _check_setting(args.config, key, value, getattr(s, key))
         s = replace(s, **{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        require_positive(**{k: data[k] for k in ("steps", "eval_every", "batch") if k in data})
     if args.smoke:
         s = replace(s, **{k: v for k, v in SMOKE.items() if k in known})
     flags = {k: v for k, v in {**vars(args), **extra}.items() if k in known and v is not None}
@@ -97,7 +101,30 @@ def _settings(cls, args: argparse.Namespace, extra: dict):
     require_positive(steps=s.steps, eval_every=s.eval_every, batch=s.batch)
     if s.width <= 0:
         raise ValueError(f"--width must be above 0, not {s.width}")
+    if not (math.isfinite(s.lr) and s.lr > 0):
+        raise ValueError(f"--lr must be a finite number above 0, not {s.lr}")
     return s
+
+
+def _check_setting(config: Path, key: str, value: object, default: object) -> None:
+    """ValueError where a --config value is not of its setting's kind (a number where the
+    default is one): "steps": "abc" failed deep in training with a TypeError."""
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = (isinstance(value, int | float) and not isinstance(value, bool)
+              and math.isfinite(value))
+    elif isinstance(default, tuple):
+        ok = isinstance(value, list)
+    else:
+        ok = default is None or isinstance(value, type(default))
+    if not ok:
+        kinds = {bool: "true or false", int: "a whole number", float: "a finite number",
+                 tuple: "a list", str: "a string"}
+        raise ValueError(f"{config}: {key} is {value!r}, not "
+                         f"{kinds.get(type(default), type(default).__name__)}")
 
 
 def _segmenter(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ import torch
 from auedit.face.model_file import sha256_of
 from auedit.fit.genet.model_files import SHIPPED, read
 from auedit.media.outputs import check_outputs, replacing, write_text
+from auedit_train.genet.loop import check_finite
 
 KIND = {"imitator": "imitator", "light": "segmenter", "resnet50": "segmenter"}
 
@@ -24,6 +25,7 @@ def install(network: Path, name: str, models: Path) -> Path:
     if name not in SHIPPED:
         raise ValueError(f"unknown network {name!r}; known: {', '.join(SHIPPED)}")
     data = read(network, KIND[name])
+    check_finite(data, f"{network} (not installed)")
     if name != "imitator" and data["config"]["arch"] != name:
         raise ValueError(f"{network} holds a {data['config']['arch']} segmenter, not {name}")
     target = models / SHIPPED[name]

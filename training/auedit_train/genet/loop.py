@@ -162,6 +162,15 @@ def check_config(out: Path, config: Any) -> None:
     check_same(out, saved, asdict(config))
 
 
+def check_finite(network: dict, what: str) -> None:
+    """ValueError where a network file's weights hold NaN or infinity (`what`: which)."""
+    bad = sum(int((~torch.isfinite(v)).sum()) for v in network["state"].values()
+              if v.is_floating_point())
+    if bad:
+        raise ValueError(f"{what} has {bad} weights that are not finite numbers: training "
+                         "diverged (a lower --lr may help)")
+
+
 def network_file(kind: str, config: dict, net: torch.nn.Module, record: dict) -> dict:
     """The contents of a network file (`auedit.fit.genet.model_files`)."""
     module = net.module if hasattr(net, "module") else net
@@ -207,7 +216,11 @@ class RunFiles:
             save_atomic(state, self.checkpoint)
 
     def save_best(self, network: dict) -> None:
+        """The best network so far (rank 0); a diverged one (weights not finite, whose
+        score can still look fine: argmax of NaN logits is class 0) stops the run."""
         if self.proc.main:
+            step = network.get("record", {}).get("step", "?")
+            check_finite(network, f"the network at step {step} (best.pt not written)")
             save_atomic(network, self.best)
 
     def log(self, record: dict, echo: Callable[[str], None]) -> None:

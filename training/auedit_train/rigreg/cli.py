@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auedit.cli.argtypes import non_negative_int
+from auedit.cli.argtypes import non_negative_float, non_negative_int
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -45,9 +45,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--out", type=Path, required=True)
     t.add_argument("--epochs", type=int, default=60)
     t.add_argument("--seed", type=non_negative_int, default=0)
-    t.add_argument("--pair-weight", type=float, default=1.0,
+    t.add_argument("--pair-weight", type=non_negative_float, default=1.0,
                    help="weight of the edit pairs' loss against the renders'")
-    t.add_argument("--pseudo-weight", type=float, default=0.0,
+    t.add_argument("--pseudo-weight", type=non_negative_float, default=0.0,
                    help="weight of the edits' unedited AUs, learnt as the source photo's own "
                         "reading (default 0: not learnt)")
     t.add_argument("--device", default="cpu")

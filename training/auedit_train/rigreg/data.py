@@ -27,7 +27,7 @@ from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.identity_space import load_default
 from auedit.rig.model import RigParams, load_rig
 from auedit.rig.sampling import random_params
-from auedit_train.common import check_device, read_json, require_positive
+from auedit_train.common import check_device, load_array, read_json, require_positive
 from auedit_train.data.renders import check_size
 from auedit_train.data.store import FORMAT_NAME
 from auedit_train.rigreg.edits import FORMAT as EDITS_FORMAT
@@ -148,7 +148,7 @@ def load(*folders: Path) -> dict[str, np.ndarray]:
         ids = np.array([sources.setdefault(s, len(sources))
                         for s in manifest.get("sources", [])], dtype=np.int64)
         for shard in manifest["shards"]:
-            rows = np.load(folder / shard["file"])
+            rows = load_array(folder / shard["file"])
             if manifest["format"] == EDITS_FORMAT:
                 group, known = ids[rows["group"]], rows["edited"]
             else:

@@ -34,6 +34,7 @@ from auedit.fit.landmark_fit import LandmarkFitter
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import load_rig
 from auedit.synth.base import expand_targets
+from auedit_train.common import load_array
 
 FORMAT = "auedit-rigreg-edits"
 FORMAT_VERSION = 1
@@ -57,10 +58,10 @@ def featurise_edits(edits: Path, out: Path, progress: bool = True) -> dict:
     with FaceLandmarker(Mode.IMAGE, max_faces=1) as landmarker:
         for number, shard in enumerate(data.manifest["shards"]):
             folder = edits / shard["path"]
-            images = np.load(folder / "image.npy", mmap_mode="r")
-            target = np.load(folder / "target_au.npy")
-            source = np.load(folder / "source.npy")
-            edited = columns[np.load(folder / "au.npy")]
+            images = load_array(folder / "image.npy", "r")
+            target = load_array(folder / "target_au.npy")
+            source = load_array(folder / "source.npy")
+            edited = columns[load_array(folder / "au.npy")]
             feats, keep = [], []
             for i in range(len(images)):
                 bar.update(1)

@@ -18,6 +18,7 @@ validation MAE on renders plus the MAE of the held-out edits' pair differences i
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -102,8 +103,9 @@ def check_settings(settings: TrainSettings) -> None:
     """ValueError for settings that cannot train."""
     require_positive(epochs=settings.epochs, batch=settings.batch)
     for name, weight in (("pair", settings.pair_weight), ("pseudo", settings.pseudo_weight)):
-        if weight < 0:
-            raise ValueError(f"--{name}-weight cannot be negative (got {weight})")
+        if not (math.isfinite(weight) and weight >= 0):
+            raise ValueError(f"--{name}-weight must be a finite number, 0 or more (got "
+                             f"{weight})")
 
 
 def run_config(data_dirs: list[Path], settings: TrainSettings) -> dict:
