@@ -115,17 +115,25 @@ def test_cli_fit_interrupted_keeps_the_faces_fitted(demo_photo: Path, tmp_path: 
     assert "interrupted; the faces fitted so far are written" in capsys.readouterr().err
 
 
-def test_cli_fit_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_cli_fit_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture,
+                           demo_photo: Path) -> None:
+    """Skipped inputs are named; the exit status is `analyze`'s: 0 when a face was fitted, 1
+    when none was (nothing is written), 2 for a usage error."""
     blank = tmp_path / "blank.png"
     import cv2
 
     cv2.imwrite(str(blank), np.full((200, 200, 3), 128, np.uint8))
     corrupt = tmp_path / "corrupt.jpg"
     corrupt.write_bytes(b"\xff\xd8 not really a jpeg")
-    assert main(["fit", str(blank), str(corrupt), "--extractor", "light"]) == 2
+    assert main(["fit", str(blank), str(corrupt), "--extractor", "light"]) == 1
     err = capsys.readouterr().err
     assert "no face found in" in err and "not a readable image" in err
-    assert "Traceback" not in err
+    assert "no face was fitted" in err and "Traceback" not in err
+    out = tmp_path / "fit.json"
+    assert main(["fit", str(demo_photo), str(corrupt), "--extractor", "light",
+                 "--iterations", "1", "--out", str(out)]) == 0
+    assert len(json.loads(out.read_text())) == 1
+    assert "skipped" in capsys.readouterr().err
     assert main(["fit", str(blank), "--iterations", "0"]) == 2
 
 

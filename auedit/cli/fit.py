@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
             raise describe_os_error(renders, exc) from exc
     engine = GENet(args.extractor, settings=GENetSettings(iterations=args.iterations))
     tracker = FaceTracker(Mode.IMAGE, max_faces=8, model_path=args.face_model)
-    results, failed = [], len(items) - len(photos)
+    results = []
     written: set[Path] = set()  # this run's renders: photos of one name in two folders
     interrupted = False
     try:
@@ -117,12 +117,10 @@ def run(args: argparse.Namespace) -> int:
                 image = read_image(path)
             except MediaError as exc:
                 print(f"auedit: skipped: {exc}", file=sys.stderr)
-                failed += 1
                 continue
             faces = sorted(tracker.track(image, 0.0), key=lambda f: f.box[0])
             if not faces:
                 print(f"auedit: skipped: no face found in {path}", file=sys.stderr)
-                failed += 1
                 continue
             for i, face in enumerate(faces):
                 t0 = time.perf_counter()
@@ -143,10 +141,10 @@ def run(args: argparse.Namespace) -> int:
         if interrupted:
             return 130
         print("auedit: error: no face was fitted", file=sys.stderr)
-        return 2
+        return 1
     text = json.dumps(results, indent=2) + "\n"
     if args.out:
         write_text(args.out, text)
     else:
         sys.stdout.write(text)
-    return 130 if interrupted else 1 if failed else 0
+    return 130 if interrupted else 0  # skipped inputs were named, as `analyze` names them
