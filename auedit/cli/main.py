@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 
 from auedit import __version__
 
@@ -55,17 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     from auedit.core.messages import error_text
 
     use_one_blas_thread()
+    from auedit.cli.stopping import sigterm_as_interrupt
     from auedit.face.model_file import FaceModelError
     from auedit.fit.genet.model_files import ModelFileError
     from auedit.media.sources import MediaError
 
-    # a polite stop (SIGTERM: `kill`, a job scheduler) ends a command as Ctrl+C does, so
-    # `analyze` and `fit` write what they have done instead of nothing; the app has its own
-    before = (signal.signal(signal.SIGTERM, _interrupt)
-              if args.command != "gui" and threading.current_thread() is threading.main_thread()
-              else None)
     try:
-        return int(args.run(args) or 0)
+        with sigterm_as_interrupt(enabled=args.command != "gui"):  # the app has its own
+            return int(args.run(args) or 0)
     except (FaceModelError, ModelFileError, MediaError, ValueError, OSError) as exc:
         if args.verbose:
             raise
@@ -84,14 +79,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command != "analyze":
             print("auedit: interrupted", file=sys.stderr)
         return 130
-    finally:
-        if before is not None:
-            signal.signal(signal.SIGTERM, before)
-
-
-def _interrupt(signum: int, _frame: object) -> None:
-    """SIGTERM as KeyboardInterrupt."""
-    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

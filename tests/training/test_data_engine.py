@@ -140,25 +140,73 @@ def test_a_failed_run_leaves_no_folder_to_block_the_next(tmp_path: Path, capsys)
     assert "a file is in the way of a folder" in err and "Errno" not in err
 
 
-def test_interrupted_run_leaves_no_dataset(tmp_path: Path) -> None:
+def test_interrupted_run_keeps_the_samples_written(tmp_path: Path, capsys) -> None:
+    """Ctrl+C keeps what was written as a smaller, complete data set (the last shard cut to
+    the rows written); a run cut before its first sample leaves a folder that is refused."""
     out = tmp_path / "cut"
     prepare_out(out, overwrite=False)
     fields = render_fields("renders", 128)
+    rows = [{k: np.full((2, *f.shape), i + 1, f.dtype) for k, f in fields.items()}
+            for i in range(2)]
 
     def batches():
-        yield {k: np.zeros((2, *f.shape), f.dtype) for k, f in fields.items()}
+        yield from rows
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        write_dataset(out, "renders", 4, 0, fields, batches(), {}, progress=False)
-    assert (out / "shards").is_dir() and not (out / MANIFEST).exists()
+        write_dataset(out, "renders", 9, 0, fields, batches(), {}, shard_size=3,
+                      progress=False)
+    assert "the 4 of 9 samples written are kept" in capsys.readouterr().err
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["count"] == 4 and manifest["interrupted"] == {"planned": 9}
+    assert [s["count"] for s in manifest["shards"]] == [3, 1]
+    kept = shard_arrays(out)
+    assert {len(a) for a in kept.values()} == {4}
+    assert kept["au"][:, 0].tolist() == [1, 1, 2, 2]
+    assert len(RenderDataset(out)) == 4 and float(RenderDataset(out)[3]["au"][0]) == 2
+
+    empty = tmp_path / "empty"
+    prepare_out(empty, overwrite=False)
+
+    def nothing():
+        raise KeyboardInterrupt
+        yield
+
+    with pytest.raises(KeyboardInterrupt):
+        write_dataset(empty, "renders", 4, 0, fields, nothing(), {}, progress=False)
+    assert (empty / "shards").is_dir() and not (empty / MANIFEST).exists()
     with pytest.raises(DataError, match="no complete data set"):
-        RenderDataset(out)
-    assert data("renders", "--out", str(out), "--n", "1") == 2
-    assert data("renders", "--out", str(out), "--n", "1", "--overwrite") == 0
-    assert isinstance(open_dataset(out), RenderDataset) and len(open_dataset(out)) == 1
+        RenderDataset(empty)
+    assert data("renders", "--out", str(empty), "--n", "1") == 2
+    assert data("renders", "--out", str(empty), "--n", "1", "--overwrite") == 0
+    assert isinstance(open_dataset(empty), RenderDataset) and len(open_dataset(empty)) == 1
     with pytest.raises(DataError, match="holds renders, not triplets"):
-        TripletDataset(out)
+        TripletDataset(empty)
+
+
+def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A scheduler's SIGTERM killed `auedit-train data` outright and lost every sample."""
+    import os
+    import signal
+
+    from auedit_train.data import cli as data_cli
+
+    batches = data_cli.RigDataRenderer.batches
+
+    def stopped(self, n, rng):
+        for i, batch in enumerate(batches(self, n, rng)):
+            if i == 1:
+                os.kill(os.getpid(), signal.SIGTERM)  # as a scheduler would, mid-run
+            yield batch
+
+    monkeypatch.setattr(data_cli.RigDataRenderer, "batches", stopped)
+    before = signal.getsignal(signal.SIGTERM)
+    out = tmp_path / "r"
+    assert data("renders", "--out", str(out), "--n", "64", "--batch", "4",
+                "--workers", "1") == 130
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert "samples written are kept" in capsys.readouterr().err
+    assert 4 <= len(RenderDataset(out)) < 64
 
 
 def test_bad_input_exits_2_with_a_message(tmp_path: Path,

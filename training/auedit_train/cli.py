@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 
+from auedit.cli.stopping import sigterm_as_interrupt
 from auedit.core.blas import use_one_blas_thread
 from auedit.core.messages import error_text
 from auedit.fit.genet.model_files import ModelFileError
@@ -26,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     use_one_blas_thread()
     try:
-        return int(args.func(args) or 0)
+        with sigterm_as_interrupt():  # a scheduler's stop keeps what Ctrl+C keeps
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,14 @@ from auedit_train.data.renders import (
     default_batch,
     render_fields,
 )
-from auedit_train.data.store import DataError, Field, ShardWriter, prepare_out, software_versions
+from auedit_train.data.store import (
+    MANIFEST,
+    DataError,
+    Field,
+    ShardWriter,
+    prepare_out,
+    software_versions,
+)
 
 KINDS = ("renders", "edits", "pairs", "triplets", "faces")
 
@@ -43,12 +51,19 @@ def write_dataset(out: Path, kind: str, n: int, seed: int, fields: dict[str, Fie
                   shard_size: int = 1024, progress: bool = True) -> dict[str, Any]:
     """Write `n` samples from `batches` into `out` (prepared), then the manifest."""
     writer = ShardWriter(out, fields, n, shard_size)
-    with tqdm(total=n, unit="sample", desc=kind, disable=not progress) as bar:
-        for batch in batches:
-            writer.write(batch)
-            bar.update(len(next(iter(batch.values()))))
-    return writer.finish({"kind": kind, "seed": seed, **info,
-                          "software": software_versions()})
+    manifest = {"kind": kind, "seed": seed, **info, "software": software_versions()}
+    try:
+        with tqdm(total=n, unit="sample", desc=kind, disable=not progress) as bar:
+            for batch in batches:
+                writer.write(batch)
+                bar.update(len(next(iter(batch.values()))))
+    except KeyboardInterrupt:  # hours of samples are kept: the first ones make a smaller set
+        if writer.written:
+            writer.finish(manifest, partial=True)
+            print(f"auedit-train: interrupted: the {writer.written} of {n} samples written "
+                  f"are kept as a smaller data set -> {out / MANIFEST}", file=sys.stderr)
+        raise
+    return writer.finish(manifest)
 
 
 def generate(args: argparse.Namespace) -> dict[str, Any]:
@@ -103,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         manifest = generate(args)
     except BaseException:
-        if new:  # a failed run leaves no folder behind to block the next
+        if new and not (out / MANIFEST).is_file():  # no folder left to block the next run
             shutil.rmtree(out, ignore_errors=True)
         raise
     finally:

@@ -126,9 +126,30 @@ class ShardWriter:
             done += take
             self.written += take
 
-    def finish(self, manifest: dict[str, Any]) -> dict[str, Any]:
-        """Flush the shards and write the manifest (atomically, last); returns it."""
+    def _cut_last_shard(self) -> None:
+        """Shorten the last shard's arrays to the rows written (an interrupted run)."""
+        start = (len(self.shards) - 1) * self.shard_size
+        rows = self.written - start
+        if rows == self.shards[-1]["count"]:
+            return
+        folder = self.out / self.shards[-1]["path"]
+        for name in self.fields:
+            path = folder / f"{name}.npy"
+            tmp = folder / f"{name}.tmp.npy"
+            np.save(tmp, np.load(path, mmap_mode="r")[:rows])
+            os.replace(tmp, path)
+        self.shards[-1]["count"] = rows
+
+    def finish(self, manifest: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+        """Flush the shards and write the manifest (atomically, last); returns it.
+
+        `partial`: the run was cut short; the samples written so far become a complete,
+        smaller data set (its manifest says how many were planned)."""
         self._flush()
+        if partial and 0 < self.written < self.count:
+            self._cut_last_shard()
+            manifest = {**manifest, "interrupted": {"planned": self.count}}
+            self.count = self.written
         if self.written != self.count:
             raise ValueError(f"{self.written} of {self.count} samples written")
         full = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **manifest,
