@@ -5,10 +5,11 @@ synthesizer to the lid raiser at its end (AU5 5). Per eye, the iris as drawn is 
 blob around its centre inside the lids' opening (`iris_shapes`), measured by its height over
 its width: a round iris that the lids cut is at most about 1; one stretched by the lid's rise
 is taller than wide. Printed for the photos and for the edits: the median and 90th
-percentile of that ratio and the share of eyes over 1.1; and MediaPipe's eyeWide (mean of
-left and right) on the photos and on the edits (re-tracked), which should rise.
+percentile of that ratio and the share of eyes over 1.1; MediaPipe's eyeWide (mean of
+left and right) on the photos and on the edits (re-tracked), which should rise; and how
+colourful the white the edit uncovered is against the photo's own white (`white_tints`).
 
-    python benchmarks/eye_open_edit.py [--au5 5]
+    python benchmarks/eye_open_edit.py [--au5 5] [--photos images/wild]
 """
 
 from __future__ import annotations
@@ -70,6 +71,35 @@ def iris_shapes(synth: GeometricSynthesizer, prepared, image: np.ndarray,
     return out
 
 
+def white_tints(synth: GeometricSynthesizer, prepared, edited: np.ndarray,
+                shift: np.ndarray) -> list[tuple[float, float]]:
+    """Per eye: how colourful (saturation, (max - min) / max of the channels, median) the
+    photo's own white is (the brighter half of the opening's pixels that are not iris) and
+    the white the edit uncovered (the edit's bright pixels in the new opening, eroded, that
+    the photo's opening, dilated, did not hold). A white painted from the lid's pink rim or
+    from skin is far more colourful than the photo's own."""
+    lms = prepared.face.landmarks[:, :2]
+    photo = prepared.image.astype(np.float64)
+
+    def saturation(pixels: np.ndarray) -> float:
+        return float(np.median((pixels.max(axis=1) - pixels.min(axis=1))
+                               / np.maximum(pixels.max(axis=1), 1.0)))
+
+    out = []
+    kernel = np.ones((5, 5), np.uint8)
+    for _, outline in synth.eye_openings:
+        rest = polygon_mask(lms[outline], photo.shape[:2])
+        luma = photo.mean(axis=2)
+        level = np.median(luma[rest > 127])
+        own = (rest > 127) & (luma > level)
+        new = cv2.erode(polygon_mask(lms[outline] + shift[outline], photo.shape[:2]), kernel)
+        edit = edited.astype(np.float64)
+        uncovered = (new > 127) & (cv2.dilate(rest, kernel) < 128) & (edit.mean(axis=2) > level)
+        if own.sum() >= 3 and uncovered.sum() >= 3:
+            out.append((saturation(photo[own]), saturation(edit[uncovered])))
+    return out
+
+
 def eye_wide(tracker: FaceTracker, image: np.ndarray) -> float | None:
     found = tracker.track(image, 0.0)
     if not found:
@@ -81,13 +111,16 @@ def eye_wide(tracker: FaceTracker, image: np.ndarray) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--au5", type=float, default=5.0, help="the lid raiser's target (0-5)")
+    parser.add_argument("--photos", default="london/neutral",
+                        help="folder of JPEG photos in the shared data (default: %(default)s)")
     args = parser.parse_args()
     targets = {"AU5": args.au5}
     tracker = FaceTracker(Mode.IMAGE, max_faces=1)
     synth = GeometricSynthesizer(tracker.canonical)
     shapes: dict[str, list[float]] = {"photos": [], "edits": []}
     wide_before, wide_after = [], []
-    for path in sorted((shared_data() / "london" / "neutral").glob("*.jpg")):
+    tints: list[tuple[float, float]] = []
+    for path in sorted((shared_data() / args.photos).glob("*.jpg")):
         image = read_image(path)
         found = tracker.track(image, 0.0)
         if not found:
@@ -97,6 +130,7 @@ def main() -> None:
         _, shift = synth.displacement(prepared, targets)
         shapes["photos"] += iris_shapes(synth, prepared, image, np.zeros_like(shift))
         shapes["edits"] += iris_shapes(synth, prepared, edited, shift)
+        tints += white_tints(synth, prepared, edited, shift)
         before, after = eye_wide(tracker, image), eye_wide(tracker, edited)
         if before is not None and after is not None:
             wide_before.append(before)
@@ -109,6 +143,11 @@ def main() -> None:
               f"percentile {np.percentile(r, 90):.2f}; taller than wide (> {TALL}): "
               f"{(r > TALL).mean():.1%}")
     print(f"MediaPipe eyeWide: photos {np.mean(wide_before):.3f}, edits {np.mean(wide_after):.3f}")
+    own, painted = np.array(tints).T
+    print(f"the white's saturation, median over {len(tints)} eyes: the photos' own "
+          f"{np.median(own):.3f}, uncovered by the edit {np.median(painted):.3f}; uncovered "
+          f"over own, median {np.median(painted / np.maximum(own, 1e-3)):.2f}; more colourful "
+          f"than 0.2: {(painted > 0.2).mean():.1%}")
 
 
 if __name__ == "__main__":

@@ -115,3 +115,16 @@ def test_the_lash_line_is_found_above_a_margin_tracked_on_the_eyeball():
     assert (margin + lift)[:, 1].max() <= 43.0
     on_lashes = margin - (0.0, 6.0)
     np.testing.assert_allclose(lash_lines(image, on_lashes, ring, width=80.0), 0.0, atol=1.0)
+
+
+def test_the_white_is_taken_from_the_whitest_eyeball_not_the_lower_lids_rim():
+    """The white's colour came from the lower half of the opening alone, where a pink rim and
+    its shade lie above the tracked margin: the uncovered white was painted beige (wild img2)."""
+    image, landmarks = _photo()
+    lower = _lid(np.arange(60.0, 141.0), 14.0)
+    for x, y in lower:
+        image[int(y) - 4:int(y), int(x)] = (205, 150, 150)  # the lid's wet rim, pink
+    eye = eye_rest(image, landmarks, OUTLINE, len(EYE_LOWER0))
+    assert eye is not None
+    middle = eye.white[len(eye.white) // 4:-len(eye.white) // 4]
+    np.testing.assert_allclose(middle, np.broadcast_to(WHITE, middle.shape), atol=12)

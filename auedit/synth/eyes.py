@@ -69,8 +69,13 @@ IRIS_EDGE = 0.85
 #: lashes' shade; the pupil and the iris round it stay the photo's.
 IRIS_RAMP = 0.4
 IRIS_INNER = 0.5
-#: The white's colour is smoothed across columns over this share of the eye's width.
+#: The white's colour is smoothed across columns over this share of the eye's width...
 WHITE_SMOOTH = 0.06
+#: ...and taken from the whitest of the pixels the photo shows as eyeball beside the iris:
+#: those whose brightness less their colourfulness ranks in this top share. The lower half
+#: of the opening alone gave the lower lid's pink rim and its shade, and the white was
+#: painted beige or grey on some faces (wild img2, img21, img24).
+WHITE_SHARE = 0.4
 #: The lash line is looked for this share of the eye's width above MediaPipe's upper-lid
 #: margin at most (`lash_lines`; a lid's crease lies farther up), in this many samples, and
 #: taken where the margin is lighter than the darkest point there by this share of its
@@ -234,10 +239,14 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
         return None
     profile = _radial_profile(rho[iris_pixels], colours[iris_pixels])
     iris_luma = float(np.median(colours[iris_pixels].mean(axis=1)))
+    whitest = _whitest(colours, (trust.lashes > 0.99) & (rho > 1.0 + 1.0 / eye.radius))
+    if whitest.sum() < MIN_PIXELS:
+        whitest = white_pixels
+    white = colours[whitest]
     return replace(eye, iris_profile=profile,
                    glint=iris_luma + GLINT * max(white_luma - iris_luma, 1.0),
-                   **_white_columns(uv[white_pixels, 0], colours[white_pixels], width,
-                                    white_luma))
+                   **_white_columns(uv[whitest, 0], white, width,
+                                    float(np.median(white.mean(axis=1)))))
 
 
 def _whites(trust: _Trust, outside: np.ndarray) -> np.ndarray:
@@ -248,6 +257,18 @@ def _whites(trust: _Trust, outside: np.ndarray) -> np.ndarray:
     if whites.sum() >= MIN_PIXELS:
         return whites
     return (trust.lashes > 0.99) & outside
+
+
+def _whitest(colours: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """The `WHITE_SHARE` whitest of the `shown` pixels of `colours` (h, w, 3): brightness less
+    colourfulness (the spread of the channels), so neither shade nor pink skin."""
+    at = np.flatnonzero(shown)
+    c = colours.reshape(-1, 3)[at]
+    score = c.mean(axis=1) - (c.max(axis=1) - c.min(axis=1))
+    take = max(MIN_PIXELS, int(np.ceil(WHITE_SHARE * len(at))))
+    out = np.zeros(shown.size, bool)
+    out[at[np.argsort(score)[::-1][:take]]] = True
+    return out.reshape(shown.shape)
 
 
 def _lash_band(image: np.ndarray, eye: EyeRest, white_luma: float) -> tuple[float, float]:
