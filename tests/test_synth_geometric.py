@@ -475,6 +475,17 @@ def test_the_lid_raiser_moves_the_upper_lids_alone(prepared_astronaut):
     assert -shift[list(rg.EYE_UPPER0), 1].mean() > 0.02 * iod
 
 
+def test_a_raised_lid_arches_rising_less_beside_the_corners(prepared_astronaut):
+    """The rig's lid raiser lifts the lid points beside the eye's corners as far as its
+    middle: a wide-open eye became a box whose straight sides the warp filled with stretched
+    lashes (wild img24). Beside the corners the lid now rises about half as far."""
+    synth, prepared = prepared_astronaut
+    _, shift = synth.displacement(prepared, {"AU5": 5.0})
+    for _, outline in synth.eye_openings:
+        rise = -shift[outline[len(rg.EYE_LOWER0):], 1]  # the upper lid, corner to corner
+        assert max(rise[0], rise[-1]) < 0.65 * rise[len(rise) // 2]
+
+
 @pytest.mark.shared_data
 def test_a_widened_eye_keeps_its_iris_round(shared_data, single_image_tracker):
     """The lid raiser uncovers the eyeball instead of stretching it: white shows between the

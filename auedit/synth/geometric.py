@@ -126,6 +126,11 @@ REGRESSOR_AUS = frozenset(("AU1", "AU2", "AU4", "AU7", "AU17", "AU18", "AU20", "
 PHOTO_GAIN = {"AU14": 2.0}
 #: A full blink takes the upper lid this share of the interocular distance past the lower lid.
 LID_OVERLAP = 0.015
+#: An opening upper lid rises less towards the eye's corners, over this share of the eye's
+#: width from each (as the square root of the way in): the rig's lid raiser lifts the points
+#: beside the corners as far as the middle, and a wide-open eye became a box with straight
+#: sides whose corners the warp filled with stretched lashes (wild img24 at AU5 E).
+LID_TAPER = 0.3
 #: Lips shut by lowering lips part (AU25, `mouth.close_lips`) meet this share of the
 #: interocular distance past each other: a photo's teeth between them are covered, not
 #: squeezed into a light line along the seam.
@@ -512,7 +517,22 @@ class GeometricSynthesizer:
         gains = np.stack([np.where(rig > 0.5, photo / np.maximum(rig, 1e-6), 1.0),
                           np.where(travel + rise > 0.5, closing, 1.0)], axis=1)
         gains[1::2] = gains[0::2]  # `_lid_pairs` lists each lid point, then its ring point
-        return np.clip(gains, 0.25, 4.0)
+        gains = np.clip(gains, 0.25, 4.0)
+        gains[:, 0] *= self._corner_taper(tracked)
+        return gains
+
+    def _corner_taper(self, tracked: np.ndarray) -> np.ndarray:
+        """Per upper-lid point (`_lid_pairs` order), the share of an opening lid's rise it
+        takes: 1 but within `LID_TAPER` of the eye's width from a corner."""
+        taper = np.ones(len(self.lid_upper))
+        per_side = len(self.lid_upper) // 2
+        for k, (_, outline) in enumerate(self.eye_openings):
+            a, b = tracked[outline[[0, len(EYE_LOWER0) - 1]]]
+            pairs = slice(k * per_side, (k + 1) * per_side)
+            t = (tracked[self.lid_upper[pairs][0::2]] - a) @ (b - a) / float((b - a) @ (b - a))
+            way_in = np.clip(np.minimum(t, 1.0 - t) / LID_TAPER, 0.0, 1.0)
+            taper[pairs] = np.repeat(np.sqrt(way_in), 2)
+        return taper
 
     def _lash_lift(self, image: np.ndarray, tracked: np.ndarray) -> np.ndarray:
         """Per upper-lid point (`_lid_pairs` order), how far above it the photo's lash line
