@@ -133,6 +133,14 @@ def test_a_failed_run_leaves_no_folder_to_block_the_next(tmp_path: Path, capsys)
     assert data("triplets", "--out", str(out), "--n", "8", "--margin", "5") == 2
     assert "choose a smaller --margin" in capsys.readouterr().err
     assert not out.exists()
+    # nor is a data set that --overwrite was to replace lost to such a margin
+    kept = tmp_path / "kept"
+    assert data("renders", "--out", str(kept), "--n", "2") == 0
+    assert data("triplets", "--out", str(kept), "--n", "8", "--margin", "5",
+                "--overwrite") == 2
+    assert len(RenderDataset(kept)) == 2
+    assert data("triplets", "--out", str(out), "--n", "8", "--margin", "nan") == 2
+    assert "--margin must be a finite number" in capsys.readouterr().err
     blocked = tmp_path / "file.jpg"
     blocked.write_bytes(b"x")
     assert data("renders", "--out", str(blocked / "sub"), "--n", "2") == 2
@@ -224,7 +232,7 @@ def test_bad_input_exits_2_with_a_message(tmp_path: Path,
         (["edits", "--source", str(blank)], "no usable faces"),
         (["edits", "--source", str(blank), "--aus", "AU99"], "unknown AU"),
         (["renders", "--source", str(blank)], "--source is for edits"),  # not silently ignored
-        (["triplets", "--margin", "-1"], "--margin must be 0 or more"),
+        (["triplets", "--margin", "-1"], "--margin must be a finite number, 0 or more"),
     ]
     for i, (argv, message) in enumerate(cases):
         out = tmp_path / f"out{i}"

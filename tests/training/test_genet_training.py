@@ -286,7 +286,8 @@ def test_two_torchrun_processes_train_as_one(renders: Path, tmp_path: Path) -> N
     assert load_imitator(tmp_path / "two" / "best.pt").config.n_params > 0
 
 
-@pytest.mark.parametrize("extra", [["--device", "foo"], ["--width", "0"]])
+@pytest.mark.parametrize("extra", [["--device", "foo"], ["--width", "0"], ["--width", "0.01"],
+                                   ["--width", "inf"], ["--width", "nan"], ["--width", "1e9"]])
 def test_unusable_settings_are_one_line_and_write_nothing(
         extra: list[str], renders: Path, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:

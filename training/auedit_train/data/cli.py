@@ -11,6 +11,7 @@ the manifest is written last.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -109,8 +110,8 @@ def run(args: argparse.Namespace) -> int:
     if args.kind == "renders" and args.source:
         raise DataError("--source is for edits, faces, pairs and triplets: renders draw random "
                         "game faces")
-    if args.margin < 0:
-        raise DataError(f"--margin must be 0 or more, not {args.margin}")
+    if not (math.isfinite(args.margin) and args.margin >= 0):
+        raise DataError(f"--margin must be a finite number, 0 or more, not {args.margin}")
     threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
     out = Path(args.out)
