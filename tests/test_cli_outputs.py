@@ -150,6 +150,24 @@ def test_missing_output_folder_is_refused_up_front(capsys, tmp_path, demo_photo,
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("argv", [
+    ["fit", "{d}", "--out", "/proc/x.json"],
+    ["edit", "{d}", "--au", "12=3", "--out", "/proc/o.png"],
+    ["transfer", "{d}", "{d}", "--out", "{t}/o.png", "--json", "/proc/t.json"],
+    ["analyze", "{d}", "--out", "/proc/a.csv"],
+    ["export", "{d}", "--format", "json", "--out", "/proc/e.json"],
+])
+def test_a_folder_that_takes_no_files_is_refused_up_front(capsys, tmp_path, demo_photo,
+                                                          no_work, argv):
+    """os.access says yes to root in /proc: `fit` ran the whole fit and `transfer` wrote its
+    image before the write failed."""
+    code, _, err = run_cli(capsys, *[a.format(d=demo_photo, t=tmp_path) for a in argv])
+    assert code == 2 and "Traceback" not in err
+    assert "/proc" in err and ("takes no new files" in err or "no permission" in err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 def test_output_folder_is_refused(capsys, tmp_path, demo_photo, no_work):
     code, _, err = run_cli(capsys, "analyze", demo_photo, "--out", tmp_path)
     assert code == 2 and f"cannot write {tmp_path}: it is a folder" in err

@@ -51,6 +51,20 @@ def _check_writable(out: Path) -> None:
         raise OutputError(f"cannot write {out}: no permission")
 
 
+def _try_folder(out: Path) -> None:
+    """Create and remove a file beside a new `out`: `os.access` says yes to root in a folder
+    that takes no files (/proc, a read-only mount), and `fit` and `transfer` failed only
+    once their work was done."""
+    if out.exists():
+        return
+    try:
+        fd, name = tempfile.mkstemp(prefix=".auedit-", dir=out.parent)
+    except OSError as exc:
+        raise describe_os_error(out, exc) from exc
+    os.close(fd)
+    os.unlink(name)
+
+
 def check_outputs(outputs: Iterable[PathLike | None], inputs: Iterable[PathLike | None]) -> None:
     """Refuse (OutputError) an output that is a folder, in a missing folder, not writable, one
     of the inputs, or named twice. None entries (options not given) are ignored; inputs that
@@ -59,6 +73,7 @@ def check_outputs(outputs: Iterable[PathLike | None], inputs: Iterable[PathLike 
     ins = [Path(i) for i in inputs if i and Path(i).exists()]
     for k, out in enumerate(outs):
         _check_writable(out)
+        _try_folder(out)
         for inp in ins:
             if _same(out, inp):
                 alias = "" if str(inp) == str(out) else f" ({inp})"
