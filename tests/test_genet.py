@@ -58,6 +58,13 @@ def test_fitting_lowers_the_loss_and_stays_in_range(fitter: GENetFitter) -> None
     for a in (p.pose, p.au, p.identity):
         assert a.min() >= 0.0 and a.max() <= 1.0
     assert result.image.shape == (SIZE, SIZE, 3) and result.image.dtype == np.uint8
+    # settled, the last loss is that of the parameters returned (the CLI's "loss after" was
+    # the last iteration's start, one step behind: 2.770 -> 2.770 after one iteration)
+    settled = fitter.fit(image, RigParams.neutral(1), iterations=1, settle=True)
+    assert len(settled.losses) == 2
+    again = fitter.fit(image, settled.params, iterations=1)
+    assert settled.losses[-1] == pytest.approx(again.losses[0], rel=1e-5)
+    assert settled.losses[-1] != settled.losses[0]
 
 
 def test_settings_reject_an_unknown_loss(fitter: GENetFitter) -> None:

@@ -123,7 +123,7 @@ def test_tab_fits_a_photo_with_progress_and_histogram(qtbot, window, tiny_genet)
     qtbot.waitUntil(lambda: window.genet.result is not None, timeout=FIT_TIMEOUT)
     result = window.genet.result
     assert result.still and result.fit.iterations == ITERATIONS
-    assert len(result.fit.losses) == ITERATIONS
+    assert len(result.fit.losses) == ITERATIONS + 1  # and the fitted parameters' loss
 
     # the progress bar reaches the end, with the last loss
     qtbot.waitUntil(lambda: panel.progress.value() == ITERATIONS, timeout=5000)

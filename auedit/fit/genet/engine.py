@@ -77,7 +77,7 @@ class GENet:
             # roll is aligned away: the tracker's own (as close to the truth on renders as the
             # landmark fit's, 1.1 degrees mean error each, and free)
             begin.pose[0, 2] = pose_params_from_deg(face.pose.roll)
-        result = self.fitter.fit(aligned, begin, n, progress)
+        result = self.fitter.fit(aligned, begin, n, progress, settle=still)
         if not still:
             self._last[face.track_id] = result.params
         return GENetFit(result.params, result.losses, aligned, result.image, n)

@@ -45,8 +45,9 @@ class GENetSettings:
 @dataclass
 class GENetResult:
     params: RigParams  # pitch, yaw, AU, identity fitted; roll as given at the start
-    losses: list[float]  # per iteration
-    image: np.ndarray  # (S, S, 3) uint8 the imitator's face at the last iteration's start
+    losses: list[float]  # per iteration, at its start; settled: then that of `params`
+    image: np.ndarray  # (S, S, 3) uint8 the imitator's face: at the last iteration's start,
+    # settled: of `params`
 
 
 @cache
@@ -111,9 +112,11 @@ class GENetFitter:
     def fit(self, aligned: np.ndarray, start: RigParams, iterations: int | None = None,
             progress: Callable[[int, float], None] | None = None,
             target: tuple[list[torch.Tensor], torch.Tensor | None] | None = None,
-            ) -> GENetResult:
+            settle: bool = False) -> GENetResult:
         """Fit one aligned photo from `start` (a batch of one); `progress(i, loss)` after each
-        iteration."""
+        iteration. Each iteration's loss is that of its start; `settle` adds the loss of the
+        parameters returned, and their face, for one more pass (a still photo's "loss after";
+        live video does without)."""
         feats, area = target if target is not None else self.target(aligned)
         n_au = start.au.shape[1]
         y0 = np.concatenate([start.pose[0, :N_POSE], start.au[0],
@@ -136,9 +139,14 @@ class GENetFitter:
             losses.append(value.item())
             if progress is not None:
                 progress(i + 1, losses[-1])
-        with torch.no_grad():  # the last iteration's face (one step behind y): no extra pass
-            image = self._to_uint8(fake if fake is not None
-                                   else self.imitator(self._inputs(y, n_au)))
+        with torch.no_grad():  # unsettled: the last iteration's face (one step behind y)
+            if settle or fake is None:
+                fake = self.imitator(self._inputs(y, n_au))
+                if settle:
+                    losses.append(self._distance(fake, feats, area).item())
+                    if progress is not None:  # the progress shown ends on the fit's loss
+                        progress(n, losses[-1])
+            image = self._to_uint8(fake)
         return GENetResult(self._params(y.detach(), n_au, start), losses, image)
 
     def _inputs(self, y: torch.Tensor, n_au: int) -> torch.Tensor:
