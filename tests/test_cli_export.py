@@ -406,6 +406,22 @@ def test_analyze_json_lines_get_a_pointer_to_what_export_reads(demo_photo, tmp_p
                      str(tmp_path / "t.json")]) == 2
         err = capsys.readouterr().err
         assert "JSON lines of `auedit analyze --json`" in err and "Traceback" not in err
+    # the same rows as one JSON array (`--out x.json`, as the README documents it)
+    array = tmp_path / "array.json"
+    assert main(["analyze", str(demo_photo), "--json", "--out", str(array),
+                 "--no-progress"]) == 0
+    assert main(["export", str(array), "--format", "json", "--out",
+                 str(tmp_path / "t.json")]) == 2
+    err = capsys.readouterr().err
+    assert "the JSON array of `auedit analyze --json`" in err and "Traceback" not in err
+
+
+def test_a_face_missing_from_a_csv_names_the_faces_there(photo_csv, tmp_path, capsys):
+    """Image input named the faces present; a CSV said only that face 4 had no rows."""
+    assert main(["export", str(photo_csv), "--face-id", "4", "--format", "json", "--out",
+                 str(tmp_path / "t.json")]) == 2
+    err = capsys.readouterr().err
+    assert "no tracked face rows for face 4 (faces present: 0)" in err
 
 
 def test_dash_writes_to_standard_output(photo_csv, demo_photo, capsysbinary, tmp_path,

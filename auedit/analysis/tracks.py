@@ -7,11 +7,12 @@ say the same thing when a face is missing."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from auedit.core.types import FrameAnalysis
-from auedit.export.track import ExpressionTrack
+from auedit.export.json_track import ANALYSIS_OUTPUT
+from auedit.export.track import ExpressionTrack, id_ranges
 from auedit.media.sources import MediaError, media_kind
 
 #: most faces per frame when an image or video is analysed for export (as `auedit analyze`)
@@ -33,9 +34,7 @@ def load_track(path: Path, *, face_id: int | None = None, source: str | None = N
     if path.is_dir():
         raise MediaError(f"{path} is a folder: export takes one CSV, image or video")
     if _analysis_json_lines(path):
-        raise ValueError(f"{path} holds JSON lines of `auedit analyze --json`, which export does "
-                         "not read: export the photo or video itself, or the CSV that "
-                         "`auedit analyze INPUT --out FILE.csv` writes")
+        raise ValueError(ANALYSIS_OUTPUT.format(where=path, form="JSON lines"))
     if path.suffix.lower() == ".json":
         return ExpressionTrack.from_json(path)
     if media_kind(path) is not None:
@@ -99,18 +98,7 @@ def _not_found(path: Path, face_id: int | None, frames: list[FrameAnalysis],
         return f"no face found {where}; nothing to export"
     full = any(len(fr.faces) >= max_faces for fr in frames)
     hint = f"; {max_faces} per frame at most: raise --max-faces" if full else ""
-    return f"face {face_id} not found {where} (faces present: {_id_ranges(ids)}{hint})"
-
-
-def _id_ranges(ids: Iterable[int]) -> str:
-    """[0, 1, 2, 3, 7] -> '0-3, 7'."""
-    runs: list[list[int]] = []
-    for i in sorted(ids):
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    return f"face {face_id} not found {where} (faces present: {id_ranges(ids)}{hint})"
 
 
 def use_rig_mesh() -> None:

@@ -66,10 +66,19 @@ def track_to_dict(track: ExpressionTrack) -> dict:
     }
 
 
+#: What export says of `auedit analyze --json` output: analysed frames, not a track.
+ANALYSIS_OUTPUT = ("{where} holds {form} of `auedit analyze --json`, which export does not "
+                   "read: export the photo or video itself, or the CSV that `auedit analyze "
+                   "INPUT --out FILE.csv` writes")
+
+
 def track_from_dict(doc: dict, where: str = "JSON") -> ExpressionTrack:
     """The track a JSON document holds; `ExportError` naming the first thing wrong with it
     (a missing or mistyped field, a value that is no finite number). AU intensities and
     ARKit weights beyond their ranges are clipped into them, with a note."""
+    if (isinstance(doc, list) and doc and isinstance(doc[0], dict)
+            and {"frame", "aus"} <= doc[0].keys()):
+        raise ExportError(ANALYSIS_OUTPUT.format(where=where, form="the JSON array"))
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ExportError(f"{where} is not an AUEdit expression track (format {FORMAT!r})")
     try:

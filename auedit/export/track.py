@@ -114,15 +114,16 @@ class ExpressionTrack:
             chosen, note = _pick_source(p, labels, tracked, source)
             ok &= labels == chosen
             notes += [note] if note else []
+        seen = ids[ok] if ids is not None else np.zeros(0, int)
         if ids is not None:
-            seen = ids[ok]
             if face_id is None and len(seen):
                 face_id = int(seen[0])
             if face_id is not None:
                 ok &= ids == face_id
         if not ok.any():
             which = f" for face {face_id}" if face_id is not None else ""
-            raise CsvFormatError(f"{p} has no tracked face rows{which}")
+            present = f" (faces present: {id_ranges(set(seen.tolist()))})" if len(seen) else ""
+            raise CsvFormatError(f"{p} has no tracked face rows{which}{present}")
         for name in ("frame", "timestamp"):  # a row's place in time must be known
             unknown = np.flatnonzero(ok & np.isnan(table[name]))
             if len(unknown):
@@ -328,3 +329,14 @@ def estimate_fps(times: Iterable[float], indices: Iterable[int] | None = None) -
     fps = (steps if steps > 0 else len(t) - 1) / span
     nearest = min(STANDARD_FPS, key=lambda s: abs(s - fps))
     return nearest if abs(nearest - fps) <= SNAP_TOLERANCE * nearest else round(fps, 3)
+
+
+def id_ranges(ids: Iterable[int]) -> str:
+    """[0, 1, 2, 3, 7] -> '0-3, 7'."""
+    runs: list[list[int]] = []
+    for i in sorted(ids):
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
