@@ -157,7 +157,9 @@ def _edited_csv(photo_csv: Path, path: Path, column: str, value: str) -> Path:
     ("timestamp", "nan", "timestamp in row 1 is not a number"),
     ("timestamp", "", "timestamp in row 1 is not a number"),
     ("AU12_r", "inf", "AU12_r in row 1 is 'inf', not a finite number"),
-    ("pose_Rx", "-inf", "pose_Rx in row 1 is '-inf', not a finite number")])
+    ("pose_Rx", "-inf", "pose_Rx in row 1 is '-inf', not a finite number"),
+    ("frame", "-3", "frame in row 1 is -3, not a frame number"),
+    ("frame", "2.5", "frame in row 1 is 2.5, not a frame number")])
 def test_a_csv_value_that_is_no_finite_number_is_refused(photo_csv, tmp_path, capsys, column,
                                                           value, problem):
     bad = _edited_csv(photo_csv, tmp_path / "bad.csv", column, value)
@@ -238,6 +240,10 @@ def test_a_csv_cut_short_is_refused(photo_csv, tmp_path, capsys):
     (lambda d: d["frames"][0].pop("index"), "frame 0 is malformed (no 'index')"),
     (lambda d: d.update(frames=[5]), "a frame is int, not an object"),
     (lambda d: d.update(fps=0), "fps 0 is not a frame rate"),
+    (lambda d: d.update(fps=1e300), "fps 1e+300 is not a frame rate"),
+    (lambda d: d["frames"][0].update(index=5.5), "index is 5.5, not a whole number"),
+    (lambda d: d["frames"][0].update(index=-1), "index is -1, not a whole number"),
+    (lambda d: d.update(face_id="zero"), "face_id is 'zero', not a number"),
 ])
 def test_a_malformed_json_track_is_refused(photo_csv, tmp_path, capsys, change, problem):
     track = tmp_path / "t.json"

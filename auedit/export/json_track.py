@@ -66,6 +66,8 @@ def track_to_dict(track: ExpressionTrack) -> dict:
     }
 
 
+#: The fastest frame rate a track may claim (high-speed cameras film at up to about 1,000).
+MAX_FPS = 1000.0
 #: What export says of `auedit analyze --json` output: analysed frames, not a track.
 ANALYSIS_OUTPUT = ("{where} holds {form} of `auedit analyze --json`, which export does not "
                    "read: export the photo or video itself, or the CSV that `auedit analyze "
@@ -100,11 +102,12 @@ def track_from_dict(doc: dict, where: str = "JSON") -> ExpressionTrack:
             raise ExportError(f"{where}: frame {i} is malformed ({exc})") from None
     try:
         fps = DEFAULT_FPS if doc.get("fps") is None else _number(doc["fps"], "fps")
-        face_id = int(doc.get("face_id") or 0)
+        face_id = _count(doc.get("face_id") or 0, "face_id")
     except (TypeError, ValueError) as exc:
         raise ExportError(f"{where}: {exc}") from None
-    if fps <= 0.0:
-        raise ExportError(f"{where}: fps {fps:g} is not a frame rate")
+    if not 0.0 < fps <= MAX_FPS:
+        raise ExportError(f"{where}: fps {fps:g} is not a frame rate (above 0, at most "
+                          f"{MAX_FPS:g})")
     return ExpressionTrack(track, fps=fps, source=str(doc.get("source") or ""),
                            face_id=face_id, detector=str(doc.get("detector") or ""),
                            notes=clip_ranges(track))
@@ -116,7 +119,7 @@ def _frame(fr: object) -> TrackFrame:
         raise TypeError(f"a frame is {type(fr).__name__}, not an object")
     pose = _object(fr, "pose")
     return TrackFrame(
-        index=int(_number(fr["index"], "index")), time=_number(fr["time"], "time"),
+        index=_count(fr["index"], "index"), time=_number(fr["time"], "time"),
         aus={k: _number(v, f"aus.{k}") for k, v in _object(fr, "aus").items()},
         pose=HeadPose(*(_number(pose.get(k, 0.0), f"pose.{k}") for k in _POSE_KEYS)),
         arkit={k: _number(v, f"arkit.{k}") for k, v in _object(fr, "arkit").items()} or None,
@@ -144,6 +147,14 @@ def _number(value: object, what: str) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{what} is {value!r}, not a finite number")
     return number
+
+
+def _count(value: object, what: str) -> int:
+    """`value` as a whole number, 0 or more (a frame's index, a face id)."""
+    number = _number(value, what)
+    if number < 0 or number != int(number):
+        raise ValueError(f"{what} is {value!r}, not a whole number, 0 or more")
+    return int(number)
 
 
 def read_json(path: str | os.PathLike[str]) -> ExpressionTrack:

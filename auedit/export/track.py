@@ -128,6 +128,11 @@ class ExpressionTrack:
             unknown = np.flatnonzero(ok & np.isnan(table[name]))
             if len(unknown):
                 raise CsvFormatError(f"{p}: {name} in row {unknown[0] + 1} is not a number")
+        frame = table["frame"]
+        odd = np.flatnonzero(ok & ((frame < 0) | (frame != np.round(frame))))
+        if len(odd):  # -3 became index -4 and skewed the frame rate
+            raise CsvFormatError(f"{p}: frame in row {odd[0] + 1} is {frame[odd[0]]:g}, not a "
+                                 "frame number (a whole number, 0 or more)")
         bs = {n_: table[f"bs_{n_}"] for n_ in ARKIT_52 if f"bs_{n_}" in table
               and table[f"bs_{n_}"].dtype != object}
 
