@@ -168,6 +168,14 @@ def test_a_folder_that_takes_no_files_is_refused_up_front(capsys, tmp_path, demo
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+def test_fit_refuses_an_output_named_for_another_format(capsys, tmp_path, demo_photo,
+                                                       no_work):
+    """`fit --out o.csv` wrote JSON into a .csv file; analyze and export refuse such names."""
+    code, _, err = run_cli(capsys, "fit", demo_photo, "--out", tmp_path / "o.csv")
+    assert code == 2 and "fit writes JSON, whose files end in .json, not .csv" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 def test_output_folder_is_refused(capsys, tmp_path, demo_photo, no_work):
     code, _, err = run_cli(capsys, "analyze", demo_photo, "--out", tmp_path)
     assert code == 2 and f"cannot write {tmp_path}: it is a folder" in err

@@ -9,7 +9,13 @@ import time
 from pathlib import Path
 
 from auedit.cli.inputs import expand, is_camera_index
-from auedit.media.outputs import check_outputs, describe_os_error, write_image, write_text
+from auedit.media.outputs import (
+    OutputError,
+    check_outputs,
+    describe_os_error,
+    write_image,
+    write_text,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -97,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
     if args.out == "-":  # the usual name of standard output
         args.out = None
     check_outputs([args.out], [*items, args.face_model])
+    if args.out and Path(args.out).suffix.lower() != ".json":  # as analyze and export refuse
+        got = f", not {Path(args.out).suffix}" if Path(args.out).suffix else ""
+        raise OutputError(f"cannot write {args.out}: fit writes JSON, whose files end in "
+                          f".json{got} (use {Path(args.out).with_suffix('.json')})")
     photos = _photos(items)
     if not photos:
         raise MediaError("nothing to fit: fit takes photos, not videos or cameras")
