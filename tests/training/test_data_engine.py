@@ -217,6 +217,15 @@ def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path: Path, monkeypatch, capsys)
     assert 4 <= len(RenderDataset(out)) < 64
 
 
+def test_options_a_kind_does_not_read_are_named(tmp_path: Path, capsys) -> None:
+    """`renders --aus AU99 --method foo` ran without a word about either."""
+    assert data("renders", "--out", str(tmp_path / "r"), "--n", "2", "--aus", "AU12",
+                "--method", "foo", "--plain") == 0
+    err = capsys.readouterr().err
+    assert "--aus does not apply to renders; ignored" in err
+    assert "--method does not apply to renders" in err and "--plain" not in err
+
+
 def test_bad_input_exits_2_with_a_message(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     blank = tmp_path / "blank"

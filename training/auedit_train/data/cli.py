@@ -106,10 +106,33 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
                          shard_size=args.shard_size, progress=not args.no_progress)
 
 
+#: The options that only some kinds read (by kind and whether --source is given): the
+#: others are named as ignored (`renders --aus AU99` ran without a word).
+RENDER_OPTIONS = frozenset({"device", "plain", "look", "workers"})
+EDIT_OPTIONS = frozenset({"every", "aus", "levels", "absent_below", "method"})
+READ_BY = {("renders", False): RENDER_OPTIONS, ("pairs", False): RENDER_OPTIONS,
+           ("triplets", False): RENDER_OPTIONS | {"margin"}, ("edits", True): EDIT_OPTIONS,
+           ("pairs", True): EDIT_OPTIONS, ("triplets", True): EDIT_OPTIONS | {"margin"},
+           ("faces", True): frozenset({"every"})}
+
+
+def _say_ignored(args: argparse.Namespace) -> None:
+    """A note for each option given that this kind of data set does not read."""
+    read = READ_BY.get((args.kind, bool(args.source)))
+    if read is None:  # refused with its own message
+        return
+    what = args.kind + (" of real faces" if args.source and args.kind != "faces" else "")
+    for name in sorted((RENDER_OPTIONS | EDIT_OPTIONS | {"margin"}) - read):
+        if getattr(args, name) != args.defaults[name]:
+            print(f"auedit-train: note: --{name.replace('_', '-')} does not apply to {what}; "
+                  "ignored", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.kind == "renders" and args.source:
         raise DataError("--source is for edits, faces, pairs and triplets: renders draw random "
                         "game faces")
+    _say_ignored(args)
     if not (math.isfinite(args.margin) and args.margin >= 0):
         raise DataError(f"--margin must be a finite number, 0 or more, not {args.margin}")
     threads = torch.get_num_threads()
@@ -193,5 +216,5 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="samples per shard (default: %(default)s)")
     p.add_argument("--overwrite", action="store_true", help="replace the data set in --out")
     p.add_argument("--no-progress", action="store_true")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, defaults={a.dest: a.default for a in p._actions})
     return p
