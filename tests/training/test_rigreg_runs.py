@@ -98,6 +98,18 @@ def test_data_engine_folders_refused(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert f"run `auedit-train rigreg edits --edits {tmp_path / 'edits'}" in err
 
 
+def test_a_missing_data_folder_or_a_file_for_out_is_named(toy: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    """"no manifest.json" for a folder that is not there; "File exists" for a file as --out."""
+    assert fit(tmp_path / "missing", tmp_path / "run") == 2
+    assert f"{tmp_path / 'missing'} does not exist" in capsys.readouterr().err
+    a_file = tmp_path / "taken"
+    a_file.write_text("x")
+    assert fit(toy, a_file) == 2
+    assert f"{a_file} is a file: give a folder for --out" in capsys.readouterr().err
+
+
 def test_counts_below_one_refused_before_writing(toy: Path, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"

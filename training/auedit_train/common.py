@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from auedit.core.messages import exception_summary
-from auedit.media.outputs import check_outputs, replacing
+from auedit.media.outputs import check_outputs, describe_os_error, replacing
 
 #: Settings a resumed run may change: how long it trains, how often it reports, where it runs.
 FREE = ("steps", "epochs", "eval_every", "device", "workers")
@@ -63,6 +63,17 @@ def onnx_output(out: Path, inputs: list[Path]) -> Iterator[Path]:
         raise ValueError(f"{out}: an ONNX file's name must end in .onnx")
     with replacing(out) as tmp:
         yield tmp
+
+
+def make_folder(out: Path) -> None:
+    """`out` made (with its parents) as a run's or a data set's folder; a readable error where
+    a file is in the way or it cannot be made ("File exists" said nothing of which)."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} is a file: give a folder for --out")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise describe_os_error(out, exc) from exc
 
 
 def check_device(device: str) -> torch.device:

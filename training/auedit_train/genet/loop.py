@@ -27,6 +27,7 @@ from auedit_train.common import (
     check_fresh,
     check_same,
     load_torch,
+    make_folder,
     read_json,
     save_atomic,
     say_no_checkpoint,
@@ -150,7 +151,7 @@ def window(step: int, every: int, steps: int) -> int:
 
 
 def save_config(out: Path, config: Any) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     (out / "config.json").write_text(json.dumps(asdict(config), indent=2) + "\n")
 
 

@@ -27,7 +27,13 @@ from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.identity_space import load_default
 from auedit.rig.model import RigParams, load_rig
 from auedit.rig.sampling import random_params
-from auedit_train.common import check_device, load_array, read_json, require_positive
+from auedit_train.common import (
+    check_device,
+    load_array,
+    make_folder,
+    read_json,
+    require_positive,
+)
 from auedit_train.data.renders import check_size
 from auedit_train.data.store import FORMAT_NAME
 from auedit_train.rigreg.edits import FORMAT as EDITS_FORMAT
@@ -56,7 +62,7 @@ def generate(out: Path, settings: DataSettings, progress: bool = True) -> dict:
     which is resumed); returns the manifest."""
     check_settings(settings)
     check_device(settings.device)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     shards = _resumable_shards(out, settings)
     space = load_default()
     if space is None:
@@ -165,6 +171,8 @@ def read_manifest(folder: Path) -> dict:
     """The manifest of an AU regressor data set (renders or featurised edits); ValueError
     naming the folder for anything else, saying what to run for a data-engine set."""
     path = folder / "manifest.json"
+    if not folder.exists():
+        raise ValueError(f"{folder} does not exist")
     if not path.is_file():
         raise ValueError(f"{folder} is not a complete AU regressor data set (no manifest.json)")
     manifest = read_json(path, "manifest", "make the data set again")

@@ -34,7 +34,7 @@ from auedit.fit.landmark_fit import LandmarkFitter
 from auedit.rig.expressions import AU_PARAMETER_KEYS
 from auedit.rig.model import load_rig
 from auedit.synth.base import expand_targets
-from auedit_train.common import load_array
+from auedit_train.common import load_array, make_folder
 
 FORMAT = "auedit-rigreg-edits"
 FORMAT_VERSION = 1
@@ -48,7 +48,7 @@ def featurise_edits(edits: Path, out: Path, progress: bool = True) -> dict:
     data = EditDataset(edits)
     if list(data.manifest["names"]["au"]) != list(AU_PARAMETER_KEYS):
         raise ValueError(f"{edits} was made with another rig (its AU parameters differ)")
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     if any(out.iterdir()):
         raise ValueError(f"{out} is not empty: choose a new folder")
     fitter = LandmarkFitter(load_rig())

@@ -32,6 +32,7 @@ from auedit_train.common import (
     check_fresh,
     check_same,
     load_torch,
+    make_folder,
     require_positive,
     save_atomic,
     say_no_checkpoint,
@@ -150,7 +151,7 @@ def train(data_dirs: Path | list[Path], out: Path, settings: TrainSettings,
     net.to(device)
     opt = torch.optim.AdamW(net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, settings.epochs)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     start, best = 0, {"val_score": float("inf")}
     config = run_config(dirs, settings)
     ckpt = begin(out, config, resume, overwrite, device, log)
