@@ -135,36 +135,31 @@ def test_output_is_never_an_input(capsys, tmp_path, victim, demo_photo, no_work,
     assert victim.read_bytes() == before and out == ""
 
 
-@pytest.mark.parametrize("argv", [
-    ["fit", "{d}", "--out", "{t}/nodir/x.json"],
-    ["edit", "{d}", "--au", "12=3", "--out", "{t}/nodir/o.png"],
-    ["transfer", "{d}", "{d}", "--out", "{t}/o.png", "--json", "{t}/nodir/t.json"],
-    ["analyze", "{d}", "--out", "{t}/nodir/a.csv"],
-    ["export", "{d}", "--format", "json", "--out", "{t}/nodir/e.json"],
-])
-def test_missing_output_folder_is_refused_up_front(capsys, tmp_path, demo_photo, no_work,
-                                                   argv):
-    code, _, err = run_cli(capsys, *[a.format(d=demo_photo, t=tmp_path) for a in argv])
-    assert code == 2 and "Traceback" not in err
-    assert f"the folder {tmp_path / 'nodir'} does not exist" in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
+# each subcommand with its output (the one --json names, for transfer) in the folder {f}
+IN_FOLDER = [
+    ["fit", "{d}", "--out", "{f}/x.json"],
+    ["edit", "{d}", "--au", "12=3", "--out", "{f}/o.png"],
+    ["transfer", "{d}", "{d}", "--out", "{t}/o.png", "--json", "{f}/t.json"],
+    ["analyze", "{d}", "--out", "{f}/a.csv"],
+    ["export", "{d}", "--format", "json", "--out", "{f}/e.json"],
+]
 
 
-@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
-@pytest.mark.parametrize("argv", [
-    ["fit", "{d}", "--out", "/proc/x.json"],
-    ["edit", "{d}", "--au", "12=3", "--out", "/proc/o.png"],
-    ["transfer", "{d}", "{d}", "--out", "{t}/o.png", "--json", "/proc/t.json"],
-    ["analyze", "{d}", "--out", "/proc/a.csv"],
-    ["export", "{d}", "--format", "json", "--out", "/proc/e.json"],
-])
-def test_a_folder_that_takes_no_files_is_refused_up_front(capsys, tmp_path, demo_photo,
-                                                          no_work, argv):
-    """os.access says yes to root in /proc: `fit` ran the whole fit and `transfer` wrote its
-    image before the write failed."""
-    code, _, err = run_cli(capsys, *[a.format(d=demo_photo, t=tmp_path) for a in argv])
+@pytest.mark.parametrize("argv", IN_FOLDER)
+@pytest.mark.parametrize("folder", ["missing", "/proc"])
+def test_an_output_folder_that_cannot_take_it_is_refused_up_front(capsys, tmp_path,
+                                                                  demo_photo, no_work,
+                                                                  argv, folder):
+    """A missing folder, and one that takes no new files: root's os.access says yes in
+    /proc, and `fit` ran the whole fit and `transfer` wrote its image before failing."""
+    if folder == "/proc" and not Path("/proc/self").is_dir():
+        pytest.skip("needs Linux's /proc")
+    where = tmp_path / "nodir" if folder == "missing" else Path(folder)
+    code, _, err = run_cli(capsys, *[a.format(d=demo_photo, t=tmp_path, f=where)
+                                     for a in argv])
     assert code == 2 and "Traceback" not in err
-    assert "/proc" in err and ("takes no new files" in err or "no permission" in err)
+    why = ("does not exist" if folder == "missing" else "takes no new files")
+    assert f"the folder {where} {why}" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
