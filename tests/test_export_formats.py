@@ -253,6 +253,11 @@ def test_a_recording_that_went_back_in_time_plays_its_passes_one_after_another(t
     assert track.times.tolist() == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
     assert any("back in time 2 time(s)" in n for n in track.notes), track.notes
     assert track.fps == pytest.approx(10.0)
+    # the frame numbers replayed too (a take recorded twice): 10 fps, not 10 * 5 / 6
+    again = tmp_path / "again.csv"
+    again.write_text(",".join(cols) + "\n" + "\n".join(
+        ",".join(map(str, [1 + i % 3, *r[1:]])) for i, r in enumerate(rows[:6])))
+    assert ExpressionTrack.from_csv(again).fps == pytest.approx(10.0)
     plain = tmp_path / "plain.csv"
     plain.write_text(",".join(cols) + "\n" + "\n".join(
         ",".join(map(str, r)) for r in rows[:3]))

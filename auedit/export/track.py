@@ -330,7 +330,10 @@ def estimate_fps(times: Iterable[float], indices: Iterable[int] | None = None) -
     if span <= 1e-6:
         return DEFAULT_FPS
     idx = np.asarray(list(indices), dtype=np.int64) if indices is not None else None
-    steps = int(idx.max() - idx.min()) if idx is not None and len(idx) == len(t) else 0
+    # frame steps along the rows: a step back in the frame numbers (a replay, whose times
+    # `_one_pass` puts one frame after the pass before) counts one frame, as the times do
+    steps = (int(np.maximum(np.diff(idx), 1).sum())
+             if idx is not None and len(idx) == len(t) else 0)
     fps = (steps if steps > 0 else len(t) - 1) / span
     nearest = min(STANDARD_FPS, key=lambda s: abs(s - fps))
     return nearest if abs(nearest - fps) <= SNAP_TOLERANCE * nearest else round(fps, 3)
