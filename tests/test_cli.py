@@ -139,6 +139,15 @@ def test_corrupt_video_only_input(capsys, tmp_path):
     assert "Traceback" not in err and "broken.mp4" in err
 
 
+def test_ffmpegs_own_lines_do_not_precede_ours(capfd, tmp_path):
+    """FFmpeg wrote "moov atom not found" (from C, past Python) before AUEdit's message."""
+    text = tmp_path / "text.mp4"
+    text.write_text("hello\n")
+    assert main(["analyze", str(text), "--out", str(tmp_path / "t.csv")]) == 1
+    err = capfd.readouterr().err
+    assert "not a readable video" in err and "moov atom" not in err
+
+
 def test_corrupt_among_good_inputs(capsys, tmp_path, corrupt_jpg, demo_photo):
     t, _, err = csv_of(capsys, tmp_path, corrupt_jpg, demo_photo)
     assert "skipped" in err and "corrupt.jpg" in err

@@ -19,6 +19,11 @@ import numpy as np
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"})
 
+# FFmpeg's own lines ("moov atom not found" before AUEdit's message for a file that is no
+# video) go to the terminal from C; AUEdit says what failed itself. Set the variable to see
+# them (FFmpeg's log levels: 16 errors, 32 information).
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
 #: The highest camera index passed to OpenCV, which crashes on negative indices and raises
 #: its own error on huge ones.
 MAX_CAMERA_INDEX = 255
