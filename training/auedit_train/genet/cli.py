@@ -1,4 +1,4 @@
-"""`auedit-train genet {segmenter,imitator,export,install}`: GE-Net's networks, end to end.
+r"""`auedit-train genet {segmenter,imitator,export,install}`: GE-Net's networks, end to end.
 
     auedit-train data renders --out runs/renders --n 80000 --seed 11
     auedit-train data faces --source PHOTOS_OR_VIDEOS... --out runs/faces --n 6000 --seed 3

@@ -1,4 +1,4 @@
-"""`auedit-train rigreg {data,edits,train,export}`: the AU regressor of the rig fit, end to end.
+r"""`auedit-train rigreg {data,edits,train,export}`: the AU regressor of the rig fit, end to end.
 
     auedit-train rigreg data --out runs/rigreg-1 --n 4000 --seed 1
     auedit-train rigreg data --out runs/rigreg-2 --n 4000 --seed 2
