@@ -74,10 +74,10 @@ def iris_shapes(synth: GeometricSynthesizer, prepared, image: np.ndarray,
 def white_tints(synth: GeometricSynthesizer, prepared, edited: np.ndarray,
                 shift: np.ndarray) -> list[tuple[float, float]]:
     """Per eye: how colourful (saturation, (max - min) / max of the channels, median) the
-    photo's own white is (the brighter half of the opening's pixels that are not iris) and
-    the white the edit uncovered (the edit's bright pixels in the new opening, eroded, that
-    the photo's opening, dilated, did not hold). A white painted from the lid's pink rim or
-    from skin is far more colourful than the photo's own."""
+    photo's own white is (the opening's pixels brighter than its median: the iris, darker,
+    left out) and the white the edit uncovered (the edit's pixels brighter than that median
+    in the new opening, eroded, that the photo's opening, dilated, did not hold). A white
+    painted from the lid's pink rim or from skin is far more colourful than the photo's own."""
     lms = prepared.face.landmarks[:, :2]
     photo = prepared.image.astype(np.float64)
 
@@ -87,13 +87,13 @@ def white_tints(synth: GeometricSynthesizer, prepared, edited: np.ndarray,
 
     out = []
     kernel = np.ones((5, 5), np.uint8)
+    luma = photo.mean(axis=2)
+    edit = edited.astype(np.float64)
     for _, outline in synth.eye_openings:
         rest = polygon_mask(lms[outline], photo.shape[:2])
-        luma = photo.mean(axis=2)
         level = np.median(luma[rest > 127])
         own = (rest > 127) & (luma > level)
         new = cv2.erode(polygon_mask(lms[outline] + shift[outline], photo.shape[:2]), kernel)
-        edit = edited.astype(np.float64)
         uncovered = (new > 127) & (cv2.dilate(rest, kernel) < 128) & (edit.mean(axis=2) > level)
         if own.sum() >= 3 and uncovered.sum() >= 3:
             out.append((saturation(photo[own]), saturation(edit[uncovered])))
@@ -120,7 +120,10 @@ def main() -> None:
     shapes: dict[str, list[float]] = {"photos": [], "edits": []}
     wide_before, wide_after = [], []
     tints: list[tuple[float, float]] = []
-    for path in sorted((shared_data() / args.photos).glob("*.jpg")):
+    photos = sorted((shared_data() / args.photos).glob("*.jpg"))
+    if not photos:
+        parser.error(f"no JPEG photos in {shared_data() / args.photos}")
+    for path in photos:
         image = read_image(path)
         found = tracker.track(image, 0.0)
         if not found:
@@ -143,6 +146,9 @@ def main() -> None:
               f"percentile {np.percentile(r, 90):.2f}; taller than wide (> {TALL}): "
               f"{(r > TALL).mean():.1%}")
     print(f"MediaPipe eyeWide: photos {np.mean(wide_before):.3f}, edits {np.mean(wide_after):.3f}")
+    if not tints:
+        print("no eye's white was uncovered")
+        return
     own, painted = np.array(tints).T
     print(f"the white's saturation, median over {len(tints)} eyes: the photos' own "
           f"{np.median(own):.3f}, uncovered by the edit {np.median(painted):.3f}; uncovered "

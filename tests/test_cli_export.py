@@ -159,6 +159,7 @@ def _edited_csv(photo_csv: Path, path: Path, column: str, value: str) -> Path:
     ("AU12_r", "inf", "AU12_r in row 1 is 'inf', not a finite number"),
     ("pose_Rx", "-inf", "pose_Rx in row 1 is '-inf', not a finite number"),
     ("frame", "-3", "frame in row 1 is -3, not a frame number"),
+    ("frame", "0", "frame in row 1 is 0, not a frame number (a whole number, 1 or more)"),
     ("frame", "2.5", "frame in row 1 is 2.5, not a frame number")])
 def test_a_csv_value_that_is_no_finite_number_is_refused(photo_csv, tmp_path, capsys, column,
                                                           value, problem):

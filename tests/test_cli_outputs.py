@@ -80,6 +80,14 @@ def test_check_outputs_refuses_inputs_folders_and_missing_folders(tmp_path):
     check_outputs([existing, None], [src, None, "0"])  # overwriting a non-input is allowed
 
 
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="needs Linux's /proc")
+def test_an_existing_output_in_a_folder_that_takes_no_files_is_refused():
+    """Every write makes a new file beside the output first, so an existing output in such a
+    folder failed only after the work as well."""
+    with pytest.raises(OutputError, match="takes no new files"):
+        check_outputs([Path("/proc/version")], [])
+
+
 def test_os_errors_are_named():
     err = describe_os_error("out/x.csv", OSError(errno.ENOENT, "No such file"))
     assert str(err) == f"cannot write out/x.csv: the folder {Path('out')} does not exist"

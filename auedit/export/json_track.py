@@ -36,7 +36,7 @@ from pathlib import Path
 
 from auedit.core.types import HeadPose
 from auedit.export.errors import ExportError
-from auedit.export.track import DEFAULT_FPS, ExpressionTrack, TrackFrame, clip_ranges
+from auedit.export.track import DEFAULT_FPS, MAX_FPS, ExpressionTrack, TrackFrame, clip_ranges
 
 FORMAT = "auedit.expression-track"
 VERSION = 1
@@ -66,8 +66,6 @@ def track_to_dict(track: ExpressionTrack) -> dict:
     }
 
 
-#: The fastest frame rate a track may claim (high-speed cameras film at up to about 1,000).
-MAX_FPS = 1000.0
 #: What export says of `auedit analyze --json` output: analysed frames, not a track.
 ANALYSIS_OUTPUT = ("{where} holds {form} of `auedit analyze --json`, which export does not "
                    "read: export the photo or video itself, or the CSV that `auedit analyze "

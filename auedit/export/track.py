@@ -39,6 +39,8 @@ DEFAULT_FPS = 30.0
 #: Standard video frame rates an estimate within `SNAP_TOLERANCE` (relative) is snapped to.
 STANDARD_FPS: tuple[float, ...] = (23.976, 24.0, 25.0, 29.97, 30.0, 50.0, 59.94, 60.0)
 SNAP_TOLERANCE = 0.01
+#: The fastest frame rate a track may claim (high-speed cameras film at up to about 1,000).
+MAX_FPS = 1000.0
 
 #: How many other sources a note names before it says "and N more".
 _NAMED_SOURCES = 5
@@ -129,10 +131,10 @@ class ExpressionTrack:
             if len(unknown):
                 raise CsvFormatError(f"{p}: {name} in row {unknown[0] + 1} is not a number")
         frame = table["frame"]
-        odd = np.flatnonzero(ok & ((frame < 0) | (frame != np.round(frame))))
-        if len(odd):  # -3 became index -4 and skewed the frame rate
+        odd = np.flatnonzero(ok & ((frame < 1) | (frame != np.round(frame))))
+        if len(odd):  # -3 became index -4 and skewed the frame rate (OpenFace counts from 1)
             raise CsvFormatError(f"{p}: frame in row {odd[0] + 1} is {frame[odd[0]]:g}, not a "
-                                 "frame number (a whole number, 0 or more)")
+                                 "frame number (a whole number, 1 or more)")
         bs = {n_: table[f"bs_{n_}"] for n_ in ARKIT_52 if f"bs_{n_}" in table
               and table[f"bs_{n_}"].dtype != object}
 
@@ -335,6 +337,8 @@ def estimate_fps(times: Iterable[float], indices: Iterable[int] | None = None) -
     steps = (int(np.maximum(np.diff(idx), 1).sum())
              if idx is not None and len(idx) == len(t) else 0)
     fps = (steps if steps > 0 else len(t) - 1) / span
+    if fps > MAX_FPS:  # times that do not tell (two rows a millisecond apart)
+        return DEFAULT_FPS
     nearest = min(STANDARD_FPS, key=lambda s: abs(s - fps))
     return nearest if abs(nearest - fps) <= SNAP_TOLERANCE * nearest else round(fps, 3)
 

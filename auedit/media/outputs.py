@@ -52,13 +52,15 @@ def _check_writable(out: Path) -> None:
 
 
 def _try_folder(out: Path) -> None:
-    """Create and remove a file beside a new `out`: `os.access` says yes to root in a folder
-    that takes no files (/proc, a read-only mount), and `fit` and `transfer` failed only
-    once their work was done."""
-    if out.exists():
-        return
+    """Create and remove a file where `out` will be written (a new file beside it, as
+    `replacing` writes, in the folder of the file a link names): `os.access` says yes to
+    root in a folder that takes no files (/proc, a read-only mount), and `fit` and
+    `transfer` failed only once their work was done."""
+    target = Path(os.path.realpath(out))
+    if target.exists() and not target.is_file():
+        return  # a device or pipe is written in place
     try:
-        fd, name = tempfile.mkstemp(prefix=".auedit-", dir=out.parent)
+        fd, name = tempfile.mkstemp(prefix=".auedit-", dir=target.parent)
     except OSError as exc:
         raise describe_os_error(out, exc) from exc
     os.close(fd)

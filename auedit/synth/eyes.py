@@ -239,9 +239,8 @@ def eye_rest(image: np.ndarray, landmarks: np.ndarray, outline: np.ndarray,
         return None
     profile = _radial_profile(rho[iris_pixels], colours[iris_pixels])
     iris_luma = float(np.median(colours[iris_pixels].mean(axis=1)))
+    # the lower half's white pixels are among those ranked, so there are enough
     whitest = _whitest(colours, (trust.lashes > 0.99) & (rho > 1.0 + 1.0 / eye.radius))
-    if whitest.sum() < MIN_PIXELS:
-        whitest = white_pixels
     white = colours[whitest]
     return replace(eye, iris_profile=profile,
                    glint=iris_luma + GLINT * max(white_luma - iris_luma, 1.0),

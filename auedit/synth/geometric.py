@@ -519,9 +519,8 @@ class GeometricSynthesizer:
         gains = np.stack([np.where(rig > 0.5, photo / np.maximum(rig, 1e-6), 1.0),
                           np.where(travel + rise > 0.5, closing, 1.0)], axis=1)
         gains[1::2] = gains[0::2]  # `_lid_pairs` lists each lid point, then its ring point
-        gains = np.clip(gains, 0.25, 4.0)
         gains[:, 0] *= self._corner_taper(tracked)
-        return gains
+        return np.clip(gains, 0.25, 4.0)
 
     def _corner_taper(self, tracked: np.ndarray) -> np.ndarray:
         """Per upper-lid point (`_lid_pairs` order), the share of an opening lid's rise it
@@ -531,11 +530,14 @@ class GeometricSynthesizer:
         per_side = len(self.lid_upper) // 2
         for k, (_, outline) in enumerate(self.eye_openings):
             a, b = tracked[outline[[0, len(EYE_LOWER0) - 1]]]
+            span = float((b - a) @ (b - a))
+            if span < 1.0:  # corners on one pixel: nothing to taper along
+                continue
             pairs = slice(k * per_side, (k + 1) * per_side)
-            t = (tracked[self.lid_upper[pairs][0::2]] - a) @ (b - a) / float((b - a) @ (b - a))
-            way_in = np.clip(np.minimum(t, 1.0 - t) / LID_TAPER, 0.0, 1.0)
-            share = np.sqrt(way_in)
-            taper[pairs] = np.repeat(share / share.mean(), 2)
+            t = (tracked[self.lid_upper[pairs][0::2]] - a) @ (b - a) / span
+            share = np.sqrt(np.clip(np.minimum(t, 1.0 - t) / LID_TAPER, 0.0, 1.0))
+            if share.mean() > 0.1:  # a lid squashed past its corners keeps the rig's motion
+                taper[pairs] = np.repeat(share / share.mean(), 2)
         return taper
 
     def _lash_lift(self, image: np.ndarray, tracked: np.ndarray) -> np.ndarray:

@@ -100,7 +100,7 @@ def _settings(cls, args: argparse.Namespace, extra: dict):
     flags = {k: tuple(v) if isinstance(v, list) else v for k, v in flags.items()}
     s = replace(s, **flags)
     require_positive(steps=s.steps, eval_every=s.eval_every, batch=s.batch)
-    lo, hi = WIDTHS[type(s.width)]
+    lo, hi = WIDTHS[type(s).__name__]
     if not (math.isfinite(s.width) and lo <= s.width <= hi):
         raise ValueError(f"--width must be from {lo:g} to {hi:g}, not {s.width}")
     if not (math.isfinite(s.lr) and s.lr > 0):
@@ -111,7 +111,8 @@ def _settings(cls, args: argparse.Namespace, extra: dict):
 #: --width's bounds: the segmenter's channel multiplier (below 1/16 the light network's first
 #: layer has no channel; width 0.01 failed deep in training after --overwrite had removed the
 #: run it was to replace) and the imitator's channels at 64 px (its earlier layers have 8x).
-WIDTHS: dict[type, tuple[float, float]] = {float: (1 / 16, 4.0), int: (1, 256)}
+WIDTHS: dict[str, tuple[float, float]] = {"SegmenterSettings": (1 / 16, 4.0),
+                                          "ImitatorSettings": (1, 256)}
 
 
 def _check_setting(config: Path, key: str, value: object, default: object) -> None:
