@@ -24,5 +24,20 @@ def sigterm_as_interrupt(enabled: bool = True) -> Iterator[None]:
     before = signal.signal(signal.SIGTERM, _interrupt)
     try:
         yield
+    finally:  # a handler installed from C reads as None: the default then
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
+
+
+@contextmanager
+def stops_held() -> Iterator[None]:
+    """Within the block Ctrl+C and SIGTERM are ignored: for the few seconds that save what
+    an interrupted command has done, which a second Ctrl+C would otherwise lose."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
     finally:
-        signal.signal(signal.SIGTERM, before)
+        for s, handler in before.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)

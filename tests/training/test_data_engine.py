@@ -192,6 +192,36 @@ def test_interrupted_run_keeps_the_samples_written(tmp_path: Path, capsys) -> No
         TripletDataset(empty)
 
 
+def test_a_second_ctrl_c_cannot_lose_what_is_being_kept(tmp_path: Path, monkeypatch) -> None:
+    """The kept samples' last shard is rewritten and the manifest written with Ctrl+C and
+    SIGTERM held off: a second Ctrl+C there left no manifest, and the folder was removed."""
+    import signal
+
+    from auedit_train.data.store import ShardWriter
+
+    seen = []
+    cut = ShardWriter._cut_last_shard
+
+    def watched(self):
+        seen.append((signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)))
+        cut(self)
+
+    monkeypatch.setattr(ShardWriter, "_cut_last_shard", watched)
+    out = tmp_path / "cut"
+    prepare_out(out, overwrite=False)
+    fields = render_fields("renders", 128)
+
+    def batches():
+        yield {k: np.zeros((2, *f.shape), f.dtype) for k, f in fields.items()}
+        raise KeyboardInterrupt
+
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        write_dataset(out, "renders", 9, 0, fields, batches(), {}, progress=False)
+    assert seen == [(signal.SIG_IGN, signal.SIG_IGN)]
+    assert signal.getsignal(signal.SIGINT) is before and len(RenderDataset(out)) == 2
+
+
 def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path: Path, monkeypatch, capsys) -> None:
     """A scheduler's SIGTERM killed `auedit-train data` outright and lost every sample."""
     import os

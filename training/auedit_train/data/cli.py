@@ -24,6 +24,7 @@ import torch
 from tqdm import tqdm
 
 from auedit.cli.argtypes import non_negative_int, positive_int
+from auedit.cli.stopping import stops_held
 from auedit.core.aus import key_of
 from auedit.render.face import LOOKS
 from auedit_train.common import require_positive
@@ -60,7 +61,8 @@ def write_dataset(out: Path, kind: str, n: int, seed: int, fields: dict[str, Fie
                 bar.update(len(next(iter(batch.values()))))
     except KeyboardInterrupt:  # hours of samples are kept: the first ones make a smaller set
         if writer.written:
-            writer.finish(manifest, partial=True)
+            with stops_held():  # a second Ctrl+C here would lose them all
+                writer.finish(manifest, partial=True)
             print(f"auedit-train: interrupted: the {writer.written} of {n} samples written "
                   f"are kept as a smaller data set -> {out / MANIFEST}", file=sys.stderr)
         raise
