@@ -168,7 +168,7 @@ class RigDataRenderer:
         self.renderer = FaceRenderer(load_rig(), settings.size, settings.device,
                                      look=settings.look)
         if kind == "triplets":  # a margin none obeys is refused before a folder is touched
-            triplet_aus(8, np.random.default_rng(0), self.space, settings)
+            triplet_aus(max(64, settings.batch), np.random.default_rng(0), self.space, settings)
 
     def draw(self, params: RigParams) -> tuple[np.ndarray, np.ndarray]:
         """(B, S, S, 3) uint8 colour and (B, S, S) uint8 part labels."""
