@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from auedit.core.types import FrameAnalysis
-from auedit.export.json_track import ANALYSIS_OUTPUT
+from auedit.export.json_track import ANALYSIS_OUTPUT, is_analysis_row
 from auedit.export.track import ExpressionTrack, id_ranges
 from auedit.media.sources import MediaError, media_kind
 
@@ -50,7 +50,7 @@ def _analysis_json_lines(path: Path) -> bool:
             first = json.loads(f.readline(1 << 20))
     except (OSError, ValueError):
         return False
-    return isinstance(first, dict) and {"frame", "aus"} <= first.keys()
+    return is_analysis_row(first)
 
 
 def _analyze(path: Path, face_id: int | None, detectors: Sequence[str] | None,

@@ -14,7 +14,12 @@ from auedit.analysis.tracks import DEFAULT_MAX_FACES
 from auedit.cli.argtypes import detector_list, non_negative_int, positive_int
 from auedit.cli.inputs import expand, open_input, warn
 from auedit.core.types import FrameAnalysis
-from auedit.media.outputs import OutputError, PendingFile, check_outputs, describe_os_error
+from auedit.media.outputs import (
+    PendingFile,
+    check_outputs,
+    check_suffix,
+    describe_os_error,
+)
 from auedit.media.sources import CameraSource, ImageSource, MediaError, Source
 
 if TYPE_CHECKING:
@@ -142,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
         args.out = None
     if args.out:
         check_outputs([args.out], [*items, args.face_model])
-        _check_suffix(args.out, args.json)
+        check_suffix(args.out, SUFFIXES[args.json],
+                     "JSON lines (--json) files" if args.json else "CSV files")
     options = AnalysisOptions(smoothing=args.smooth, auto_baseline=args.auto_baseline)
     trackers: dict[Mode, FaceTracker] = {}
 
@@ -236,14 +242,4 @@ def run(args: argparse.Namespace) -> int:
 SUFFIXES = {False: (".csv",), True: (".jsonl", ".json")}
 
 
-def _check_suffix(out: str, json_lines: bool) -> None:
-    """OutputError for an --out whose name says another format than the one written (CSV
-    text in `x.xlsx`, JSON lines in `x.csv`), before any work."""
-    allowed = SUFFIXES[json_lines]
-    suffix = Path(out).suffix.lower()
-    if suffix in allowed:
-        return
-    kind = "JSON lines (--json)" if json_lines else "CSV"
-    got = f", not {suffix}" if suffix else ""
-    raise OutputError(f"cannot write {out}: {kind} files end in {' or '.join(allowed)}{got} "
-                      f"(use {Path(out).with_suffix(allowed[0])})")
+

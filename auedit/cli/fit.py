@@ -10,8 +10,8 @@ from pathlib import Path
 
 from auedit.cli.inputs import expand, is_camera_index
 from auedit.media.outputs import (
-    OutputError,
     check_outputs,
+    check_suffix,
     describe_os_error,
     write_image,
     write_text,
@@ -103,10 +103,8 @@ def run(args: argparse.Namespace) -> int:
     if args.out == "-":  # the usual name of standard output
         args.out = None
     check_outputs([args.out], [*items, args.face_model])
-    if args.out and Path(args.out).suffix.lower() != ".json":  # as analyze and export refuse
-        got = f", not {Path(args.out).suffix}" if Path(args.out).suffix else ""
-        raise OutputError(f"cannot write {args.out}: fit writes JSON, whose files end in "
-                          f".json{got} (use {Path(args.out).with_suffix('.json')})")
+    if args.out:  # as analyze and export refuse a name of another format
+        check_suffix(args.out, (".json",), "fit writes JSON, whose files")
     photos = _photos(items)
     if not photos:
         raise MediaError("nothing to fit: fit takes photos, not videos or cameras")

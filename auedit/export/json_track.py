@@ -72,12 +72,16 @@ ANALYSIS_OUTPUT = ("{where} holds {form} of `auedit analyze --json`, which expor
                    "INPUT --out FILE.csv` writes")
 
 
+def is_analysis_row(doc: object) -> bool:
+    """Whether `doc` is one analysed frame as `auedit analyze --json` writes it."""
+    return isinstance(doc, dict) and {"frame", "aus"} <= doc.keys()
+
+
 def track_from_dict(doc: dict, where: str = "JSON") -> ExpressionTrack:
     """The track a JSON document holds; `ExportError` naming the first thing wrong with it
     (a missing or mistyped field, a value that is no finite number). AU intensities and
     ARKit weights beyond their ranges are clipped into them, with a note."""
-    if (isinstance(doc, list) and doc and isinstance(doc[0], dict)
-            and {"frame", "aus"} <= doc[0].keys()):
+    if isinstance(doc, list) and doc and is_analysis_row(doc[0]):
         raise ExportError(ANALYSIS_OUTPUT.format(where=where, form="the JSON array"))
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ExportError(f"{where} is not an AUEdit expression track (format {FORMAT!r})")

@@ -86,6 +86,17 @@ def check_outputs(outputs: Iterable[PathLike | None], inputs: Iterable[PathLike 
                 raise OutputError(f"cannot write {out} twice: give different outputs")
 
 
+def check_suffix(out: PathLike, allowed: tuple[str, ...], what: str) -> None:
+    """OutputError for an output whose name says another format than the one written (CSV
+    text in `x.xlsx`, JSON in `x.csv`), before any work: "`what` end in ..."."""
+    suffix = Path(out).suffix.lower()
+    if suffix in allowed:
+        return
+    got = f", not {suffix}" if suffix else ""
+    raise OutputError(f"cannot write {out}: {what} end in {' or '.join(allowed)}{got} "
+                      f"(use {Path(out).with_suffix(allowed[0])})")
+
+
 def check_image_output(path: PathLike) -> None:
     """Refuse an image output whose type OpenCV cannot write (before the work, not after)."""
     import cv2
